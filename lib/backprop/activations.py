@@ -1,0 +1,105 @@
+"""Activation functions, each defined once together with its derivative.
+
+Every derivative is written as a function of the pre-activation ``z`` (the notes'
+``f'(z)``); sigmoid and tanh also offer the cheaper form in terms of their output
+``a = f(z)``, which the layers use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def sigmoid(z: Array) -> Array:
+    """Logistic function ``σ(z) = 1 / (1 + e^{-z})``, computed without overflow."""
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z: Array) -> Array:
+    """``σ'(z) = σ(z) (1 − σ(z))``."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z: Array) -> Array:
+    """Hyperbolic tangent ``tanh(z)``."""
+    return np.tanh(z)
+
+
+def tanh_prime(z: Array) -> Array:
+    """``tanh'(z) = 1 − tanh(z)²``."""
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z: Array) -> Array:
+    """Rectified linear unit ``max(0, z)``."""
+    return np.maximum(z, 0)
+
+
+def relu_prime(z: Array) -> Array:
+    """``relu'(z) = 1`` for ``z > 0`` else ``0`` (the subgradient 0 is used at ``z = 0``)."""
+    z = np.asarray(z)
+    return (z > 0).astype(z.dtype if z.dtype.kind == "f" else np.float64)
+
+
+def identity(z: Array) -> Array:
+    """Identity ``f(z) = z`` (a linear output layer)."""
+    return np.asarray(z)
+
+
+def identity_prime(z: Array) -> Array:
+    """``f'(z) = 1``."""
+    z = np.asarray(z)
+    return np.ones_like(z, dtype=z.dtype if z.dtype.kind == "f" else np.float64)
+
+
+def softmax(z: Array, axis: int = -1) -> Array:
+    """Softmax ``p_i = e^{z_i} / Σ_j e^{z_j}`` along ``axis``, shifted by the max for stability.
+
+    z : (n, C) logits -> (n, C) probabilities whose rows sum to 1.
+    """
+    z = np.asarray(z)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z: Array, axis: int = -1) -> Array:
+    """``log softmax(z) = z − max z − log Σ e^{z − max z}``, finite for logits of any size."""
+    z = np.asarray(z)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation ``f`` and its derivative ``f'``, both functions of ``z``."""
+
+    name: str
+    f: Callable[[Array], Array]
+    df: Callable[[Array], Array]
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
+    "tanh": Activation("tanh", tanh, tanh_prime),
+    "relu": Activation("relu", relu, relu_prime),
+    "identity": Activation("identity", identity, identity_prime),
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look up an activation by name (``sigmoid``, ``tanh``, ``relu``, ``identity``)."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(f"unknown activation {name!r}; expected one of: {known}") from None

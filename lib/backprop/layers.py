@@ -1,0 +1,384 @@
+"""Layers with explicit ``forward`` and ``backward`` (row convention).
+
+A layer maps a batch ``X`` of shape ``(n, in)`` to ``Y`` of shape ``(n, out)``. ``forward``
+keeps what ``backward`` needs; ``backward(dY)`` takes ``dY = ∂L/∂Y`` and returns
+``dX = ∂L/∂X`` as a new array, assigning the gradients of the layer's own parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from backprop import activations as act
+
+Array = np.ndarray
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+class Layer:
+    """Base class: ``forward``, ``backward`` and ``parameters``.
+
+    Subclasses implement ``_forward(X)`` and ``_backward(dY)``; the base class checks the
+    shapes and the order of calls so that every layer reports mistakes the same way.
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or type(self).__name__
+        self._X: Array | None = None
+        self._Y_shape: tuple[int, ...] | None = None
+
+    # -- public API ------------------------------------------------------------------------
+    def forward(self, X: Array) -> Array:
+        """Compute the layer's output for a batch ``X : (n, in)``."""
+        X = self._check_input(X)
+        Y = self._forward(X)
+        self._X = X
+        self._Y_shape = Y.shape
+        return Y
+
+    def backward(self, dY: Array) -> Array:
+        """Given ``dY = ∂L/∂Y : (n, out)``, return ``dX = ∂L/∂X : (n, in)``."""
+        if self._Y_shape is None:
+            raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
+        dY = np.asarray(dY)
+        if dY.shape != self._Y_shape:
+            raise ValueError(
+                f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
+                f"(the shape of the last forward output), got {_shape(dY.shape)}"
+            )
+        return self._backward(dY)
+
+    __call__ = forward
+
+    def parameters(self) -> Iterator[tuple[Array, Array | None]]:
+        """Yield ``(parameter, gradient)`` pairs; the gradient is ``None`` before backward."""
+        yield from ()
+
+    def named_parameters(self) -> Iterator[tuple[str, Array, Array | None]]:
+        """Yield ``(name, parameter, gradient)`` triples, e.g. ``("W", W, dW)``."""
+        yield from ()
+
+    @property
+    def in_features(self) -> int | None:
+        """Width of the input, or ``None`` when the layer accepts any width."""
+        return None
+
+    @property
+    def out_features(self) -> int | None:
+        """Width of the output, or ``None`` when it equals the input width."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    # -- for subclasses --------------------------------------------------------------------
+    def _check_input(self, X: Array) -> Array:
+        X = np.asarray(X)
+        if X.ndim != 2:
+            hint = " (use X.reshape(1, -1) for a single sample)" if X.ndim == 1 else ""
+            expected = f"(n, {self.in_features})" if self.in_features else "(n, features)"
+            raise ValueError(
+                f"{self.name}.forward: expected X of shape {expected}, got {_shape(X.shape)}"
+                f"{hint}"
+            )
+        if self.in_features is not None and X.shape[1] != self.in_features:
+            raise ValueError(
+                f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
+                f"got {_shape(X.shape)}"
+            )
+        return X
+
+    def _forward(self, X: Array) -> Array:
+        raise NotImplementedError
+
+    def _backward(self, dY: Array) -> Array:
+        raise NotImplementedError
+
+
+class Linear(Layer):
+    """Fully connected layer ``Y = X W + b``.
+
+    Parameters
+    ----------
+    in_features, out_features : widths; ``W : (in, out)``, ``b : (out,)``.
+    rng, seed : where the initial weights come from (``rng`` wins when both are given).
+    init : ``"he"`` (``N(0, 2/in)``, for ReLU), ``"xavier"`` (``N(0, 2/(in+out))``, for
+        sigmoid/tanh) or ``"zeros"``. Biases start at zero.
+    dtype : float dtype of the parameters (float64 by default).
+
+    Backward, for ``dY : (n, out)``: ``dW = Xᵀ dY``, ``db = 1ᵀ dY`` (sum over the batch),
+    ``dX = dY Wᵀ``.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
+        init: str = "he",
+        dtype: np.dtype | type = np.float64,
+        name: str | None = None,
+    ) -> None:
+        for label, size in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(size, (int, np.integer)) or size <= 0:
+                raise ValueError(f"Linear: {label} must be a positive integer, got {size!r}")
+        super().__init__(name or f"Linear({in_features}→{out_features})")
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        if init == "he":
+            scale = np.sqrt(2.0 / in_features)
+        elif init == "xavier":
+            scale = np.sqrt(2.0 / (in_features + out_features))
+        elif init == "zeros":
+            scale = 0.0
+        else:
+            raise ValueError(f"Linear: unknown init {init!r}; expected 'he', 'xavier' or 'zeros'")
+        self.W: Array = (rng.standard_normal((in_features, out_features)) * scale).astype(dtype)
+        self.b: Array = np.zeros(out_features, dtype=dtype)
+        self.dW: Array | None = None
+        self.db: Array | None = None
+
+    @classmethod
+    def from_weights(cls, W: Array, b: Array | None = None, name: str | None = None) -> Linear:
+        """A layer holding copies of given ``W : (in, out)`` and ``b : (out,)``."""
+        W = np.array(W)
+        if W.dtype.kind != "f":
+            W = W.astype(np.float64)
+        if W.ndim != 2:
+            raise ValueError(
+                f"Linear.from_weights: W must be 2-D (in, out), got {_shape(W.shape)}"
+            )
+        layer = cls(W.shape[0], W.shape[1], init="zeros", dtype=W.dtype, name=name)
+        layer.W = W
+        if b is not None:
+            b = np.array(b, dtype=W.dtype).reshape(-1)
+            if b.shape != (W.shape[1],):
+                raise ValueError(
+                    f"{layer.name}.from_weights: expected b of shape ({W.shape[1]},), "
+                    f"got {_shape(b.shape)}"
+                )
+            layer.b = b
+        return layer
+
+    @property
+    def in_features(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def out_features(self) -> int:
+        return self.W.shape[1]
+
+    def _forward(self, X: Array) -> Array:
+        Y = X @ self.W
+        Y += self.b
+        return Y
+
+    def _backward(self, dY: Array) -> Array:
+        self.dW = self._X.T @ dY
+        self.db = dY.sum(axis=0)
+        return dY @ self.W.T
+
+    def parameters(self) -> Iterator[tuple[Array, Array | None]]:
+        yield self.W, self.dW
+        yield self.b, self.db
+
+    def named_parameters(self) -> Iterator[tuple[str, Array, Array | None]]:
+        yield "W", self.W, self.dW
+        yield "b", self.b, self.db
+
+    def __repr__(self) -> str:
+        return f"Linear({self.in_features}, {self.out_features})"
+
+
+class ActivationLayer(Layer):
+    """Element-wise activation ``A = f(Z)``; backward ``dZ = dA ⊙ f'(Z)``."""
+
+    activation: act.Activation
+
+    def _forward(self, X: Array) -> Array:
+        return self.activation.f(X)
+
+    def _backward(self, dY: Array) -> Array:
+        return dY * self.activation.df(self._X)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(ActivationLayer):
+    """``A = σ(Z)``; backward ``dZ = dA ⊙ A (1 − A)`` (uses the stored output)."""
+
+    activation = act.ACTIVATIONS["sigmoid"]
+
+    def _forward(self, X: Array) -> Array:
+        self._A = self.activation.f(X)
+        return self._A
+
+    def _backward(self, dY: Array) -> Array:
+        return dY * (self._A * (1.0 - self._A))
+
+
+class Tanh(ActivationLayer):
+    """``A = tanh(Z)``; backward ``dZ = dA ⊙ (1 − A²)`` (uses the stored output)."""
+
+    activation = act.ACTIVATIONS["tanh"]
+
+    def _forward(self, X: Array) -> Array:
+        self._A = np.tanh(X)
+        return self._A
+
+    def _backward(self, dY: Array) -> Array:
+        return dY * (1.0 - self._A * self._A)
+
+
+class ReLU(ActivationLayer):
+    """``A = max(0, Z)``; backward ``dZ = dA ⊙ [Z > 0]``."""
+
+    activation = act.ACTIVATIONS["relu"]
+
+    def _backward(self, dY: Array) -> Array:
+        return np.where(self._X > 0, dY, 0).astype(dY.dtype, copy=False)
+
+
+class Identity(ActivationLayer):
+    """``A = Z``; backward ``dZ = dA`` (returned as a copy, never the argument itself)."""
+
+    activation = act.ACTIVATIONS["identity"]
+
+    def _forward(self, X: Array) -> Array:
+        return X.copy()
+
+    def _backward(self, dY: Array) -> Array:
+        return dY.copy()
+
+
+ACTIVATION_LAYERS: dict[str, type[ActivationLayer]] = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "identity": Identity,
+}
+
+
+class Sequential(Layer):
+    """Composition of layers: ``forward`` runs them in order, ``backward`` in reverse.
+
+    The widths of consecutive ``Linear`` layers must chain (``out`` of one is ``in`` of the
+    next); activation layers keep the width.
+    """
+
+    def __init__(self, *layers: Layer, name: str | None = None) -> None:
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        if not layers:
+            raise ValueError("Sequential needs at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ValueError(f"Sequential: item {i} is {layer!r}, not a Layer")
+        width, width_from = None, None
+        for i, layer in enumerate(layers):
+            if layer.in_features is not None and width is not None and layer.in_features != width:
+                raise ValueError(
+                    f"Sequential: widths do not chain: layer {i} {layer.name} expects inputs "
+                    f"of width {layer.in_features}, but layer {width_from} outputs width {width}"
+                )
+            if layer.out_features is not None:
+                width, width_from = layer.out_features, f"{i} {layer.name}"
+        super().__init__(name or "Sequential")
+        self.layers: tuple[Layer, ...] = tuple(layers)
+
+    @property
+    def in_features(self) -> int | None:
+        for layer in self.layers:
+            if layer.in_features is not None:
+                return layer.in_features
+        return None
+
+    @property
+    def out_features(self) -> int | None:
+        for layer in reversed(self.layers):
+            if layer.out_features is not None:
+                return layer.out_features
+        return None
+
+    def forward(self, X: Array) -> Array:
+        """Run every layer in order: ``X : (n, in)`` -> ``(n, out)``."""
+        X = self._check_input(X)
+        for layer in self.layers:
+            X = layer.forward(X)
+        self._Y_shape = X.shape
+        return X
+
+    def backward(self, dY: Array) -> Array:
+        """Run every layer's backward in reverse order and return ``∂L/∂X : (n, in)``."""
+        if self._Y_shape is None:
+            raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
+        dY = np.asarray(dY)
+        if dY.shape != self._Y_shape:
+            raise ValueError(
+                f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
+                f"(the shape of the last forward output), got {_shape(dY.shape)}"
+            )
+        for layer in reversed(self.layers):
+            dY = layer.backward(dY)
+        return dY
+
+    __call__ = forward
+
+    def parameters(self) -> Iterator[tuple[Array, Array | None]]:
+        for layer in self.layers:
+            yield from layer.parameters()
+
+    def named_parameters(self) -> Iterator[tuple[str, Array, Array | None]]:
+        """Names like ``"layers[0].W"``."""
+        for i, layer in enumerate(self.layers):
+            for name, param, grad in layer.named_parameters():
+                yield f"layers[{i}].{name}", param, grad
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        return f"Sequential(\n{inner}\n)"
+
+
+def mlp(
+    sizes: list[int] | tuple[int, ...],
+    activation: str = "relu",
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+    dtype: np.dtype | type = np.float64,
+) -> Sequential:
+    """A multilayer perceptron ``Linear, f, Linear, f, …, Linear`` (no activation at the end).
+
+    ``sizes = [in, h1, …, out]``; ``activation`` names the hidden activation. Weights use He
+    initialisation for ReLU and Xavier otherwise.
+    """
+    if len(sizes) < 2:
+        raise ValueError(f"mlp: sizes needs at least an input and an output width, got {sizes}")
+    rng = rng if rng is not None else np.random.default_rng(seed)
+    act_cls = ACTIVATION_LAYERS.get(activation)
+    if act_cls is None:
+        raise ValueError(f"mlp: unknown activation {activation!r}; "
+                         f"expected one of {sorted(ACTIVATION_LAYERS)}")
+    init = "he" if activation == "relu" else "xavier"
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=False)):
+        layers.append(Linear(n_in, n_out, rng=rng, init=init, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(act_cls())
+    return Sequential(*layers)

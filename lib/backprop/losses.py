@@ -1,0 +1,143 @@
+"""Losses with ``forward(pred, target) -> float`` and ``backward() -> ∂L/∂pred``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop.activations import log_softmax
+
+Array = np.ndarray
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def _check_finite(name: str, what: str, arr: Array) -> None:
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"{name}.forward: {what} contains {bad} NaN or inf value(s); the loss would be "
+            f"undefined (a diverging learning rate is the usual cause)"
+        )
+
+
+class Loss:
+    """Base class: ``forward`` returns a float and keeps what ``backward`` needs."""
+
+    name = "Loss"
+
+    def __init__(self) -> None:
+        self._grad: Array | None = None
+
+    def backward(self) -> Array:
+        """``∂L/∂pred``, of the shape of the last ``pred``."""
+        if self._grad is None:
+            raise RuntimeError(f"{self.name}.backward called before forward: "
+                               "run forward(pred, target) first")
+        return self._grad.copy()
+
+
+class MSE(Loss):
+    """Mean squared error with a choice of normalisation.
+
+    ``reduction``:
+      - ``"mean"`` (default, as PyTorch): ``L = (1/N) Σ (ŷ − y)²`` over all ``N`` elements,
+        ``∂L/∂ŷ = 2 (ŷ − y) / N``;
+      - ``"sum"``: ``L = Σ (ŷ − y)²``, ``∂L/∂ŷ = 2 (ŷ − y)``;
+      - ``"half_sum"`` (the notes'): ``L = ½ Σ (ŷ − y)²``, ``∂L/∂ŷ = ŷ − y``.
+
+    ``pred`` and ``target`` must have the same shape, e.g. ``(n, out)``.
+    """
+
+    name = "MSE"
+    REDUCTIONS = ("mean", "sum", "half_sum")
+
+    def __init__(self, reduction: str = "mean") -> None:
+        if reduction not in self.REDUCTIONS:
+            raise ValueError(f"MSE: unknown reduction {reduction!r}; expected one of "
+                             f"{', '.join(repr(r) for r in self.REDUCTIONS)}")
+        super().__init__()
+        self.reduction = reduction
+
+    def forward(self, pred: Array, target: Array) -> float:
+        """Loss value for ``pred`` and ``target`` of the same shape."""
+        pred, target = np.asarray(pred), np.asarray(target)
+        if pred.shape != target.shape:
+            raise ValueError(f"MSE.forward: pred has shape {_shape(pred.shape)} but target has "
+                             f"shape {_shape(target.shape)}; they must match")
+        _check_finite(self.name, "pred", pred)
+        _check_finite(self.name, "target", target)
+        diff = pred - target
+        sq = float(np.vdot(diff, diff))
+        if self.reduction == "mean":
+            value, self._grad = sq / diff.size, diff * (2.0 / diff.size)
+        elif self.reduction == "sum":
+            value, self._grad = sq, 2.0 * diff
+        else:
+            value, self._grad = 0.5 * sq, diff
+        return value
+
+    __call__ = forward
+
+    def __repr__(self) -> str:
+        return f"MSE(reduction={self.reduction!r})"
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by cross-entropy, averaged over the batch.
+
+    ``L = −(1/n) Σ_i Σ_c y_ic log softmax(z_i)_c`` for logits ``z : (n, C)`` and labels that
+    are either class indices ``(n,)`` (integers in ``[0, C)``) or one-hot rows ``(n, C)``.
+    Backward: ``∂L/∂z = (softmax(z) − y) / n`` — the famous ``ŷ − y``.
+    Stable for logits of any size (log-softmax with the max subtracted).
+    """
+
+    name = "SoftmaxCrossEntropy"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.probs: Array | None = None
+
+    def forward(self, logits: Array, labels: Array) -> float:
+        """Mean cross-entropy of ``logits : (n, C)`` against ``labels``."""
+        logits = np.asarray(logits)
+        if logits.ndim != 2:
+            raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C), "
+                             f"got {_shape(logits.shape)}")
+        _check_finite(self.name, "logits", logits)
+        n, C = logits.shape
+        onehot = self._one_hot(np.asarray(labels), n, C, logits.dtype)
+        logp = log_softmax(logits)
+        value = -float(np.vdot(onehot, logp)) / n
+        self.probs = np.exp(logp)
+        self._grad = (self.probs - onehot) / n
+        return value
+
+    __call__ = forward
+
+    def _one_hot(self, labels: Array, n: int, C: int, dtype: np.dtype) -> Array:
+        if labels.shape == (n,):
+            if labels.dtype.kind not in "iu":
+                raise ValueError(
+                    f"SoftmaxCrossEntropy.forward: class-index labels must be integers, got "
+                    f"dtype {labels.dtype} (use labels.astype(int), or pass one-hot rows (n, C))"
+                )
+            if labels.size and (labels.min() < 0 or labels.max() >= C):
+                raise ValueError(
+                    f"SoftmaxCrossEntropy.forward: labels must lie in [0, {C - 1}] for {C} "
+                    f"classes, got values from {labels.min()} to {labels.max()}"
+                )
+            onehot = np.zeros((n, C), dtype=dtype)
+            onehot[np.arange(n), labels] = 1
+            return onehot
+        if labels.shape == (n, C):
+            _check_finite(self.name, "labels", labels)
+            if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
+                raise ValueError("SoftmaxCrossEntropy.forward: one-hot (n, C) labels must be "
+                                 "non-negative with rows that sum to 1")
+            return labels.astype(dtype, copy=False)
+        raise ValueError(
+            f"SoftmaxCrossEntropy.forward: labels must have shape ({n},) (class indices) or "
+            f"({n}, {C}) (one-hot) for logits of shape ({n}, {C}), got {_shape(labels.shape)}"
+        )

@@ -1,0 +1,146 @@
+"""The notes' fully connected network in the column convention, with the explicit δ recursion.
+
+Samples are *columns*: ``a^0 = X : (N^0, n)``. Layer ``l = 1 … L`` holds ``W^l : (N^l, N^{l-1})``
+and ``b^l : (N^l,)`` and computes
+
+    z^l = W^l a^{l-1} + b^l,        a^l = f_l(z^l).
+
+Backward, from ``∂L/∂a^L`` (shape ``(N^L, n)``):
+
+    δ^L = ∂L/∂a^L ⊙ f_L'(z^L)
+    δ^l = (W^{l+1})ᵀ δ^{l+1} ⊙ f_l'(z^l)
+    ∂L/∂W^l = δ^l (a^{l-1})ᵀ,       ∂L/∂b^l = δ^l 1   (summed over the batch's columns)
+
+This module exists to teach note 001 and to cross-check ``backprop.layers`` (row convention),
+where the same weights appear transposed: ``W_row = (W^l)ᵀ``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop.activations import Activation, get_activation
+from backprop.layers import ActivationLayer, Linear, Sequential
+
+Array = np.ndarray
+
+
+@dataclass
+class BackwardResult:
+    """Everything the backward pass computes, indexed by layer ``l = 1 … L`` (list index l−1).
+
+    deltas[l-1] : (N^l, n)   δ^l = ∂L/∂z^l
+    dW[l-1]     : (N^l, N^{l-1})
+    db[l-1]     : (N^l,)
+    """
+
+    deltas: list[Array]
+    dW: list[Array]
+    db: list[Array]
+
+
+class ColumnNetwork:
+    """A column-convention MLP ``z^l = W^l a^{l-1} + b^l``, ``a^l = f_l(z^l)``.
+
+    Parameters
+    ----------
+    weights : list of ``W^l : (N^l, N^{l-1})``.
+    biases : list of ``b^l : (N^l,)`` (zeros when omitted).
+    activations : one name per layer (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``),
+        or a single name for every layer.
+    """
+
+    def __init__(
+        self,
+        weights: list[Array],
+        biases: list[Array] | None = None,
+        activations: str | list[str] = "sigmoid",
+    ) -> None:
+        self.W = [np.array(W, dtype=np.float64) for W in weights]
+        if not self.W:
+            raise ValueError("ColumnNetwork needs at least one weight matrix")
+        for l, (W_prev, W) in enumerate(zip(self.W[:-1], self.W[1:], strict=True), start=2):
+            if W.shape[1] != W_prev.shape[0]:
+                raise ValueError(
+                    f"ColumnNetwork: W^{l} has shape {W.shape}, so it expects N^{l - 1} = "
+                    f"{W.shape[1]} inputs, but W^{l - 1} has shape {W_prev.shape} "
+                    f"(N^{l - 1} = {W_prev.shape[0]})"
+                )
+        if biases is None:
+            biases = [np.zeros(W.shape[0]) for W in self.W]
+        self.b = [np.array(b, dtype=np.float64).reshape(-1) for b in biases]
+        for l, (W, b) in enumerate(zip(self.W, self.b, strict=True), start=1):
+            if b.shape != (W.shape[0],):
+                raise ValueError(f"ColumnNetwork: b^{l} must have shape ({W.shape[0]},), "
+                                 f"got {b.shape}")
+        names = [activations] * len(self.W) if isinstance(activations, str) else activations
+        if len(names) != len(self.W):
+            raise ValueError(f"ColumnNetwork: {len(self.W)} layers but {len(names)} activations")
+        self.f: list[Activation] = [get_activation(name) for name in names]
+        self.z: list[Array] = []
+        self.a: list[Array] = []
+
+    @property
+    def sizes(self) -> list[int]:
+        """``[N^0, N^1, …, N^L]``."""
+        return [self.W[0].shape[1]] + [W.shape[0] for W in self.W]
+
+    def forward(self, X: Array) -> Array:
+        """``X : (N^0, n)`` (one sample per column) -> ``a^L : (N^L, n)``; keeps every z and a."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[0] != self.sizes[0]:
+            raise ValueError(f"ColumnNetwork.forward: expected X of shape ({self.sizes[0]}, n) "
+                             f"(samples as columns), got {X.shape}")
+        self.a, self.z = [X], []
+        for W, b, f in zip(self.W, self.b, self.f, strict=True):
+            z = W @ self.a[-1] + b[:, None]
+            self.z.append(z)
+            self.a.append(f.f(z))
+        return self.a[-1]
+
+    def backward(self, dL_daL: Array) -> BackwardResult:
+        """δ recursion from ``∂L/∂a^L : (N^L, n)``: every ``δ^l``, ``∂L/∂W^l`` and ``∂L/∂b^l``."""
+        if not self.z:
+            raise RuntimeError("ColumnNetwork.backward called before forward")
+        dL_daL = np.asarray(dL_daL, dtype=np.float64)
+        if dL_daL.shape != self.a[-1].shape:
+            raise ValueError(f"ColumnNetwork.backward: expected ∂L/∂a^L of shape "
+                             f"{self.a[-1].shape}, got {dL_daL.shape}")
+        L = len(self.W)
+        deltas: list[Array] = [np.empty(0)] * L
+        deltas[L - 1] = dL_daL * self.f[L - 1].df(self.z[L - 1])
+        for l in range(L - 2, -1, -1):
+            deltas[l] = (self.W[l + 1].T @ deltas[l + 1]) * self.f[l].df(self.z[l])
+        dW = [delta @ a_prev.T for delta, a_prev in zip(deltas, self.a[:-1], strict=True)]
+        db = [delta.sum(axis=1) for delta in deltas]
+        return BackwardResult(deltas=deltas, dW=dW, db=db)
+
+    def to_sequential(self) -> Sequential:
+        """The same network in the row convention (``W_row = (W^l)ᵀ``) as ``backprop.layers``."""
+        from backprop.layers import ACTIVATION_LAYERS
+
+        layers = []
+        for W, b, f in zip(self.W, self.b, self.f, strict=True):
+            layers.append(Linear.from_weights(W.T, b))
+            layers.append(ACTIVATION_LAYERS[f.name]())
+        return Sequential(*layers)
+
+    @classmethod
+    def from_sequential(cls, net: Sequential) -> ColumnNetwork:
+        """Read a ``Sequential`` of ``Linear`` layers, each followed by at most one activation."""
+        weights, biases, names = [], [], []
+        for layer in net.layers:
+            if isinstance(layer, Linear):
+                weights.append(layer.W.T)
+                biases.append(layer.b)
+                names.append("identity")
+            elif isinstance(layer, ActivationLayer) and weights and names[-1] == "identity":
+                names[-1] = layer.activation.name
+            else:
+                raise ValueError(f"ColumnNetwork.from_sequential: cannot place {layer!r}; "
+                                 "expected Linear layers each followed by at most one activation")
+        return cls(weights, biases, names)

@@ -1,0 +1,42 @@
+"""Optimizers that update a model's parameters in place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop.layers import Layer
+
+
+class SGD:
+    """Stochastic gradient descent, optionally with momentum.
+
+    Without momentum: ``w ← w − α ∂L/∂w``. With momentum ``μ``:
+    ``v ← μ v + ∂L/∂w``, ``w ← w − α v`` (PyTorch's form).
+    Reads ``model.parameters()`` at every step, so it always sees the latest gradients.
+    """
+
+    def __init__(self, model: Layer, lr: float = 0.01, momentum: float = 0.0) -> None:
+        if not lr > 0:
+            raise ValueError(f"SGD: learning rate must be positive, got {lr}")
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum}")
+        self.model, self.lr, self.momentum = model, lr, momentum
+        self._velocity: list[np.ndarray] | None = None
+
+    def step(self) -> None:
+        """Apply one update to every parameter of the model."""
+        pairs = list(self.model.parameters())
+        for i, (_, grad) in enumerate(pairs):
+            if grad is None:
+                raise RuntimeError(f"SGD.step: parameter {i} of {self.model.name} has no "
+                                   "gradient yet: call backward before step")
+        if self.momentum == 0:
+            for param, grad in pairs:
+                param -= self.lr * grad
+            return
+        if self._velocity is None:
+            self._velocity = [np.zeros_like(param) for param, _ in pairs]
+        for v, (param, grad) in zip(self._velocity, pairs, strict=True):
+            v *= self.momentum
+            v += grad
+            param -= self.lr * v

@@ -1,0 +1,207 @@
+"""``Value``: scalar reverse-mode automatic differentiation over a computational graph.
+
+Each operation creates a node that remembers its inputs (``children``, a tuple, in order),
+an ``op`` label and a ``_backward`` closure that applies the operation's local derivative
+(the chain rule: ``child.grad += local_derivative * node.grad``). ``backward()`` visits the
+nodes in reverse topological order.
+
+Gradients *accumulate* inside one backward pass (a value used twice receives both
+contributions). A second call to ``backward()`` first zeroes every gradient in the graph, so
+it gives the same result again instead of silently doubling it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+Number = int | float
+
+
+class Value:
+    """A scalar ``data`` with a gradient ``grad = ∂out/∂self`` after ``out.backward()``."""
+
+    __slots__ = ("data", "grad", "children", "op", "name", "_backward")
+
+    def __init__(
+        self, data: Number, children: tuple[Value, ...] = (), op: str = "", name: str = ""
+    ) -> None:
+        if isinstance(data, Value):
+            raise TypeError("Value(data): data is already a Value")
+        self.data = float(data)
+        self.grad = 0.0
+        self.children = tuple(children)
+        self.op = op
+        self.name = name
+        self._backward: Callable[[], None] = lambda: None
+
+    # -- arithmetic --------------------------------------------------------------------------
+    @staticmethod
+    def _lift(other: Value | Number) -> Value:
+        return other if isinstance(other, Value) else Value(other)
+
+    def __add__(self, other: Value | Number) -> Value:
+        other = self._lift(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward() -> None:
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = self._lift(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward() -> None:
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, exponent: Number) -> Value:
+        if isinstance(exponent, Value):
+            raise TypeError("Value ** Value is not supported: the exponent must be a number")
+        label = "1/x" if exponent == -1 else f"**{exponent:g}"
+        out = Value(self.data**exponent, (self,), label)
+
+        def _backward() -> None:
+            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __neg__(self) -> Value:
+        return self * -1
+
+    def __sub__(self, other: Value | Number) -> Value:
+        return self + (-self._lift(other))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        return self * self._lift(other) ** -1
+
+    def __radd__(self, other: Number) -> Value:
+        return self + other
+
+    def __rmul__(self, other: Number) -> Value:
+        return self * other
+
+    def __rsub__(self, other: Number) -> Value:
+        return self._lift(other) + (-self)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return self._lift(other) * self**-1
+
+    # -- functions ---------------------------------------------------------------------------
+    def _unary(self, op: str, value: float, local_grad: float) -> Value:
+        out = Value(value, (self,), op)
+
+        def _backward() -> None:
+            self.grad += local_grad * out.grad
+
+        out._backward = _backward
+        return out
+
+    def exp(self) -> Value:
+        """``e^x``; local derivative ``e^x``."""
+        e = math.exp(self.data)
+        return self._unary("exp", e, e)
+
+    def log(self) -> Value:
+        """Natural log ``ln x`` for ``x > 0``; local derivative ``1/x``."""
+        if self.data <= 0:
+            raise ValueError(f"Value.log: log of a non-positive number {self.data}")
+        return self._unary("log", math.log(self.data), 1.0 / self.data)
+
+    def tanh(self) -> Value:
+        """``tanh x``; local derivative ``1 − tanh² x``."""
+        t = math.tanh(self.data)
+        return self._unary("tanh", t, 1.0 - t * t)
+
+    def sigmoid(self) -> Value:
+        """``σ(x) = 1/(1+e^{-x})`` as one gate; local derivative ``σ(x)(1 − σ(x))``."""
+        x = self.data
+        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        return self._unary("σ", s, s * (1.0 - s))
+
+    def relu(self) -> Value:
+        """``max(0, x)``; local derivative ``1`` if ``x > 0`` else ``0``."""
+        return self._unary("relu", max(self.data, 0.0), 1.0 if self.data > 0 else 0.0)
+
+    def max(self, other: Value | Number) -> Value:
+        """``max(x, y)``: the gradient is routed to the larger input (to ``x`` on a tie)."""
+        other = self._lift(other)
+        out = Value(max(self.data, other.data), (self, other), "max")
+
+        def _backward() -> None:
+            if self.data >= other.data:
+                self.grad += out.grad
+            else:
+                other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    # -- the backward pass -------------------------------------------------------------------
+    def topological_order(self) -> list[Value]:
+        """Every node this value depends on, children before parents, ending with ``self``."""
+        order: list[Value] = []
+        seen: set[int] = set()
+        stack: list[tuple[Value, bool]] = [(self, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for child in reversed(node.children):
+                if id(child) not in seen:
+                    stack.append((child, False))
+        return order
+
+    def zero_grad(self) -> None:
+        """Set ``grad = 0`` on every node of the graph that ends in this value."""
+        for node in self.topological_order():
+            node.grad = 0.0
+
+    def backward(self) -> None:
+        """Fill ``grad = ∂self/∂node`` for every node of the graph (reverse topological order).
+
+        Gradients of the graph are zeroed first, so calling ``backward()`` twice gives the
+        same gradients, not twice them.
+        """
+        order = self.topological_order()
+        for node in order:
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+    def to_graph(self) -> dict:
+        """The graph as plain data for drawing: nodes (id, name, op, data, grad) and edges.
+
+        ``nodes`` are in topological order; an edge ``{"source": i, "target": j}`` goes from
+        an input node ``i`` to the node ``j`` computed from it.
+        """
+        order = self.topological_order()
+        index = {id(node): i for i, node in enumerate(order)}
+        nodes = [
+            {"id": i, "name": node.name, "op": node.op, "data": node.data, "grad": node.grad}
+            for i, node in enumerate(order)
+        ]
+        edges = [
+            {"source": index[id(child)], "target": index[id(node)], "slot": k}
+            for node in order
+            for k, child in enumerate(node.children)
+        ]
+        return {"nodes": nodes, "edges": edges}
+
+    def __repr__(self) -> str:
+        label = f"{self.name}=" if self.name else ""
+        return f"Value({label}{self.data:.6g}, grad={self.grad:.6g})"

@@ -1,0 +1,132 @@
+"""The training loop: mini-batches, shuffling, history and a progress bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from backprop.layers import Layer
+from backprop.losses import Loss, SoftmaxCrossEntropy
+from backprop.optim import SGD
+
+Array = np.ndarray
+
+
+def predict(model: Layer, X: Array) -> Array:
+    """Predicted class per row: ``argmax`` of the outputs, or ``output > 0.5`` for one output."""
+    out = model.forward(np.asarray(X))
+    return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+
+
+def accuracy(model: Layer, X: Array, y: Array) -> float:
+    """Fraction of rows whose predicted class equals ``y`` (indices ``(n,)`` or one-hot)."""
+    y = np.asarray(y)
+    labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
+    return float(np.mean(predict(model, X) == labels))
+
+
+@dataclass
+class History:
+    """Per-epoch records of a training run (accuracy only for classification losses)."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+
+
+class Trainer:
+    """One model, loss, data set and optimizer; ``step`` trains on one mini-batch.
+
+    The batches of an epoch come from a permutation drawn from ``np.random.default_rng(seed)``.
+    """
+
+    def __init__(
+        self,
+        model: Layer,
+        loss: Loss,
+        X: Array,
+        y: Array,
+        *,
+        optimizer: SGD | None = None,
+        lr: float = 0.1,
+        momentum: float = 0.0,
+        batch_size: int = 32,
+        seed: int = 0,
+    ) -> None:
+        X, y = np.asarray(X), np.asarray(y)
+        if len(X) != len(y):
+            raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
+        if batch_size <= 0:
+            raise ValueError(f"Trainer: batch_size must be positive, got {batch_size}")
+        self.model, self.loss, self.X, self.y = model, loss, X, y
+        self.optimizer = optimizer or SGD(model, lr=lr, momentum=momentum)
+        self.batch_size = batch_size
+        self.rng = np.random.default_rng(seed)
+        self.steps = 0
+
+    def step(self, Xb: Array, yb: Array) -> float:
+        """Forward, loss, backward and one optimizer update on a batch; returns the loss."""
+        value = self.loss.forward(self.model.forward(Xb), yb)
+        self.model.backward(self.loss.backward())
+        self.optimizer.step()
+        self.steps += 1
+        return value
+
+    def epoch(self) -> float:
+        """One pass over the shuffled data; returns the mean batch loss (weighted by size)."""
+        order = self.rng.permutation(len(self.X))
+        total = 0.0
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            total += self.step(self.X[idx], self.y[idx]) * len(idx)
+        return total / len(order)
+
+    def evaluate(self, X: Array, y: Array) -> tuple[float, float | None]:
+        """Loss and (for classification) accuracy on ``X, y`` without updating anything."""
+        value = self.loss.forward(self.model.forward(X), y)
+        is_classifier = isinstance(self.loss, SoftmaxCrossEntropy)
+        return value, (accuracy(self.model, X, y) if is_classifier else None)
+
+
+def fit(
+    model: Layer,
+    loss: Loss,
+    X: Array,
+    y: Array,
+    *,
+    epochs: int = 10,
+    batch_size: int = 32,
+    lr: float = 0.1,
+    momentum: float = 0.0,
+    optimizer: SGD | None = None,
+    validation: tuple[Array, Array] | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> History:
+    """Train ``model`` on ``X : (n, in)``, ``y`` with mini-batch SGD and return the history.
+
+    Each epoch shuffles with a generator seeded by ``seed``, so a run is reproducible.
+    ``progress=False`` turns off the tqdm bar (it adapts to notebooks and terminals).
+    """
+    trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
+                      batch_size=batch_size, seed=seed)
+    history = History()
+    bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
+    for _ in bar:
+        trainer.epoch()
+        train_loss, train_acc = trainer.evaluate(trainer.X, trainer.y)
+        history.loss.append(train_loss)
+        if train_acc is not None:
+            history.accuracy.append(train_acc)
+        postfix = {"loss": f"{train_loss:.4f}"}
+        if validation is not None:
+            val_loss, val_acc = trainer.evaluate(*validation)
+            history.val_loss.append(val_loss)
+            if val_acc is not None:
+                history.val_accuracy.append(val_acc)
+                postfix["val_acc"] = f"{val_acc:.3f}"
+        bar.set_postfix(postfix)
+    return history

@@ -34,7 +34,12 @@ class Layer:
 
     # -- public API ------------------------------------------------------------------------
     def forward(self, X: Array) -> Array:
-        """Compute the layer's output for a batch ``X : (n, in)``."""
+        """Compute the layer's output for a batch ``X : (n, in)``.
+
+        Integer or boolean inputs are converted to float64 (``Linear`` converts to the
+        dtype of its parameters). The output is a new array; the layer keeps a reference
+        to ``X`` for ``backward``, so do not modify ``X`` in place in between.
+        """
         X = self._check_input(X)
         Y = self._forward(X)
         self._X = X
@@ -42,16 +47,14 @@ class Layer:
         return Y
 
     def backward(self, dY: Array) -> Array:
-        """Given ``dY = ∂L/∂Y : (n, out)``, return ``dX = ∂L/∂X : (n, in)``."""
-        if self._Y_shape is None:
-            raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
-        dY = np.asarray(dY)
-        if dY.shape != self._Y_shape:
-            raise ValueError(
-                f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
-                f"(the shape of the last forward output), got {_shape(dY.shape)}"
-            )
-        return self._backward(dY)
+        """Given ``dY = ∂L/∂Y : (n, out)``, return ``dX = ∂L/∂X : (n, in)``.
+
+        ``dY`` is never modified; ``dX`` is a new array of the dtype of the last input.
+        Raises ``RuntimeError`` before any ``forward`` and ``ValueError`` when ``dY`` does
+        not have the shape of the last output.
+        """
+        dY = self._check_grad(dY)
+        return self._backward(dY.astype(self._X.dtype, copy=False))
 
     __call__ = forward
 
@@ -91,7 +94,18 @@ class Layer:
                 f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
                 f"got {_shape(X.shape)}"
             )
-        return X
+        return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+    def _check_grad(self, dY: Array) -> Array:
+        if self._Y_shape is None:
+            raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
+        dY = np.asarray(dY)
+        if dY.shape != self._Y_shape:
+            raise ValueError(
+                f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
+                f"(the shape of the last forward output), got {_shape(dY.shape)}"
+            )
+        return dY
 
     def _forward(self, X: Array) -> Array:
         raise NotImplementedError
@@ -127,8 +141,10 @@ class Linear(Layer):
         name: str | None = None,
     ) -> None:
         for label, size in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(size, (int, np.integer)) or size <= 0:
+            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
                 raise ValueError(f"Linear: {label} must be a positive integer, got {size!r}")
+        if np.dtype(dtype).kind != "f":
+            raise ValueError(f"Linear: dtype must be a float type, got {np.dtype(dtype)}")
         super().__init__(name or f"Linear({in_features}→{out_features})")
         rng = rng if rng is not None else np.random.default_rng(seed)
         if init == "he":
@@ -146,8 +162,11 @@ class Linear(Layer):
 
     @classmethod
     def from_weights(cls, W: Array, b: Array | None = None, name: str | None = None) -> Linear:
-        """A layer holding copies of given ``W : (in, out)`` and ``b : (out,)``."""
-        W = np.array(W)
+        """A layer holding copies of given ``W : (in, out)`` and ``b : (out,)`` (zeros if omitted).
+
+        The dtype of ``W`` is kept when it is a float type (float64 otherwise).
+        """
+        W = np.array(W, order="C")
         if W.dtype.kind != "f":
             W = W.astype(np.float64)
         if W.ndim != 2:
@@ -165,6 +184,9 @@ class Linear(Layer):
                 )
             layer.b = b
         return layer
+
+    def _check_input(self, X: Array) -> Array:
+        return super()._check_input(X).astype(self.W.dtype, copy=False)
 
     @property
     def in_features(self) -> int:
@@ -317,14 +339,7 @@ class Sequential(Layer):
 
     def backward(self, dY: Array) -> Array:
         """Run every layer's backward in reverse order and return ``∂L/∂X : (n, in)``."""
-        if self._Y_shape is None:
-            raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
-        dY = np.asarray(dY)
-        if dY.shape != self._Y_shape:
-            raise ValueError(
-                f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
-                f"(the shape of the last forward output), got {_shape(dY.shape)}"
-            )
+        dY = self._check_grad(dY)
         for layer in reversed(self.layers):
             dY = layer.backward(dY)
         return dY

@@ -13,6 +13,11 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
+def _float(arr: Array) -> Array:
+    """``arr`` itself when it is a float array, else a float64 copy."""
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
+
+
 def _check_finite(name: str, what: str, arr: Array) -> None:
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
@@ -47,7 +52,9 @@ class MSE(Loss):
       - ``"sum"``: ``L = Σ (ŷ − y)²``, ``∂L/∂ŷ = 2 (ŷ − y)``;
       - ``"half_sum"`` (the notes'): ``L = ½ Σ (ŷ − y)²``, ``∂L/∂ŷ = ŷ − y``.
 
-    ``pred`` and ``target`` must have the same shape, e.g. ``(n, out)``.
+    ``pred`` and ``target`` must have the same shape, e.g. ``(n, out)`` (no broadcasting:
+    ``(n, 1)`` against ``(n,)`` is an error, not an ``(n, n)`` table of differences).
+    The gradient has the dtype of ``pred`` (float64 for integer ``pred``).
     """
 
     name = "MSE"
@@ -62,13 +69,18 @@ class MSE(Loss):
 
     def forward(self, pred: Array, target: Array) -> float:
         """Loss value for ``pred`` and ``target`` of the same shape."""
-        pred, target = np.asarray(pred), np.asarray(target)
+        pred, target = _float(np.asarray(pred)), np.asarray(target)
         if pred.shape != target.shape:
+            hint = ""
+            if pred.size == target.size:
+                hint = f" (use target.reshape{_shape(pred.shape)})"
             raise ValueError(f"MSE.forward: pred has shape {_shape(pred.shape)} but target has "
-                             f"shape {_shape(target.shape)}; they must match")
+                             f"shape {_shape(target.shape)}; they must match{hint}")
+        if pred.size == 0:
+            raise ValueError(f"MSE.forward: pred and target are empty, shape {_shape(pred.shape)}")
         _check_finite(self.name, "pred", pred)
         _check_finite(self.name, "target", target)
-        diff = pred - target
+        diff = pred - target.astype(pred.dtype, copy=False)
         sq = float(np.vdot(diff, diff))
         if self.reduction == "mean":
             value, self._grad = sq / diff.size, diff * (2.0 / diff.size)
@@ -90,7 +102,9 @@ class SoftmaxCrossEntropy(Loss):
     ``L = −(1/n) Σ_i Σ_c y_ic log softmax(z_i)_c`` for logits ``z : (n, C)`` and labels that
     are either class indices ``(n,)`` (integers in ``[0, C)``) or one-hot rows ``(n, C)``.
     Backward: ``∂L/∂z = (softmax(z) − y) / n`` — the famous ``ŷ − y``.
-    Stable for logits of any size (log-softmax with the max subtracted).
+    Stable for logits of any size (log-softmax with the max subtracted). One-hot rows may
+    also be soft labels (non-negative, summing to 1). The gradient has the dtype of the
+    logits (float64 for integer logits).
     """
 
     name = "SoftmaxCrossEntropy"
@@ -101,10 +115,10 @@ class SoftmaxCrossEntropy(Loss):
 
     def forward(self, logits: Array, labels: Array) -> float:
         """Mean cross-entropy of ``logits : (n, C)`` against ``labels``."""
-        logits = np.asarray(logits)
-        if logits.ndim != 2:
-            raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C), "
-                             f"got {_shape(logits.shape)}")
+        logits = _float(np.asarray(logits))
+        if logits.ndim != 2 or logits.size == 0:
+            raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C) "
+                             f"with n, C >= 1, got {_shape(logits.shape)}")
         _check_finite(self.name, "logits", logits)
         n, C = logits.shape
         onehot = self._one_hot(np.asarray(labels), n, C, logits.dtype)
@@ -134,8 +148,8 @@ class SoftmaxCrossEntropy(Loss):
         if labels.shape == (n, C):
             _check_finite(self.name, "labels", labels)
             if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
-                raise ValueError("SoftmaxCrossEntropy.forward: one-hot (n, C) labels must be "
-                                 "non-negative with rows that sum to 1")
+                raise ValueError(f"SoftmaxCrossEntropy.forward: one-hot labels of shape "
+                                 f"({n}, {C}) must be non-negative with rows that sum to 1")
             return labels.astype(dtype, copy=False)
         raise ValueError(
             f"SoftmaxCrossEntropy.forward: labels must have shape ({n},) (class indices) or "

@@ -1,0 +1,129 @@
+"""Matplotlib figures for the text: pure functions of data, no widget code.
+
+Every function returns the ``Figure`` (so a notebook shows it once) and uses the Okabe–Ito
+colour-blind-safe palette, labelled axes and a size readable at book width.
+Diagrams of networks and graphs are drawn by the explorers' front end, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+from backprop.activations import ACTIVATIONS
+
+#: Okabe–Ito palette, in the order lines are drawn.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: width of a figure that fills the book's text column, in inches
+BOOK_WIDTH = 7.0
+
+
+def _figure(ncols: int = 1, height: float = 3.0) -> tuple[plt.Figure, np.ndarray]:
+    fig, axes = plt.subplots(1, ncols, figsize=(BOOK_WIDTH, height), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat:
+        ax.grid(True, alpha=0.3)
+    return fig, axes[0]
+
+
+def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu"),
+                z: np.ndarray | None = None) -> plt.Figure:
+    """Each activation ``f(z)`` (left) and its derivative ``f'(z)`` (right)."""
+    z = np.linspace(-5, 5, 401) if z is None else z
+    fig, (ax_f, ax_df) = _figure(2)
+    for colour, name in zip(PALETTE, names, strict=False):
+        act = ACTIVATIONS[name]
+        ax_f.plot(z, act.f(z), color=colour, label=name, linewidth=2)
+        ax_df.plot(z, act.df(z), color=colour, label=name, linewidth=2)
+    ax_f.set(xlabel="$z$", ylabel="$f(z)$", title="activation")
+    ax_df.set(xlabel="$z$", ylabel="$f'(z)$", title="derivative")
+    ax_f.legend(frameon=False)
+    return fig
+
+
+def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
+           ylabel: str = "loss", logy: bool = False, title: str | None = None) -> plt.Figure:
+    """Several named curves on one axis, e.g. ``{"train": [...], "test": [...]}``."""
+    fig, (ax,) = _figure(1)
+    for colour, (label, ys) in zip(PALETTE, series.items(), strict=False):
+        ax.plot(np.arange(1, len(ys) + 1), ys, color=colour, label=label, linewidth=2)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
+             annotate: bool = True, shared_scale: bool = True) -> plt.Figure:
+    """Matrices side by side as heatmaps (e.g. analytic vs numerical ``dW``), with a colour bar.
+
+    Entries are printed in the cells when ``annotate`` and the matrices are small (≤ 64 cells).
+    """
+    mats = {k: np.atleast_2d(np.asarray(v, dtype=float)) for k, v in matrices.items()}
+    fig, axes = _figure(len(mats), height=3.2)
+    lo = min(m.min() for m in mats.values())
+    hi = max(m.max() for m in mats.values())
+    for ax, (title, m) in zip(axes, mats.items(), strict=True):
+        ax.grid(False)
+        vmin, vmax = (lo, hi) if shared_scale else (m.min(), m.max())
+        image = ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax)
+        ax.set_title(title)
+        ax.set_xticks(range(m.shape[1]))
+        ax.set_yticks(range(m.shape[0]))
+        if annotate and m.size <= 64:
+            mid = (vmin + vmax) / 2
+            for (i, j), v in np.ndenumerate(m):
+                ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=8,
+                        color="white" if v < mid else "black")
+        if not shared_scale:
+            fig.colorbar(image, ax=ax, shrink=0.8)
+    if shared_scale:
+        fig.colorbar(image, ax=list(axes), shrink=0.8)
+    return fig
+
+
+def bars(values: Mapping[str, float], *, ylabel: str = "", logy: bool = False,
+         title: str | None = None) -> plt.Figure:
+    """A bar chart of named values (e.g. ‖δ^l‖ per layer)."""
+    fig, (ax,) = _figure(1)
+    ax.bar(list(values), list(values.values()), color=PALETTE[0])
+    ax.set(ylabel=ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution: int = 200,
+                      ax: plt.Axes | None = None) -> plt.Figure:
+    """Class regions of a 2-D classifier with the data on top.
+
+    ``predict_proba(P)`` maps grid points ``P : (m, 2)`` to class scores ``(m, C)``.
+    """
+    if ax is None:
+        fig, (ax,) = _figure(1, height=4.0)
+        ax.grid(False)
+    else:
+        fig = ax.figure
+    pad = 0.5
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    scores = predict_proba(np.column_stack([gx.ravel(), gy.ravel()]))
+    classes = int(max(y.max() + 1, scores.shape[1] if scores.ndim == 2 else 2))
+    cmap = matplotlib.colors.ListedColormap(PALETTE[:classes])
+    labels = scores.argmax(axis=1) if scores.ndim == 2 and scores.shape[1] > 1 else (
+        scores.reshape(-1) > 0.5).astype(int)
+    ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5,
+                cmap=cmap, alpha=0.25)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=classes - 0.5, s=14,
+               edgecolors="white", linewidths=0.4)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    return fig

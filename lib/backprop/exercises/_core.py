@@ -1,0 +1,216 @@
+"""The core of the exercise checkers: run the learner's code safely, compare, diagnose.
+
+A checker calls the learner's function on several cases and compares each result with the
+reference solution. When they differ it looks for the *reason*: a known wrong answer of the
+exercise (a :class:`Diagnosis`, e.g. "forgot the factor f'(z)") or a generic one (transposed
+result, wrong shape, wrong sign, a constant factor such as 2 or 1/n, NaN). The result is a
+:class:`Result` that prints one friendly sentence in a notebook and never raises.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+RTOL, ATOL = 1e-6, 1e-9
+
+_ICONS = {"pass": "✅", "fail": "❌", "todo": "✏️", "error": "⚠️"}
+_COLOURS = {"pass": "#1a7f37", "fail": "#a40e26", "todo": "#57606a", "error": "#9a6700"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of a check: ``status`` is ``"pass"``, ``"fail"``, ``"todo"`` or ``"error"``."""
+
+    status: str
+    message: str
+    exercise: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        head = f"{self.exercise}: " if self.exercise else ""
+        return f"{_ICONS[self.status]} {head}{self.message}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = f"<b>{html.escape(self.exercise)}</b>: " if self.exercise else ""
+        return (f'<div style="color:{_COLOURS[self.status]};font-family:system-ui,sans-serif">'
+                f"{_ICONS[self.status]} {head}{html.escape(self.message)}</div>")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A typical wrong answer: ``wrong(*args)`` computes it; ``message`` explains it.
+
+    ``output`` names the returned value it concerns when the function returns several
+    (e.g. ``"db"``); ``None`` when the function returns a single value.
+    """
+
+    message: str
+    wrong: Callable[..., Any]
+    output: str | None = None
+
+
+@dataclass
+class Exercise:
+    """An exercise: a reference solution, test cases and the known wrong answers.
+
+    ``cases`` is a sequence of argument tuples; ``outputs`` names the returned values when
+    the function returns a tuple (``("dX", "dW", "db")``), else ``None``.
+    """
+
+    name: str
+    reference: Callable[..., Any]
+    cases: Sequence[tuple]
+    outputs: tuple[str, ...] | None = None
+    diagnoses: Sequence[Diagnosis] = field(default_factory=tuple)
+    rtol: float = RTOL
+    atol: float = ATOL
+
+    def check(self, learner: Callable[..., Any]) -> Result:
+        """Run ``learner`` on every case; return the first problem found, or a pass."""
+        if not callable(learner):
+            return Result("fail", f"expected a function, got {type(learner).__name__}",
+                          self.name)
+        for case in self.cases:
+            expected = self.reference(*copy.deepcopy(case))
+            args = copy.deepcopy(case)
+            try:
+                actual = learner(*args)
+            except NotImplementedError:
+                return Result("todo", "not yet implemented — fill in the function above and "
+                              "run this cell again.", self.name)
+            except Exception as exc:  # the learner's bug, reported, never raised
+                return Result("error", f"your function raised {type(exc).__name__}: {exc}",
+                              self.name)
+            problem = self._first_problem(actual, expected, case)
+            if problem:
+                return Result("fail", problem, self.name)
+            if not all(_same_inputs(a, b) for a, b in zip(args, case, strict=True)):
+                return Result("fail", "the result is right, but your function changed its "
+                              "input arrays in place; work on new arrays instead.", self.name)
+        n = len(self.cases)
+        return Result("pass", f"correct on all {n} test case{'s' * (n != 1)}.", self.name)
+
+    def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
+        if self.outputs is None:
+            pairs = [(None, actual, expected)]
+        else:
+            if not isinstance(actual, tuple) or len(actual) != len(self.outputs):
+                return (f"return a tuple of {len(self.outputs)} values "
+                        f"({', '.join(self.outputs)}), got {_describe(actual)}")
+            pairs = list(zip(self.outputs, actual, expected, strict=True))
+        for name, got, want in pairs:
+            if _close(got, want, self.rtol, self.atol):
+                continue
+            label = f"{name}: " if name else ""
+            for diag in self.diagnoses:
+                if diag.output == name and _close(got, _output(diag.wrong(*copy.deepcopy(case)),
+                                                              name, self.outputs),
+                                                  self.rtol, self.atol):
+                    return label + diag.message
+            return label + generic_diagnosis(got, want)
+        return None
+
+
+def _output(value: Any, name: str | None, outputs: tuple[str, ...] | None) -> Any:
+    """Pick output ``name`` from a wrong answer that may return all outputs or just one."""
+    if outputs is not None and isinstance(value, tuple) and len(value) == len(outputs):
+        return value[outputs.index(name)]
+    return value
+
+
+def _same_inputs(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+    return True
+
+
+def _as_array(x: Any) -> np.ndarray | None:
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def _close(got: Any, want: Any, rtol: float, atol: float) -> bool:
+    a, b = _as_array(got), _as_array(want)
+    if a is None or b is None or a.shape != b.shape:
+        return False
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    if isinstance(x, tuple):
+        return f"a tuple of {len(x)} values"
+    return f"{type(x).__name__} {x!r}"[:80]
+
+
+def generic_diagnosis(got: Any, want: Any) -> str:
+    """One sentence on how ``got`` differs from ``want`` (shape, transpose, sign, factor)."""
+    if got is None:
+        return "your function returned None — did you forget `return`?"
+    a, b = _as_array(got), _as_array(want)
+    if a is None:
+        return f"expected a number or an array, got {_describe(got)}"
+    if a.shape != b.shape:
+        if a.ndim == 2 and a.T.shape == b.shape:
+            if np.allclose(a.T, b, rtol=RTOL, atol=ATOL):
+                return (f"your result has shape {a.shape} and is the transpose of the right "
+                        f"answer, of shape {b.shape}: check the order of the matrix product")
+            return (f"shape {a.shape} is the transpose of the expected {b.shape}, and the "
+                    "values are wrong too")
+        if a.size == b.size and np.allclose(a.reshape(b.shape), b, rtol=RTOL, atol=ATOL):
+            return f"right numbers, wrong shape: expected {b.shape}, got {a.shape} (reshape)"
+        if a.ndim == b.ndim + 1 and a.shape[1:] == b.shape:
+            return (f"shape {a.shape} has an extra leading axis: did you forget to sum over "
+                    f"the batch (axis 0)? expected {b.shape}")
+        return f"wrong shape: expected {b.shape}, got {a.shape}"
+    if not np.all(np.isfinite(a)):
+        return "your result contains NaN or inf"
+    if np.allclose(a, -b, rtol=RTOL, atol=ATOL) and np.any(np.abs(b) > ATOL):
+        return "the sign is wrong: your result is the negative of the right one"
+    factor = _constant_factor(a, b)
+    if factor is not None:
+        return (f"off by a constant factor: your result is {_factor_text(factor)} times the "
+                "right one (check the normalisation: a factor 2, ½ or 1/n?)")
+    diff = np.abs(a - b)
+    idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+    where = f" at index {tuple(int(i) for i in idx)}" if idx else ""
+    return (f"the values differ: largest difference {diff.max():.3g}{where} "
+            f"(expected {b[idx]:.6g}, got {a[idx]:.6g})")
+
+
+def _constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:
+    mask = np.abs(b) > 1e-12
+    if not mask.any() or np.any(np.abs(a[~mask]) > 1e-12):
+        return None
+    ratios = a[mask] / b[mask]
+    c = float(np.median(ratios))
+    if abs(c - 1) > 1e-6 and np.allclose(ratios, c, rtol=1e-6) and c != 0:
+        return c
+    return None
+
+
+def _factor_text(c: float) -> str:
+    if abs(c - round(c)) < 1e-9:
+        return str(int(round(c)))
+    inv = 1 / c
+    if abs(inv - round(inv)) < 1e-9:
+        return f"1/{int(round(inv))}"
+    return f"{c:.4g}"

@@ -1,0 +1,84 @@
+"""The ``Explorer`` base class shared by every interactive explorer of the book.
+
+An explorer is an anywidget: its *controls* and its *state* are traitlets synced with a
+front end written in plain JavaScript (no build step). The state is plain data (numbers, lists,
+dicts) computed by the library in Python; the front end only draws it and collects input.
+When the page has no kernel (a static book page), the front end recomputes the state itself
+with ``mlmath.js``, the JavaScript twin of the library's maths.
+
+The front end of an explorer is the concatenation of ``mlmath.js``, ``ui.js`` and the
+explorer's own file (named by ``_front_end``), which ends with ``export default { render }``.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from typing import Any, ClassVar
+
+import anywidget
+import traitlets
+
+_SHARED_FRONT_END = ("mlmath.js", "ui.js")
+
+
+def _read(name: str) -> str:
+    return resources.files("backprop.widgets").joinpath(name).read_text(encoding="utf-8")
+
+
+def bundle(front_end: str) -> str:
+    """The ES module of an explorer: the shared JS modules followed by ``front_end``."""
+    parts = [f"// ---- {name} ----\n{_read(name)}" for name in (*_SHARED_FRONT_END, front_end)]
+    return "\n".join(parts)
+
+
+class Explorer(anywidget.AnyWidget):
+    """Base of the explorers: front-end bundling, error display, kernel ping and timing.
+
+    Subclasses set ``_front_end`` (a JS file beside this module), declare their controls and
+    their ``state`` as synced traitlets, and implement ``compute() -> dict``. Any change of a
+    control calls ``refresh()``, which recomputes ``state``; an exception is shown in the
+    widget (the ``error`` trait) instead of being swallowed.
+    """
+
+    _front_end: ClassVar[str] = ""
+    _css = _read("explorer.css")
+    #: names of the traitlets that are controls (a change recomputes the state)
+    _controls: ClassVar[tuple[str, ...]] = ()
+
+    state = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_front_end" in cls.__dict__ and cls._front_end:
+            cls._esm = bundle(cls._front_end)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: milliseconds the last ``refresh`` took (kernel side), for the latency benchmark
+        self.last_refresh_ms = 0.0
+        self.on_msg(self._on_front_end_message)
+        if self._controls:
+            self.observe(lambda _change: self.refresh(), names=list(self._controls))
+        self.refresh()
+
+    def compute(self) -> dict:
+        """The state for the current controls (plain data). Subclasses implement it."""
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Recompute ``state`` from the controls; show an exception in the widget."""
+        start = time.perf_counter()
+        try:
+            state = self.compute()
+        except Exception as exc:  # shown to the reader in the widget, and kept for code
+            self.error = f"{type(exc).__name__}: {exc}"
+        else:
+            self.error = ""
+            self.state = state
+        self.last_refresh_ms = (time.perf_counter() - start) * 1e3
+
+    def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            self.send({"type": "pong"})

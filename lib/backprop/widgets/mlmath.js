@@ -1,0 +1,184 @@
+// mlmath.js — the JavaScript twin of the backprop library's core maths.
+//
+// Used by every explorer's front end to recompute its state when the page has no kernel
+// (a static book page). Plain numbers and nested arrays; row convention as in the library:
+// a batch X is an array of n rows of length `in`, W is (in, out), b is (out), Y = X W + b.
+// Tested against NumPy in tests/ (the twins must agree).
+
+export const ACT = {
+  sigmoid: {
+    f: (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
+    df: (z) => { const s = ACT.sigmoid.f(z); return s * (1 - s); },
+  },
+  tanh: { f: (z) => Math.tanh(z), df: (z) => { const t = Math.tanh(z); return 1 - t * t; } },
+  relu: { f: (z) => (z > 0 ? z : 0), df: (z) => (z > 0 ? 1 : 0) },
+  identity: { f: (z) => z, df: () => 1 },
+};
+
+export function zeros(rows, cols) {
+  return Array.from({ length: rows }, () => new Array(cols).fill(0));
+}
+
+export function transpose(A) {
+  return A[0].map((_, j) => A.map((row) => row[j]));
+}
+
+// C = A B for A (n, k) and B (k, m).
+export function matmul(A, B) {
+  const n = A.length, k = B.length, m = B[0].length;
+  const C = zeros(n, m);
+  for (let i = 0; i < n; i++) {
+    const Ai = A[i], Ci = C[i];
+    for (let p = 0; p < k; p++) {
+      const a = Ai[p], Bp = B[p];
+      for (let j = 0; j < m; j++) Ci[j] += a * Bp[j];
+    }
+  }
+  return C;
+}
+
+export const map2 = (A, B, fn) => A.map((row, i) => row.map((x, j) => fn(x, B[i][j])));
+export const mapM = (A, fn) => A.map((row) => row.map(fn));
+export const addBias = (Y, b) => Y.map((row) => row.map((y, j) => y + b[j]));
+export const colSum = (A) => A[0].map((_, j) => A.reduce((s, row) => s + row[j], 0));
+export const norm = (A) => Math.sqrt(A.flat(Infinity).reduce((s, x) => s + x * x, 0));
+
+export function softmaxRow(z) {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+export function logSoftmaxRow(z) {
+  const m = Math.max(...z);
+  const lse = Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
+  return z.map((v) => v - m - lse);
+}
+
+// MSE with reduction "mean" | "sum" | "half_sum": {value, grad} with grad = ∂L/∂pred.
+export function mse(pred, target, reduction = "mean") {
+  const diff = map2(pred, target, (p, t) => p - t);
+  const sq = diff.flat().reduce((s, d) => s + d * d, 0);
+  const N = diff.length * diff[0].length;
+  if (reduction === "mean") return { value: sq / N, grad: mapM(diff, (d) => (2 * d) / N) };
+  if (reduction === "sum") return { value: sq, grad: mapM(diff, (d) => 2 * d) };
+  return { value: 0.5 * sq, grad: diff };
+}
+
+// Softmax + cross-entropy averaged over rows; labels are class indices.
+// Returns {value, grad = (softmax − onehot)/n, probs}.
+export function softmaxCrossEntropy(logits, labels) {
+  const n = logits.length;
+  let value = 0;
+  const probs = [], grad = [];
+  logits.forEach((z, i) => {
+    const logp = logSoftmaxRow(z);
+    value -= logp[labels[i]];
+    const p = logp.map(Math.exp);
+    probs.push(p);
+    grad.push(p.map((v, c) => (v - (c === labels[i] ? 1 : 0)) / n));
+  });
+  return { value: value / n, grad, probs };
+}
+
+// A small MLP: layers = [{W: (in, out), b: (out), act: "tanh"}, …] (act of the layer's output).
+// Forward returns the cache {X, Z: [...], A: [...]} with A[L-1] the output.
+export function mlpForward(layers, X) {
+  const Z = [], A = [];
+  let a = X;
+  for (const { W, b, act } of layers) {
+    const z = addBias(matmul(a, W), b);
+    a = mapM(z, ACT[act].f);
+    Z.push(z);
+    A.push(a);
+  }
+  return { X, Z, A };
+}
+
+// Backward from dOut = ∂L/∂A_L: per layer delta = ∂L/∂Z (n, out), dW = Aprevᵀ delta,
+// db = 1ᵀ delta, and dX = ∂L/∂X.
+export function mlpBackward(layers, cache, dOut) {
+  const L = layers.length;
+  const deltas = new Array(L), dW = new Array(L), db = new Array(L);
+  let dA = dOut;
+  for (let l = L - 1; l >= 0; l--) {
+    const { W, act } = layers[l];
+    const delta = map2(dA, cache.Z[l], (g, z) => g * ACT[act].df(z));
+    const aPrev = l === 0 ? cache.X : cache.A[l - 1];
+    deltas[l] = delta;
+    dW[l] = matmul(transpose(aPrev), delta);
+    db[l] = colSum(delta);
+    dA = matmul(delta, transpose(W));
+  }
+  return { deltas, dW, db, dX: dA };
+}
+
+// In-place SGD step on layers' W and b.
+export function sgdStep(layers, grads, lr) {
+  layers.forEach((layer, l) => {
+    layer.W = map2(layer.W, grads.dW[l], (w, g) => w - lr * g);
+    layer.b = layer.b.map((v, j) => v - lr * grads.db[l][j]);
+  });
+}
+
+// Seeded generator (mulberry32) and standard normals (Box–Muller), for in-browser training.
+export function rngFrom(seed) {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => {
+    const u = 1 - uniform(), v = uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  return { uniform, normal };
+}
+
+// Scalar computational graph, the twin of backprop.scalar.Value.to_graph():
+// nodes in topological order {op, data (leaves only needed)}, edges {source, target, slot}.
+// Returns {data: [...], grad: [...]} with grad = ∂(last node)/∂node.
+export function evalGraph(graph) {
+  const { nodes, edges } = graph;
+  const inputs = nodes.map(() => []);
+  for (const e of edges) inputs[e.target][e.slot] = e.source;
+  const data = nodes.map((n) => n.data);
+  const power = (op) => (op === "1/x" ? -1 : Number(op.slice(2)));
+  nodes.forEach((node, i) => {
+    const x = inputs[i].map((j) => data[j]);
+    switch (node.op) {
+      case "": break;
+      case "+": data[i] = x[0] + x[1]; break;
+      case "*": data[i] = x[0] * x[1]; break;
+      case "exp": data[i] = Math.exp(x[0]); break;
+      case "log": data[i] = Math.log(x[0]); break;
+      case "tanh": data[i] = Math.tanh(x[0]); break;
+      case "σ": data[i] = ACT.sigmoid.f(x[0]); break;
+      case "relu": data[i] = ACT.relu.f(x[0]); break;
+      case "max": data[i] = Math.max(x[0], x[1]); break;
+      default: data[i] = x[0] ** power(node.op);
+    }
+  });
+  const grad = nodes.map(() => 0);
+  grad[nodes.length - 1] = 1;
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const [a, b] = inputs[i], g = grad[i], out = data[i];
+    switch (nodes[i].op) {
+      case "": break;
+      case "+": grad[a] += g; grad[b] += g; break;
+      case "*": grad[a] += data[b] * g; grad[b] += data[a] * g; break;
+      case "exp": grad[a] += out * g; break;
+      case "log": grad[a] += g / data[a]; break;
+      case "tanh": grad[a] += (1 - out * out) * g; break;
+      case "σ": grad[a] += out * (1 - out) * g; break;
+      case "relu": grad[a] += (data[a] > 0 ? 1 : 0) * g; break;
+      case "max": if (data[a] >= data[b]) grad[a] += g; else grad[b] += g; break;
+      default: { const k = power(nodes[i].op); grad[a] += k * data[a] ** (k - 1) * g; }
+    }
+  }
+  return { data, grad };
+}

@@ -1,0 +1,206 @@
+// ui.js — DOM and SVG helpers shared by the explorers' front ends (no maths here).
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// Okabe–Ito colour-blind-safe palette.
+export const COLORS = {
+  blue: "#0072B2", orange: "#E69F00", green: "#009E73", red: "#D55E00",
+  purple: "#CC79A7", sky: "#56B4E9", yellow: "#F0E442", grey: "#777777", ink: "#222222",
+};
+
+// el("div", {class: "x", onclick: f}, [children]) — children are nodes or strings.
+export function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  setAttrs(node, attrs);
+  for (const c of [].concat(children)) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+export function svgEl(tag, attrs = {}, children = []) {
+  const node = document.createElementNS(SVG_NS, tag);
+  setAttrs(node, attrs);
+  for (const c of [].concat(children)) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+function setAttrs(node, attrs) {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+}
+
+// Format a number for display: fixed digits, with a proper minus sign.
+export function fmt(x, digits = 3) {
+  if (!Number.isFinite(x)) return String(x);
+  const s = Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0)
+    ? x.toExponential(digits - 1) : x.toFixed(digits);
+  return s.replace("-", "−");
+}
+
+// A labelled range slider. onInput(value) is called on every move.
+export function slider({ label, min, max, step, value, onInput, digits = 2 }) {
+  const input = el("input", { type: "range", min, max, step, value, "aria-label": label });
+  const out = el("span", { class: "bp-slider-value" }, fmt(Number(value), digits));
+  input.addEventListener("input", () => {
+    out.textContent = fmt(Number(input.value), digits);
+    onInput(Number(input.value));
+  });
+  const root = el("label", { class: "bp-slider" }, [el("span", { class: "bp-slider-label" }, label), input, out]);
+  const set = (v) => { input.value = v; out.textContent = fmt(Number(v), digits); };
+  return { root, input, set };
+}
+
+export function button(label, onClick) {
+  return el("button", { class: "bp-button", type: "button", onclick: onClick }, label);
+}
+
+// Diverging colour for a signed value in [-1, 1]: blue for positive, orange for negative.
+export function signedColor(v) {
+  return v >= 0 ? COLORS.blue : COLORS.orange;
+}
+
+// Draw a layered network into an <svg>: sizes = [n0, n1, …]; weights[l][i][j] is the weight
+// from node i of layer l to node j of layer l+1 (row convention); values[l][j] (optional) is
+// shown in each node; labels[l] (optional) names the layer.
+export function drawNetwork(svg, { sizes, weights, values = null, labels = null,
+  width = 460, height = 240 }) {
+  svg.replaceChildren();
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "bp-network");
+  const pad = 34, L = sizes.length;
+  const x = (l) => pad + (l * (width - 2 * pad)) / Math.max(L - 1, 1);
+  const y = (l, i) => (height - 20) * ((i + 1) / (sizes[l] + 1)) + 6;
+  const wmax = Math.max(1e-9, ...weights.flat(2).map(Math.abs));
+  weights.forEach((W, l) => W.forEach((row, i) => row.forEach((w, j) => {
+    svg.append(svgEl("line", {
+      x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j),
+      stroke: signedColor(w), "stroke-width": 0.5 + 5 * Math.abs(w) / wmax,
+      "stroke-opacity": 0.35 + 0.6 * Math.abs(w) / wmax,
+    }, svgEl("title", {}, `w = ${fmt(w)}`)));
+  })));
+  sizes.forEach((n, l) => {
+    for (let i = 0; i < n; i++) {
+      svg.append(svgEl("circle", { cx: x(l), cy: y(l, i), r: 15, class: "bp-node" }));
+      if (values) {
+        svg.append(svgEl("text", { x: x(l), y: y(l, i) + 4, class: "bp-node-text" },
+          fmt(values[l][i], 2)));
+      }
+    }
+    if (labels) svg.append(svgEl("text", { x: x(l), y: height - 4, class: "bp-axis-label" }, labels[l]));
+  });
+}
+
+// A small line plot. series = [{x: [...], y: [...], color, label, dash, points: bool}];
+// options {xlim, ylim, xlabel, ylabel, width, height}. Returns the scales {sx, sy}.
+export function linePlot(svg, { series, xlim, ylim, xlabel = "", ylabel = "",
+  width = 460, height = 260 }) {
+  svg.replaceChildren();
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "bp-plot");
+  const m = { l: 52, r: 12, t: 12, b: 38 };
+  const all = series.flatMap((s) => s.x);
+  const ally = series.flatMap((s) => s.y).filter(Number.isFinite);
+  const [x0, x1] = xlim || [Math.min(...all), Math.max(...all)];
+  const [y0, y1] = ylim || [Math.min(...ally), Math.max(...ally)];
+  const sx = (v) => m.l + ((v - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
+  const sy = (v) => height - m.b - ((v - y0) / (y1 - y0 || 1)) * (height - m.t - m.b);
+  const clip = (v) => Math.max(m.t - 4, Math.min(height - m.b + 4, v));
+  svg.append(svgEl("rect", { x: m.l, y: m.t, width: width - m.l - m.r,
+    height: height - m.t - m.b, class: "bp-plot-frame" }));
+  for (const t of ticks(x0, x1)) {
+    svg.append(svgEl("text", { x: sx(t), y: height - m.b + 14, class: "bp-tick",
+      "text-anchor": "middle" }, fmt(t, 2)));
+  }
+  for (const t of ticks(y0, y1)) {
+    svg.append(svgEl("text", { x: m.l - 4, y: sy(t) + 4, class: "bp-tick",
+      "text-anchor": "end" }, fmt(t, 2)));
+  }
+  svg.append(svgEl("text", { x: (m.l + width - m.r) / 2, y: height - 4, class: "bp-axis-label" }, xlabel));
+  svg.append(svgEl("text", { x: 12, y: (m.t + height - m.b) / 2, class: "bp-axis-label",
+    transform: `rotate(-90 12 ${(m.t + height - m.b) / 2})` }, ylabel));
+  for (const s of series) {
+    const pts = s.x.map((v, i) => [sx(v), clip(sy(s.y[i]))]).filter(([, b]) => Number.isFinite(b));
+    if (!s.pointsOnly) {
+      svg.append(svgEl("polyline", { points: pts.map((p) => p.join(",")).join(" "), fill: "none",
+        stroke: s.color || COLORS.blue, "stroke-width": s.width || 2,
+        "stroke-dasharray": s.dash || "none" }));
+    }
+    if (s.points || s.pointsOnly) {
+      pts.forEach(([a, b]) => svg.append(svgEl("circle", { cx: a, cy: b, r: 4,
+        fill: s.color || COLORS.blue })));
+    }
+  }
+  return { sx, sy };
+}
+
+function ticks(a, b, n = 5) {
+  if (!(b > a)) return [a];
+  const step = 10 ** Math.floor(Math.log10((b - a) / n));
+  const nice = [1, 2, 5, 10].map((k) => k * step).find((s) => (b - a) / s <= n) || step * 10;
+  const out = [];
+  for (let t = Math.ceil(a / nice) * nice; t <= b + 1e-12; t += nice) out.push(+t.toFixed(10));
+  return out;
+}
+
+// Horizontal bar chart of signed values with labels: bars = [{label, value, color}].
+export function barChart(svg, { bars, vmax = null, width = 460, rowHeight = 24, title = "" }) {
+  svg.replaceChildren();
+  const height = bars.length * rowHeight + (title ? 22 : 6);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "bp-bars");
+  const top = title ? 20 : 4;
+  const mid = width / 2 + 40, half = width / 2 - 100;
+  const vm = vmax || Math.max(1e-9, ...bars.map((b) => Math.abs(b.value)));
+  if (title) svg.append(svgEl("text", { x: 4, y: 14, class: "bp-axis-label", "text-anchor": "start" }, title));
+  bars.forEach((bar, i) => {
+    const yy = top + i * rowHeight;
+    const w = (Math.abs(bar.value) / vm) * half;
+    svg.append(svgEl("text", { x: 4, y: yy + 15, class: "bp-tick", "text-anchor": "start" }, bar.label));
+    svg.append(svgEl("rect", { x: bar.value >= 0 ? mid : mid - w, y: yy + 3, width: w,
+      height: rowHeight - 8, fill: bar.color || signedColor(bar.value) }));
+    svg.append(svgEl("text", { x: width - 4, y: yy + 15, class: "bp-tick", "text-anchor": "end" },
+      fmt(bar.value, 4)));
+  });
+  svg.append(svgEl("line", { x1: mid, x2: mid, y1: top, y2: height, stroke: COLORS.grey }));
+}
+
+// Ask the kernel whether it is there. Resolves to true when the Python side answers, false in
+// a static page (no kernel) after `timeoutMs`. The Python `Explorer` base answers "ping".
+export function probeKernel(model, timeoutMs = 1500) {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (alive) => { if (!done) { done = true; resolve(alive); } };
+    model.on("msg:custom", (msg) => { if (msg && msg.type === "pong") finish(true); });
+    try {
+      model.send({ type: "ping" });
+    } catch (err) {
+      finish(false);
+    }
+    setTimeout(() => finish(false), timeoutMs);
+  });
+}
+
+// The shared frame of an explorer: a title, an error box wired to the model's `error` trait,
+// and a one-time note when the explorer computes in the browser. Returns {root, body, setStatic}.
+export function frame(model, el0, title) {
+  const errorBox = el("div", { class: "bp-error", role: "alert" });
+  const showError = () => {
+    const msg = model.get("error");
+    errorBox.textContent = msg || "";
+    errorBox.style.display = msg ? "block" : "none";
+  };
+  model.on("change:error", showError);
+  showError();
+  const note = el("div", { class: "bp-static-note" },
+    "Running in your browser (no Python kernel): numbers are recomputed here. " +
+    "Binder or `make lab` gives the full Python version.");
+  note.style.display = "none";
+  const body = el("div", { class: "bp-body" });
+  const root = el("div", { class: "bp-explorer" }, [
+    el("div", { class: "bp-title" }, title), errorBox, body, note]);
+  el0.replaceChildren(root);
+  return { root, body, setStatic: () => { note.style.display = "block"; } };
+}

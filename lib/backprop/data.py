@@ -14,10 +14,20 @@ def _rng(seed: int | None) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def _check_n(name: str, n: int) -> None:
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n <= 0:
+        raise ValueError(f"{name}: n must be a positive integer, got {n!r}")
+
+
 def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, Array]:
-    """Four clusters at ``(±1, ±1)``; class 1 where the signs differ (not linearly separable)."""
+    """Four clusters at ``(±1, ±1)``; class 1 where the signs differ (not linearly separable).
+
+    The ``n`` points are spread evenly over the four corners (in a shuffled order), so the two
+    classes are balanced.
+    """
+    _check_n("xor", n)
     rng = _rng(seed)
-    corners = rng.integers(0, 4, size=n)
+    corners = rng.permutation(np.arange(n) % 4)
     centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     X = centres[corners] + noise * rng.standard_normal((n, 2))
     y = (corners >= 2).astype(int)
@@ -25,7 +35,8 @@ def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, 
 
 
 def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, Array]:
-    """Two interleaving half circles (as scikit-learn's ``make_moons``)."""
+    """Two interleaving half circles (as scikit-learn's ``make_moons``); classes alternate."""
+    _check_n("moons", n)
     rng = _rng(seed)
     y = np.arange(n) % 2
     t = rng.uniform(0, np.pi, size=n)
@@ -42,6 +53,9 @@ def spirals(
     n: int = 300, classes: int = 3, noise: float = 0.2, seed: int | None = 0
 ) -> tuple[Array, Array]:
     """``classes`` interleaved spiral arms (CS231n's classic), radius in ``[0, 1]``."""
+    _check_n("spirals", n)
+    if classes < 2:
+        raise ValueError(f"spirals: classes must be at least 2, got {classes}")
     rng = _rng(seed)
     y = np.arange(n) % classes
     r = rng.uniform(0.05, 1.0, size=n)
@@ -52,6 +66,7 @@ def spirals(
 
 def blobs(n: int = 200, noise: float = 0.5, seed: int | None = 0) -> tuple[Array, Array]:
     """Two Gaussian blobs at ``(−1, −1)`` and ``(1, 1)``: linearly separable for small noise."""
+    _check_n("blobs", n)
     rng = _rng(seed)
     y = np.arange(n) % 2
     X = np.where(y[:, None] == 1, 1.0, -1.0) + noise * rng.standard_normal((n, 2))
@@ -80,13 +95,20 @@ def digits() -> tuple[Array, Array]:
 def train_test_split(
     X: Array, y: Array, test_fraction: float = 0.25, seed: int | None = 0
 ) -> tuple[Array, Array, Array, Array]:
-    """Shuffle and split into ``X_train, X_test, y_train, y_test``."""
+    """Shuffle and split into ``X_train, X_test, y_train, y_test``.
+
+    The test part has ``round(test_fraction · n)`` rows; both parts must be non-empty.
+    """
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
+        raise ValueError(f"train_test_split: test_fraction must lie in (0, 1), "
+                         f"got {test_fraction}")
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}")
     order = _rng(seed).permutation(len(X))
     n_test = int(round(test_fraction * len(X)))
+    if not 0 < n_test < len(X):
+        raise ValueError(f"train_test_split: a test fraction of {test_fraction} of {len(X)} "
+                         f"rows leaves {n_test} test and {len(X) - n_test} training rows")
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
 
@@ -104,9 +126,18 @@ def standardize(X_train: Array, *others: Array) -> tuple[Array, ...]:
 
 
 def one_hot(y: Array, num_classes: int | None = None) -> Array:
-    """``(n,)`` int labels -> ``(n, C)`` float one-hot rows."""
+    """``(n,)`` int labels in ``[0, C)`` -> ``(n, C)`` float64 one-hot rows.
+
+    ``C`` is ``num_classes``, or ``max(y) + 1`` when omitted.
+    """
     y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"one_hot: expected integer labels of shape (n,), got dtype "
+                         f"{y.dtype} and shape {y.shape}")
     C = int(y.max()) + 1 if num_classes is None else num_classes
+    if y.size and (y.min() < 0 or y.max() >= C):
+        raise ValueError(f"one_hot: labels must lie in [0, {C - 1}] for {C} classes, "
+                         f"got values from {y.min()} to {y.max()}")
     out = np.zeros((len(y), C))
     out[np.arange(len(y)), y] = 1.0
     return out

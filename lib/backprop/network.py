@@ -58,9 +58,13 @@ class ColumnNetwork:
         biases: list[Array] | None = None,
         activations: str | list[str] = "sigmoid",
     ) -> None:
-        self.W = [np.array(W, dtype=np.float64) for W in weights]
+        self.W = [np.array(W, dtype=np.float64, order="C") for W in weights]
         if not self.W:
             raise ValueError("ColumnNetwork needs at least one weight matrix")
+        for l, W in enumerate(self.W, start=1):
+            if W.ndim != 2 or W.size == 0:
+                raise ValueError(f"ColumnNetwork: W^{l} must be a non-empty 2-D array "
+                                 f"(N^{l}, N^{l - 1}), got shape {W.shape}")
         for l, (W_prev, W) in enumerate(zip(self.W[:-1], self.W[1:], strict=True), start=2):
             if W.shape[1] != W_prev.shape[0]:
                 raise ValueError(
@@ -70,7 +74,10 @@ class ColumnNetwork:
                 )
         if biases is None:
             biases = [np.zeros(W.shape[0]) for W in self.W]
-        self.b = [np.array(b, dtype=np.float64).reshape(-1) for b in biases]
+        if len(biases) != len(self.W):
+            raise ValueError(f"ColumnNetwork: {len(self.W)} weight matrices but "
+                             f"{len(biases)} bias vectors")
+        self.b = [np.array(b, dtype=np.float64, order="C").reshape(-1) for b in biases]
         for l, (W, b) in enumerate(zip(self.W, self.b, strict=True), start=1):
             if b.shape != (W.shape[0],):
                 raise ValueError(f"ColumnNetwork: b^{l} must have shape ({W.shape[0]},), "
@@ -88,7 +95,10 @@ class ColumnNetwork:
         return [self.W[0].shape[1]] + [W.shape[0] for W in self.W]
 
     def forward(self, X: Array) -> Array:
-        """``X : (N^0, n)`` (one sample per column) -> ``a^L : (N^L, n)``; keeps every z and a."""
+        """``X : (N^0, n)`` (one sample per column) -> ``a^L : (N^L, n)``; keeps every z and a.
+
+        A 1-D ``X : (N^0,)`` is one sample and is treated as the column ``(N^0, 1)``.
+        """
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 1:
             X = X[:, None]
@@ -105,7 +115,8 @@ class ColumnNetwork:
     def backward(self, dL_daL: Array) -> BackwardResult:
         """δ recursion from ``∂L/∂a^L : (N^L, n)``: every ``δ^l``, ``∂L/∂W^l`` and ``∂L/∂b^l``."""
         if not self.z:
-            raise RuntimeError("ColumnNetwork.backward called before forward")
+            raise RuntimeError("ColumnNetwork.backward called before forward: "
+                               "run forward(X) first")
         dL_daL = np.asarray(dL_daL, dtype=np.float64)
         if dL_daL.shape != self.a[-1].shape:
             raise ValueError(f"ColumnNetwork.backward: expected ∂L/∂a^L of shape "

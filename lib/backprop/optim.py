@@ -20,16 +20,21 @@ class SGD:
             raise ValueError(f"SGD: learning rate must be positive, got {lr}")
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum}")
+        if not list(model.parameters()):
+            raise ValueError(f"SGD: {model.name} has no parameters to optimise")
         self.model, self.lr, self.momentum = model, lr, momentum
         self._velocity: list[np.ndarray] | None = None
 
     def step(self) -> None:
-        """Apply one update to every parameter of the model."""
-        pairs = list(self.model.parameters())
-        for i, (_, grad) in enumerate(pairs):
+        """Apply one update, in place, to every parameter of the model.
+
+        Raises ``RuntimeError`` when a parameter has no gradient yet (no ``backward`` so far).
+        """
+        for name, _, grad in self.model.named_parameters():
             if grad is None:
-                raise RuntimeError(f"SGD.step: parameter {i} of {self.model.name} has no "
+                raise RuntimeError(f"SGD.step: {self.model.name} parameter {name} has no "
                                    "gradient yet: call backward before step")
+        pairs = list(self.model.parameters())
         if self.momentum == 0:
             for param, grad in pairs:
                 param -= self.lr * grad

@@ -65,6 +65,11 @@ class Value:
     def __pow__(self, exponent: Number) -> Value:
         if isinstance(exponent, Value):
             raise TypeError("Value ** Value is not supported: the exponent must be a number")
+        if self.data < 0 and exponent != int(exponent):
+            raise ValueError(f"Value ** {exponent}: a negative base {self.data} with a "
+                             "fractional exponent has no real value")
+        if self.data == 0 and exponent < 0:
+            raise ValueError(f"Value ** {exponent}: zero to a negative power (division by 0)")
         label = "1/x" if exponent == -1 else f"**{exponent:g}"
         out = Value(self.data**exponent, (self,), label)
 

@@ -8,8 +8,9 @@ export const COLORS = {
   purple: "#CC79A7", sky: "#56B4E9", yellow: "#F0E442", grey: "#777777", ink: "#222222",
 };
 
-// el("div", {class: "x", onclick: f}, [children]) — children are nodes or strings.
-export function el(tag, attrs = {}, children = []) {
+// h("div", {class: "x", onclick: f}, [children]) — children are nodes or strings.
+// (named `h`, not `el`, because anywidget passes the container as `el` to render)
+export function h(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
   setAttrs(node, attrs);
   for (const c of [].concat(children)) node.append(c instanceof Node ? c : String(c));
@@ -42,19 +43,19 @@ export function fmt(x, digits = 3) {
 
 // A labelled range slider. onInput(value) is called on every move.
 export function slider({ label, min, max, step, value, onInput, digits = 2 }) {
-  const input = el("input", { type: "range", min, max, step, value, "aria-label": label });
-  const out = el("span", { class: "bp-slider-value" }, fmt(Number(value), digits));
+  const input = h("input", { type: "range", min, max, step, value, "aria-label": label });
+  const out = h("span", { class: "bp-slider-value" }, fmt(Number(value), digits));
   input.addEventListener("input", () => {
     out.textContent = fmt(Number(input.value), digits);
     onInput(Number(input.value));
   });
-  const root = el("label", { class: "bp-slider" }, [el("span", { class: "bp-slider-label" }, label), input, out]);
+  const root = h("label", { class: "bp-slider" }, [h("span", { class: "bp-slider-label" }, label), input, out]);
   const set = (v) => { input.value = v; out.textContent = fmt(Number(v), digits); };
   return { root, input, set };
 }
 
 export function button(label, onClick) {
-  return el("button", { class: "bp-button", type: "button", onclick: onClick }, label);
+  return h("button", { class: "bp-button", type: "button", onclick: onClick }, label);
 }
 
 // Diverging colour for a signed value in [-1, 1]: blue for positive, orange for negative.
@@ -185,8 +186,8 @@ export function probeKernel(model, timeoutMs = 1500) {
 
 // The shared frame of an explorer: a title, an error box wired to the model's `error` trait,
 // and a one-time note when the explorer computes in the browser. Returns {root, body, setStatic}.
-export function frame(model, el0, title) {
-  const errorBox = el("div", { class: "bp-error", role: "alert" });
+export function frame(model, container, title) {
+  const errorBox = h("div", { class: "bp-error", role: "alert" });
   const showError = () => {
     const msg = model.get("error");
     errorBox.textContent = msg || "";
@@ -194,13 +195,22 @@ export function frame(model, el0, title) {
   };
   model.on("change:error", showError);
   showError();
-  const note = el("div", { class: "bp-static-note" },
+  const note = h("div", { class: "bp-static-note" },
     "Running in your browser (no Python kernel): numbers are recomputed here. " +
     "Binder or `make lab` gives the full Python version.");
   note.style.display = "none";
-  const body = el("div", { class: "bp-body" });
-  const root = el("div", { class: "bp-explorer" }, [
-    el("div", { class: "bp-title" }, title), errorBox, body, note]);
-  el0.replaceChildren(root);
+  const body = h("div", { class: "bp-body" });
+  const root = h("div", { class: "bp-explorer" }, [
+    h("div", { class: "bp-title" }, title), errorBox, body, note]);
+  container.replaceChildren(root);
   return { root, body, setStatic: () => { note.style.display = "block"; } };
+}
+
+// Publish what the explorer currently shows, for tests and for the static-page checks:
+// data-explorer = the Python class ("module.Class"), data-controls = JSON of the control
+// traits, data-state = JSON of the state drawn (same keys as the Python `compute()`).
+export function publish(root, model, controls, state) {
+  root.dataset.explorer = model.get("_anywidget_id") || "";
+  root.dataset.controls = JSON.stringify(controls);
+  root.dataset.state = JSON.stringify(state);
 }

@@ -17,7 +17,8 @@ Array = np.ndarray
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
+    """``(5, 4)``, ``(3,)``: a shape as Python prints a tuple of ints."""
+    return str(tuple(int(s) for s in shape))
 
 
 class Layer:

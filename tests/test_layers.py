@@ -1,0 +1,339 @@
+"""Tests of backprop.layers: gradients vs central differences, API contract, errors."""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop.gradcheck import check_layer, numerical_gradient, relative_error
+from backprop.layers import (
+    ACTIVATION_LAYERS,
+    Identity,
+    Layer,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+    mlp,
+)
+
+TOL = 1e-7  # the issue's bound on the relative error of float64 gradients
+ACTIVATION_CLASSES = [Sigmoid, Tanh, ReLU, Identity]
+
+
+def inputs(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
+    """Random inputs with |x| in [0.1, 2]: no ReLU input within ε of its kink."""
+    return rng.choice([-1.0, 1.0], size=(n, width)) * rng.uniform(0.1, 2.0, size=(n, width))
+
+
+def make_layer(kind, n_in: int, n_out: int, seed: int) -> Layer:
+    if kind is Linear:
+        layer = Linear(n_in, n_out, seed=seed)
+        layer.b[:] = np.random.default_rng(seed + 1).standard_normal(n_out)
+        return layer
+    return kind()
+
+
+# -- forward values on a hand-worked case ------------------------------------------------------
+
+def test_linear_forward_hand_worked():
+    layer = Linear.from_weights([[1.0, -1.0], [2.0, 0.5], [0.0, 3.0]], [0.5, -1.0])
+    X = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]])
+    # row 0: [1 + 4 + 0 + 0.5, -1 + 1 + 9 - 1] ; row 1: [0 - 2 + 0 + 0.5, 0 - 0.5 + 3 - 1]
+    np.testing.assert_allclose(layer.forward(X), [[5.5, 8.0], [-1.5, 1.5]])
+
+
+def test_linear_backward_hand_worked():
+    layer = Linear.from_weights([[1.0, -1.0], [2.0, 0.5], [0.0, 3.0]], [0.5, -1.0])
+    layer.forward(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]]))
+    dX = layer.backward(np.array([[1.0, 0.0], [0.0, 2.0]]))
+    # L = Y[0,0] + 2 Y[1,1]: ∂L/∂W[i,0] = X[0,i], ∂L/∂W[i,1] = 2 X[1,i]; ∂L/∂b = [1, 2]
+    np.testing.assert_allclose(layer.dW, [[1.0, 0.0], [2.0, -2.0], [3.0, 2.0]])
+    np.testing.assert_allclose(layer.db, [1.0, 2.0])
+    np.testing.assert_allclose(dX, [[1.0, 2.0, 0.0], [-2.0, 1.0, 6.0]])
+
+
+@pytest.mark.parametrize("cls", ACTIVATION_CLASSES)
+def test_activation_layers_forward(cls):
+    Z = np.array([[-2.0, -0.5, 0.5, 2.0]])
+    expected = {Sigmoid: 1 / (1 + np.exp(-Z)), Tanh: np.tanh(Z), ReLU: np.maximum(Z, 0),
+                Identity: Z}[cls]
+    np.testing.assert_allclose(cls().forward(Z), expected, rtol=1e-15)
+
+
+# -- gradients against numerical differentiation -------------------------------------------
+
+@pytest.mark.parametrize("kind", [Linear, *ACTIVATION_CLASSES])
+def test_layer_gradients_fixed(kind, rng):
+    layer = make_layer(kind, 4, 3, seed=1)
+    errors = check_layer(layer, inputs(rng, 5, 4))
+    assert set(errors) == ({"X", "W", "b"} if kind is Linear else {"X"})
+    assert max(errors.values()) < TOL, errors
+
+
+@settings(max_examples=25, deadline=None)
+@given(kind=st.sampled_from([Linear, *ACTIVATION_CLASSES]), n=st.integers(1, 5),
+       n_in=st.integers(1, 5), n_out=st.integers(1, 5), seed=st.integers(0, 10**6))
+def test_layer_gradients_random(kind, n, n_in, n_out, seed):
+    layer = make_layer(kind, n_in, n_out, seed)
+    errors = check_layer(layer, inputs(np.random.default_rng(seed), n, n_in), seed=seed)
+    assert max(errors.values()) < TOL, errors
+
+
+def test_linear_gradients_by_hand_with_numerical_gradient(rng):
+    """Spell out the check without check_layer: L = Σ (XW + b) ⊙ R."""
+    layer = Linear(3, 2, rng=rng)
+    X, R = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+
+    def L(_):
+        return float(np.sum(layer.forward(X) * R))
+
+    layer.forward(X)
+    dX = layer.backward(R)
+    assert relative_error(dX, numerical_gradient(L, X)) < TOL
+    assert relative_error(layer.dW, numerical_gradient(L, layer.W)) < TOL
+    assert relative_error(layer.db, numerical_gradient(L, layer.b)) < TOL
+
+
+@settings(max_examples=15, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+       activation=st.sampled_from(sorted(ACTIVATION_LAYERS)), n=st.integers(1, 4),
+       seed=st.integers(0, 10**6))
+def test_sequential_gradients_random(sizes, activation, n, seed):
+    net = mlp(sizes, activation, seed=seed)
+    rng = np.random.default_rng(seed)
+    for layer in net:
+        if isinstance(layer, Linear):  # non-zero biases: a dead ReLU must not sit at its kink
+            layer.b[:] = rng.standard_normal(layer.b.shape)
+    errors = check_layer(net, inputs(rng, n, sizes[0]), seed=seed)
+    assert set(errors) == {"X"} | {f"layers[{2 * i}].{p}" for i in range(len(sizes) - 1)
+                                   for p in "Wb"}
+    assert max(errors.values()) < TOL, errors
+
+
+# -- the contract of forward/backward ------------------------------------------------------
+
+@pytest.mark.parametrize("kind", [Linear, *ACTIVATION_CLASSES, Sequential])
+def test_backward_does_not_modify_its_argument(kind, rng):
+    layer = (Sequential(Linear(3, 3, rng=rng), Tanh(), Identity()) if kind is Sequential
+             else make_layer(kind, 3, 3, seed=0))
+    X = inputs(rng, 4, 3)
+    X_before = X.copy()
+    layer.forward(X)
+    dY = rng.standard_normal((4, 3))
+    dY_before = dY.copy()
+    dX = layer.backward(dY)
+    np.testing.assert_array_equal(dY, dY_before)
+    np.testing.assert_array_equal(X, X_before)
+    assert not np.shares_memory(dX, dY)
+    assert not np.shares_memory(dX, X)
+
+
+def test_gradients_are_assigned_not_accumulated(rng):
+    layer = Linear(3, 2, rng=rng)
+    X, dY = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    layer.forward(X)
+    layer.backward(dY)
+    first = layer.dW.copy(), layer.db.copy()
+    layer.backward(dY)
+    np.testing.assert_array_equal(layer.dW, first[0])
+    np.testing.assert_array_equal(layer.db, first[1])
+
+
+def test_parameters_are_the_layer_arrays(rng):
+    layer = Linear(3, 2, rng=rng)
+    assert [g for _, g in layer.parameters()] == [None, None]
+    layer.forward(rng.standard_normal((2, 3)))
+    layer.backward(np.ones((2, 2)))
+    (W, dW), (b, db) = layer.parameters()
+    assert W is layer.W and b is layer.b and dW is layer.dW and db is layer.db
+    W -= 1.0  # an optimizer updating in place changes the layer itself
+    np.testing.assert_array_equal(layer.W, W)
+    assert [name for name, _, _ in layer.named_parameters()] == ["W", "b"]
+
+
+def test_sequential_parameters_and_names(rng):
+    net = Sequential(Linear(2, 3, rng=rng), Tanh(), Linear(3, 1, rng=rng))
+    names = [name for name, _, _ in net.named_parameters()]
+    assert names == ["layers[0].W", "layers[0].b", "layers[2].W", "layers[2].b"]
+    assert [p.shape for p, _ in net.parameters()] == [(2, 3), (3,), (3, 1), (1,)]
+    assert net.parameters().__next__()[0] is net[0].W
+    assert len(net) == 3 and list(net) == list(net.layers)
+    assert (net.in_features, net.out_features) == (2, 1)
+    assert "Linear(2, 3)" in repr(net) and "Tanh()" in repr(net)
+
+
+def test_sequential_accepts_a_list_and_nests(rng):
+    inner = Sequential([Linear(2, 3, rng=rng), ReLU()])
+    net = Sequential(inner, Linear(3, 2, rng=rng))
+    X = inputs(rng, 4, 2)
+    np.testing.assert_allclose(net.forward(X), net[1].forward(inner.forward(X)))
+    assert max(check_layer(net, X).values()) < TOL
+
+
+def test_sequential_equals_composition(rng):
+    l1, l2 = Linear(2, 4, rng=rng), Linear(4, 3, rng=rng)
+    net = Sequential(l1, Sigmoid(), l2)
+    X = rng.standard_normal((5, 2))
+    expected = l2.forward(1 / (1 + np.exp(-l1.forward(X))))
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-14)
+
+
+# -- construction --------------------------------------------------------------------------
+
+def test_linear_init_shapes_dtype_and_seed():
+    layer = Linear(3, 2, seed=0)
+    assert layer.W.shape == (3, 2) and layer.b.shape == (2,)
+    assert layer.W.dtype == np.float64 and layer.b.dtype == np.float64
+    np.testing.assert_array_equal(layer.b, 0.0)
+    np.testing.assert_array_equal(Linear(3, 2, seed=0).W, layer.W)
+    assert not np.array_equal(Linear(3, 2, seed=1).W, layer.W)
+    same = Linear(3, 2, rng=np.random.default_rng(0), seed=99)  # rng wins over seed
+    np.testing.assert_array_equal(same.W, layer.W)
+
+
+@pytest.mark.parametrize(("init", "std"), [("he", np.sqrt(2 / 400)),
+                                           ("xavier", np.sqrt(2 / 600))])
+def test_linear_init_scale(init, std):
+    W = Linear(400, 200, seed=0, init=init).W
+    assert abs(W.mean()) < 0.05 * std
+    assert abs(W.std() / std - 1) < 0.02
+
+
+def test_linear_zeros_init():
+    np.testing.assert_array_equal(Linear(3, 2, init="zeros").W, 0.0)
+
+
+def test_from_weights_copies_and_is_contiguous():
+    W = np.arange(6.0).reshape(2, 3)
+    layer = Linear.from_weights(W.T, [1, 2])  # a transposed (Fortran-order) view
+    W[0, 0] = 100.0
+    assert layer.W[0, 0] == 0.0
+    assert layer.W.flags.c_contiguous
+    assert layer.b.dtype == np.float64
+    np.testing.assert_array_equal(Linear.from_weights(np.eye(2)).b, [0.0, 0.0])
+    assert Linear.from_weights(np.eye(2, dtype=int)).W.dtype == np.float64
+
+
+def test_mlp_structure():
+    net = mlp([4, 5, 3, 2], "tanh", seed=0)
+    kinds = [type(layer) for layer in net]
+    assert kinds == [Linear, Tanh, Linear, Tanh, Linear]
+    assert [layer.W.shape for layer in net if isinstance(layer, Linear)] == [(4, 5), (5, 3),
+                                                                            (3, 2)]
+    np.testing.assert_array_equal(mlp([4, 5, 2], seed=3)[0].W, mlp([4, 5, 2], seed=3)[0].W)
+    assert isinstance(mlp([4, 5, 2])[1], ReLU)
+
+
+# -- dtypes --------------------------------------------------------------------------------
+
+def test_float32_layers_stay_float32():
+    net = mlp([3, 4, 2], "sigmoid", seed=0, dtype=np.float32)
+    X = np.ones((5, 3))  # float64 input is converted to the layer's dtype
+    Y = net.forward(X)
+    dX = net.backward(np.ones((5, 2), dtype=np.float64))
+    assert Y.dtype == np.float32 and dX.dtype == np.float32
+    for name, param, grad in net.named_parameters():
+        assert param.dtype == np.float32 and grad.dtype == np.float32, name
+
+
+@pytest.mark.parametrize("kind", [Linear, *ACTIVATION_CLASSES])
+def test_integer_input_becomes_float64(kind):
+    layer = make_layer(kind, 2, 2, seed=0)
+    Y = layer.forward(np.array([[1, -2], [3, 0]]))
+    assert Y.dtype == np.float64
+    assert layer.backward(np.ones((2, 2), dtype=int)).dtype == np.float64
+
+
+# -- errors --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [0, -1, 2.5, True, "3"])
+def test_linear_rejects_non_positive_or_non_integer_sizes(size):
+    with pytest.raises(ValueError, match=r"Linear: in_features must be a positive integer"):
+        Linear(size, 2)
+    with pytest.raises(ValueError, match=r"Linear: out_features must be a positive integer"):
+        Linear(2, size)
+
+
+def test_linear_rejects_unknown_init_and_integer_dtype():
+    with pytest.raises(ValueError, match=r"Linear: unknown init 'glorot'"):
+        Linear(2, 2, init="glorot")
+    with pytest.raises(ValueError, match=r"Linear: dtype must be a float type, got int64"):
+        Linear(2, 2, dtype=np.int64)
+
+
+def test_from_weights_errors():
+    with pytest.raises(ValueError, match=r"W must be 2-D \(in, out\), got \(3,\)"):
+        Linear.from_weights(np.ones(3))
+    with pytest.raises(ValueError, match=re.escape("expected b of shape (2,), got (3,)")):
+        Linear.from_weights(np.ones((3, 2)), np.ones(3))
+
+
+@pytest.mark.parametrize("layer", [Linear(3, 2, seed=0),
+                                   Sequential(Linear(3, 4, seed=0), ReLU(), Linear(4, 2))])
+def test_wrong_input_width(layer):
+    pattern = re.escape(f"{layer.name}.forward: expected X of shape (n, 3), got (5, 4)")
+    with pytest.raises(ValueError, match=pattern):
+        layer.forward(np.ones((5, 4)))
+
+
+@pytest.mark.parametrize("layer", [Linear(3, 2, seed=0), Tanh(),
+                                   Sequential(Linear(3, 2, seed=0), Sigmoid())])
+def test_one_dimensional_input(layer):
+    with pytest.raises(ValueError, match=r"\.forward: expected X of shape \(n, .*\), got \(3,\)"
+                                         r" \(use X\.reshape\(1, -1\) for a single sample\)"):
+        layer.forward(np.ones(3))
+    with pytest.raises(ValueError, match=r"got \(2, 3, 1\)$"):
+        layer.forward(np.ones((2, 3, 1)))
+
+
+@pytest.mark.parametrize("layer", [Linear(3, 2, seed=0), *[c() for c in ACTIVATION_CLASSES],
+                                   Sequential(Linear(3, 2, seed=0), Sigmoid())])
+@pytest.mark.parametrize("bad_shape", [(4, 3), (5, 2), (4,), (4, 2, 1)])
+def test_wrong_dY_shape(layer, bad_shape):
+    Y = layer.forward(np.ones((4, 3)))
+    if bad_shape == Y.shape:
+        bad_shape = (4, 1)
+    pattern = re.escape(f"{layer.name}.backward: expected dY of shape {_fmt(Y.shape)} "
+                        f"(the shape of the last forward output), got {_fmt(bad_shape)}")
+    with pytest.raises(ValueError, match=pattern):
+        layer.backward(np.ones(bad_shape))
+
+
+def _fmt(shape):
+    return str(tuple(shape))
+
+
+@pytest.mark.parametrize("layer", [Linear(3, 2, seed=0), *[c() for c in ACTIVATION_CLASSES],
+                                   Sequential(Linear(3, 2, seed=0), Sigmoid())])
+def test_backward_before_forward(layer):
+    with pytest.raises(RuntimeError, match=re.escape(f"{layer.name}.backward called before "
+                                                     "forward: run forward(X) first")):
+        layer.backward(np.ones((1, 2)))
+
+
+def test_sequential_widths_must_chain():
+    pattern = (r"Sequential: widths do not chain: layer 2 Linear\(4→1\) expects inputs of "
+               r"width 4, but layer 0 Linear\(2→3\) outputs width 3")
+    with pytest.raises(ValueError, match=pattern):
+        Sequential(Linear(2, 3), Tanh(), Linear(4, 1))
+
+
+def test_sequential_needs_layers():
+    with pytest.raises(ValueError, match="Sequential needs at least one layer"):
+        Sequential()
+    with pytest.raises(ValueError, match=r"Sequential: item 1 is 'tanh', not a Layer"):
+        Sequential(Linear(2, 2), "tanh")
+
+
+def test_mlp_errors():
+    with pytest.raises(ValueError, match=r"mlp: unknown activation 'gelu'"):
+        mlp([2, 3, 1], "gelu")
+    with pytest.raises(ValueError, match=r"mlp: sizes needs at least an input and an output"):
+        mlp([2])
+    with pytest.raises(ValueError, match=r"Linear: out_features must be a positive integer, "
+                                         r"got 0"):
+        mlp([2, 0, 1])

@@ -55,7 +55,9 @@ const model = {{
     }}
   }},
   send: (msg) => {{
-    if (KERNEL && msg && msg.type === "ping") setTimeout(() => emit("msg:custom", {{type: "pong"}}), 0);
+    if (KERNEL && msg && msg.type === "ping") {{
+      setTimeout(() => emit("msg:custom", {{type: "pong"}}), 0);
+    }}
   }},
   widget_manager: {{}},
 }};

@@ -1,0 +1,59 @@
+"""Figures for the text: right content, labelled axes, colour-blind-safe colours."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from backprop import draw  # noqa: E402
+from backprop.activations import sigmoid_prime  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_activations_plots_function_and_derivative():
+    fig = draw.activations(["sigmoid"])
+    ax_f, ax_df = fig.axes
+    z, dy = ax_df.lines[0].get_data()
+    np.testing.assert_allclose(dy, sigmoid_prime(z))
+    assert ax_f.get_xlabel() and ax_df.get_ylabel() == "$f'(z)$"
+    assert fig.get_size_inches()[0] == pytest.approx(draw.BOOK_WIDTH)
+
+
+def test_curves_use_the_palette_in_order():
+    fig = draw.curves({"train": [3, 2, 1], "test": [3, 2.5, 2]}, logy=True)
+    (ax,) = fig.axes
+    assert [line.get_color() for line in ax.lines] == list(draw.PALETTE[:2])
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+
+
+def test_heatmaps_share_a_scale_and_annotate_small_matrices():
+    fig = draw.heatmaps({"analytic": np.eye(2), "numerical": np.eye(2) * 2})
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 2
+    assert {im.get_clim() for im in images} == {(0.0, 2.0)}
+    assert len(fig.axes[0].texts) == 4
+
+
+def test_decision_boundary_colours_regions_by_predicted_class():
+    X = np.array([[-1.0, 0.0], [1.0, 0.0]])
+    y = np.array([0, 1])
+    fig = draw.decision_boundary(lambda P: np.column_stack([-P[:, 0], P[:, 0]]), X, y,
+                                 resolution=20)
+    (ax,) = fig.axes
+    assert ax.collections, "no regions drawn"
+    assert ax.get_xlabel() == "$x_1$"
+
+
+def test_bars():
+    fig = draw.bars({"δ¹": 1e-3, "δ²": 1e-1}, logy=True, ylabel="‖δ‖")
+    (ax,) = fig.axes
+    assert len(ax.patches) == 2 and ax.get_yscale() == "log"

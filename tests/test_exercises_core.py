@@ -1,0 +1,98 @@
+"""The exercise-checker core: passes, stubs, exceptions and generic diagnoses."""
+
+import numpy as np
+import pytest
+
+from backprop.exercises import Diagnosis, Exercise, Result, generic_diagnosis
+
+rng = np.random.default_rng(0)
+CASES = [(rng.standard_normal((4, 3)), rng.standard_normal((4, 2))) for _ in range(3)]
+
+
+def reference(X, dY):
+    return X.T @ dY
+
+
+@pytest.fixture
+def exercise():
+    return Exercise(
+        "dW", reference, CASES,
+        diagnoses=[Diagnosis("you computed dYᵀ X: swap the factors", lambda X, dY: dY.T @ X)],
+    )
+
+
+def stub(X, dY):
+    raise NotImplementedError
+
+
+def test_reference_passes(exercise):
+    result = exercise.check(reference)
+    assert result.passed and result.status == "pass" and "3 test cases" in result.message
+
+
+def test_stub_is_not_yet_implemented(exercise):
+    result = exercise.check(stub)
+    assert result.status == "todo" and not result
+    assert "not yet implemented" in str(result)
+
+
+def test_exception_is_reported_not_raised(exercise):
+    result = exercise.check(lambda X, dY: X @ dY)
+    assert result.status == "error" and "ValueError" in result.message
+
+
+def test_named_diagnosis_wins_over_generic(exercise):
+    assert exercise.check(lambda X, dY: dY.T @ X).message == "you computed dYᵀ X: swap the factors"
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda X, dY: -(X.T @ dY), "sign is wrong"),
+        (lambda X, dY: 2 * (X.T @ dY), "2 times"),
+        (lambda X, dY: (X.T @ dY) / 4, "1/4 times"),
+        (lambda X, dY: np.einsum("ni,nj->nij", X, dY), "sum over the batch"),
+        (lambda X, dY: (X.T @ dY).ravel(), "wrong shape"),
+        (lambda X, dY: None, "forget `return`"),
+        (lambda X, dY: "dW", "expected a number or an array"),
+        (lambda X, dY: X.T @ dY + np.nan, "NaN"),
+    ],
+)
+def test_generic_diagnoses(exercise, answer, fragment):
+    result = exercise.check(answer)
+    assert result.status == "fail"
+    assert fragment in result.message
+
+
+def test_transposed_result_is_named():
+    message = generic_diagnosis(np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3).T)
+    assert "transpose" in message
+
+
+def test_in_place_modification_is_caught(exercise):
+    def sneaky(X, dY):
+        out = X.T @ dY
+        X *= 0
+        return out
+
+    assert "in place" in exercise.check(sneaky).message
+
+
+def test_tuple_outputs_name_the_wrong_one():
+    ex = Exercise("linear", lambda X, dY: (X.T @ dY, dY.sum(axis=0)), CASES,
+                  outputs=("dW", "db"),
+                  diagnoses=[Diagnosis("sum over axis 0 (the batch)",
+                                       lambda X, dY: dY.sum(axis=1), output="db")])
+    assert ex.check(lambda X, dY: (X.T @ dY, dY.sum(axis=0))).passed
+    wrong = ex.check(lambda X, dY: (X.T @ dY, dY.sum(axis=1)))
+    assert wrong.message == "db: sum over axis 0 (the batch)"
+    assert "tuple of 2 values" in ex.check(lambda X, dY: X.T @ dY).message
+
+
+def test_not_a_function():
+    assert Exercise("x", reference, CASES).check(3).status == "fail"
+
+
+def test_result_renders_in_notebooks():
+    result = Result("fail", "a < b & c", "ex")
+    assert "&lt;" in result._repr_html_() and str(result).startswith("❌ ex:")

@@ -1,0 +1,95 @@
+"""The Explorer base, and the contract every explorer of the book keeps."""
+
+import importlib
+import json
+import pkgutil
+
+import numpy as np
+import pytest
+import traitlets
+
+import backprop.widgets
+from backprop.widgets import Explorer
+from backprop.widgets._base import bundle
+
+
+class Doubler(Explorer):
+    _controls = ("x",)
+    x = traitlets.Float(1.0).tag(sync=True)
+
+    def compute(self):
+        if self.x < 0:
+            raise ValueError(f"x must be non-negative, got {self.x}")
+        return {"y": 2 * self.x}
+
+
+def all_explorers():
+    for info in pkgutil.iter_modules(backprop.widgets.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"backprop.widgets.{info.name}")
+    found, todo = [], list(Explorer.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("backprop.widgets."):
+            found.append(cls)
+    return sorted(found, key=lambda c: c.__name__)
+
+
+def test_state_follows_controls():
+    w = Doubler(x=3.0)
+    assert w.state == {"y": 6.0}
+    w.x = 4.0
+    assert w.state == {"y": 8.0} and w.error == "" and w.last_refresh_ms >= 0
+
+
+def test_errors_are_shown_not_swallowed_and_state_kept():
+    w = Doubler()
+    w.x = -1.0
+    assert "ValueError: x must be non-negative" in w.error
+    assert w.state == {"y": 2.0}
+    w.x = 2.0
+    assert w.error == ""
+
+
+def test_ping_gets_pong(monkeypatch):
+    w = Doubler()
+    sent = []
+    monkeypatch.setattr(w, "send", sent.append)
+    w._on_front_end_message(w, {"type": "ping"}, [])
+    w._on_front_end_message(w, {"type": "other"}, [])
+    assert sent == [{"type": "pong"}]
+
+
+def test_bundle_puts_shared_modules_first():
+    src = bundle("ui.js")
+    assert src.index("export function mlpForward") < src.index("export function frame")
+
+
+def _numbers_close(a, b, path="state"):
+    if isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys differ"
+        for k in a:
+            _numbers_close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _numbers_close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float):
+        assert np.isclose(a, b, rtol=1e-12, atol=1e-15) or (np.isnan(a) and np.isnan(b)), path
+    else:
+        assert a == b, path
+
+
+@pytest.mark.parametrize("cls", all_explorers(), ids=lambda c: c.__name__)
+def test_explorer_contract(cls):
+    """Every explorer: a front-end file, JSON-able state, and Cls(**controls) reproduces it."""
+    assert cls._front_end, f"{cls.__name__} has no front end"
+    assert "export default" in cls._esm
+    w = cls()
+    assert w.error == "", w.error
+    assert w.state, f"{cls.__name__} has an empty state"
+    json.dumps(w.state)
+    controls = {name: getattr(w, name) for name in cls._controls}
+    assert controls, f"{cls.__name__} declares no controls"
+    _numbers_close(cls(**controls).state, w.state)

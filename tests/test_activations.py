@@ -89,3 +89,14 @@ def test_registry_names_match():
     assert set(act.ACTIVATIONS) == set(NAMES)
     for name, a in act.ACTIVATIONS.items():
         assert a.name == name
+
+
+def test_log_softmax_accurate_for_confident_predictions():
+    """log p of the winning class is −log(1 + Σ e^{z_j − z_max}) ≈ −Σ e^{z_j − z_max}: kept
+    to full relative precision even when that sum is below float64's resolution near 1."""
+    logp = act.log_softmax(np.array([[40.0, 0.0, 1.0], [0.0, 20.0, 20.0]]))
+    np.testing.assert_allclose(logp[0, 0], -(np.exp(-40.0) + np.exp(-39.0)), rtol=1e-12)
+    lse = 20 + np.log(2 + np.exp(-20))  # a tie for the largest logit
+    np.testing.assert_allclose(logp[1], [-lse, 20 - lse, 20 - lse], rtol=1e-15)
+    np.testing.assert_allclose(act.log_softmax(np.array([[1.0], [2.0]]), axis=0),
+                               np.log(act.softmax(np.array([[1.0], [2.0]]), axis=0)))

@@ -73,10 +73,18 @@ def softmax(z: Array, axis: int = -1) -> Array:
 
 
 def log_softmax(z: Array, axis: int = -1) -> Array:
-    """``log softmax(z) = z − max z − log Σ e^{z − max z}``, finite for logits of any size."""
+    """``log softmax(z) = z − m − log(1 + Σ_{j≠k} e^{z_j − m})`` with ``m = z_k = max z``.
+
+    Finite for logits of any size. The term ``e^{z_k − m} = 1`` of the largest logit is kept
+    out of the sum and added by ``log1p``, so a confident prediction (every other ``e^{z_j−m}``
+    tiny) still gets a log-probability accurate to full relative precision.
+    """
     z = np.asarray(z)
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    k = np.expand_dims(z.argmax(axis=axis), axis)
+    shifted = z - np.take_along_axis(z, k, axis=axis)
+    e = np.exp(shifted)
+    np.put_along_axis(e, k, 0.0, axis=axis)
+    return shifted - np.log1p(e.sum(axis=axis, keepdims=True))
 
 
 @dataclass(frozen=True)

@@ -47,15 +47,21 @@ class Layer:
         self._Y_shape = Y.shape
         return Y
 
-    def backward(self, dY: Array) -> Array:
+    def backward(self, dY: Array, *, input_grad: bool = True) -> Array | None:
         """Given ``dY = ∂L/∂Y : (n, out)``, return ``dX = ∂L/∂X : (n, in)``.
 
         ``dY`` is never modified; ``dX`` is a new array of the dtype of the last input.
+        With ``input_grad=False`` only the parameters' gradients are computed and ``None``
+        is returned: the first layer of a network needs no gradient for the data, and
+        skipping it saves a matrix product (PyTorch skips it too).
         Raises ``RuntimeError`` before any ``forward`` and ``ValueError`` when ``dY`` does
         not have the shape of the last output.
         """
-        dY = self._check_grad(dY)
-        return self._backward(dY.astype(self._X.dtype, copy=False))
+        dY = self._check_grad(dY).astype(self._X.dtype, copy=False)
+        if not input_grad:
+            self._parameter_gradients(dY)
+            return None
+        return self._backward(dY)
 
     __call__ = forward
 
@@ -113,6 +119,10 @@ class Layer:
 
     def _backward(self, dY: Array) -> Array:
         raise NotImplementedError
+
+    def _parameter_gradients(self, dY: Array) -> None:
+        """Assign the parameters' gradients only (by default: run ``_backward``)."""
+        self._backward(dY)
 
 
 class Linear(Layer):
@@ -203,9 +213,12 @@ class Linear(Layer):
         return Y
 
     def _backward(self, dY: Array) -> Array:
+        self._parameter_gradients(dY)
+        return dY @ self.W.T
+
+    def _parameter_gradients(self, dY: Array) -> None:
         self.dW = self._X.T @ dY
         self.db = dY.sum(axis=0)
-        return dY @ self.W.T
 
     def parameters(self) -> Iterator[tuple[Array, Array | None]]:
         yield self.W, self.dW
@@ -229,6 +242,9 @@ class ActivationLayer(Layer):
 
     def _backward(self, dY: Array) -> Array:
         return dY * self.activation.df(self._X)
+
+    def _parameter_gradients(self, dY: Array) -> None:
+        """No parameters: nothing to do."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -266,7 +282,7 @@ class ReLU(ActivationLayer):
     activation = act.ACTIVATIONS["relu"]
 
     def _backward(self, dY: Array) -> Array:
-        return np.where(self._X > 0, dY, 0).astype(dY.dtype, copy=False)
+        return dY * (self._X > 0)  # a boolean mask keeps dY's dtype (and is faster than where)
 
 
 class Identity(ActivationLayer):
@@ -338,12 +354,16 @@ class Sequential(Layer):
         self._Y_shape = X.shape
         return X
 
-    def backward(self, dY: Array) -> Array:
-        """Run every layer's backward in reverse order and return ``∂L/∂X : (n, in)``."""
+    def backward(self, dY: Array, *, input_grad: bool = True) -> Array | None:
+        """Run every layer's backward in reverse order and return ``∂L/∂X : (n, in)``.
+
+        ``input_grad=False`` skips ``∂L/∂X`` of the first layer and returns ``None``.
+        """
         dY = self._check_grad(dY)
-        for layer in reversed(self.layers):
+        first, *rest = self.layers
+        for layer in reversed(rest):
             dY = layer.backward(dY)
-        return dY
+        return first.backward(dY, input_grad=input_grad)
 
     __call__ = forward
 

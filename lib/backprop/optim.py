@@ -30,11 +30,11 @@ class SGD:
 
         Raises ``RuntimeError`` when a parameter has no gradient yet (no ``backward`` so far).
         """
-        for name, _, grad in self.model.named_parameters():
-            if grad is None:
-                raise RuntimeError(f"SGD.step: {self.model.name} parameter {name} has no "
-                                   "gradient yet: call backward before step")
         pairs = list(self.model.parameters())
+        if any(grad is None for _, grad in pairs):
+            name = next(name for name, _, grad in self.model.named_parameters() if grad is None)
+            raise RuntimeError(f"SGD.step: {self.model.name} parameter {name} has no "
+                               "gradient yet: call backward before step")
         if self.momentum == 0:
             for param, grad in pairs:
                 param -= self.lr * grad

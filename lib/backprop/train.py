@@ -70,7 +70,7 @@ class Trainer:
     def step(self, Xb: Array, yb: Array) -> float:
         """Forward, loss, backward and one optimizer update on a batch; returns the loss."""
         value = self.loss.forward(self.model.forward(Xb), yb)
-        self.model.backward(self.loss.backward())
+        self.model.backward(self.loss.backward(), input_grad=False)  # no ∂L/∂X needed
         self.optimizer.step()
         self.steps += 1
         return value

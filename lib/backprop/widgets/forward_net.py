@@ -1,0 +1,219 @@
+"""``ForwardNetworkExplorer``: sliders on the weights of a small network (chapter 1).
+
+The explorer shows one sample ``x`` going forward through a fully connected network in the
+row convention of the library: layer ``l = 1 … L`` computes
+
+    z^l = a^{l-1} W^l + b^l,        a^l = f_l(z^l),        a^0 = x,
+
+and the output ``ŷ = a^L`` is compared with a target ``t`` by the mean squared error. Every
+weight, bias, input and target entry has a slider; the network is drawn with edge width and
+colour by weight and the value of every neuron in its node, and the output and the loss
+update as the sliders move. The state is computed by ``backprop.layers`` and
+``backprop.losses``; without a kernel the front end recomputes it with ``mlmath.js``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+import traitlets
+
+from backprop.layers import ACTIVATION_LAYERS, Linear, Sequential
+from backprop.losses import MSE
+from backprop.network import ColumnNetwork
+from backprop.widgets._base import Explorer
+
+#: the default network, 2 → 3 → 2 (tanh hidden layer, linear output), two decimals per number
+DEFAULT = {
+    "weights": [[[0.5, -0.4, 0.3], [0.2, 0.6, -0.7]],
+                [[0.8, -0.5], [-0.3, 0.9], [0.6, 0.4]]],
+    "biases": [[0.1, -0.1, 0.0], [0.0, 0.1]],
+    "activations": ["tanh", "identity"],
+    "x": [1.0, -0.5],
+    "target": [0.5, -0.2],
+}
+
+
+def _nested_floats(value: Any) -> Any:
+    """Arrays (or nested lists of numbers) as nested lists of Python floats, for syncing."""
+    if isinstance(value, (list, tuple)):
+        return [_nested_floats(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64).tolist()
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _slider_limit(arrays: list) -> float:
+    """2, or the smallest integer that covers every number (a ragged list counts as 2)."""
+    try:
+        largest = max((float(np.max(np.abs(np.asarray(v, dtype=float)), initial=0.0))
+                       for v in arrays), default=0.0)
+    except ValueError:
+        largest = 0.0
+    return max(2.0, float(math.ceil(largest)))
+
+
+class ForwardNetworkExplorer(Explorer):
+    """The forward pass of a small network, with a slider on every number.
+
+    Parameters
+    ----------
+    net : a ``Sequential`` of ``Linear`` layers, each followed by at most one activation
+        layer (``Sigmoid``, ``Tanh``, ``ReLU``, ``Identity``), e.g. one you built yourself.
+        Its weights are *copied*: the sliders do not change your network (use
+        :meth:`to_sequential` to get the network the sliders show). Leave it out to get a
+        2 → 3 → 2 network with a tanh hidden layer.
+    weights : ``[W^1, …, W^L]`` with ``W^l : (N^{l-1}, N^l)`` (row convention,
+        ``weights[k]`` is ``W^{k+1}``); instead of ``net``.
+    biases : ``[b^1, …, b^L]`` with ``b^l : (N^l,)`` (zeros when omitted).
+    activations : one name per layer, ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"identity"``
+        (default: tanh on hidden layers, identity on the output layer).
+    x : the input sample ``(N^0,)``; target : the target ``(N^L,)``.
+    reduction : of the MSE loss: ``"mean"`` (``L = (1/N^L) Σ (ŷ_j − t_j)²``), ``"sum"`` or
+        ``"half_sum"`` (``½ Σ``, the notes' choice).
+    limit : the sliders span ``[−limit, limit]`` (default: 2, or more to fit the numbers).
+    show_controls : ``False`` draws the network and its numbers without sliders (a diagram).
+    title : the heading shown above the explorer.
+
+    State (``compute()``)
+    ---------------------
+    ``sizes`` ``[N^0, …, N^L]``; ``z`` ``[z^1, …, z^L]``; ``a`` ``[a^0 = x, a^1, …, a^L = ŷ]``
+    (lists of floats); ``loss`` the MSE of ``ŷ`` against ``target``.
+    """
+
+    _front_end = "forward_net.js"
+    _controls: ClassVar[tuple[str, ...]] = (
+        "weights", "biases", "activations", "x", "target", "reduction")
+
+    weights = traitlets.List().tag(sync=True)
+    biases = traitlets.List().tag(sync=True)
+    activations = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    x = traitlets.List().tag(sync=True)
+    target = traitlets.List().tag(sync=True)
+    reduction = traitlets.Unicode("mean").tag(sync=True)
+    limit = traitlets.Float(2.0).tag(sync=True)
+    show_controls = traitlets.Bool(True).tag(sync=True)
+    title = traitlets.Unicode("Forward pass: move any weight, bias, input or target").tag(
+        sync=True)
+
+    def __init__(
+        self,
+        net: Sequential | None = None,
+        *,
+        weights: list | None = None,
+        biases: list | None = None,
+        activations: list[str] | None = None,
+        x: list | np.ndarray | None = None,
+        target: list | np.ndarray | None = None,
+        reduction: str = "mean",
+        limit: float | None = None,
+        show_controls: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if net is not None:
+            if weights is not None or biases is not None:
+                raise ValueError("ForwardNetworkExplorer: give either net or weights/biases, "
+                                 "not both")
+            if not isinstance(net, Sequential):
+                raise ValueError("ForwardNetworkExplorer: net must be a Sequential of Linear "
+                                 f"and activation layers, got {type(net).__name__}")
+            column = ColumnNetwork.from_sequential(net)
+            weights = [W.T for W in column.W]
+            biases = column.b
+            activations = activations or [f.name for f in column.f]
+        elif weights is None:
+            weights, biases = DEFAULT["weights"], DEFAULT["biases"]
+            activations = activations or DEFAULT["activations"]
+            x = DEFAULT["x"] if x is None else x
+            target = DEFAULT["target"] if target is None else target
+        weights = _nested_floats(list(weights))
+        n_layers = len(weights)
+        widths = [len(W[0]) if W and isinstance(W[0], list) else 0 for W in weights]
+        if biases is None:
+            biases = [[0.0] * n for n in widths]
+        if activations is None:
+            activations = ["tanh"] * (n_layers - 1) + ["identity"]
+        n_in = len(weights[0]) if weights else 0
+        if x is None:
+            x = np.linspace(-1.0, 1.0, n_in) if n_in > 1 else [1.0] * n_in
+        if target is None:
+            target = [0.0] * (widths[-1] if widths else 0)
+        biases, x, target = _nested_floats(list(biases)), _nested_floats(x), _nested_floats(target)
+        if limit is None:
+            limit = _slider_limit([*weights, *biases, x, target])
+        super().__init__(weights=weights, biases=biases, activations=list(activations),
+                         x=x, target=target, reduction=reduction, limit=float(limit),
+                         show_controls=show_controls, **kwargs)
+
+    @traitlets.validate("weights", "biases", "x", "target")
+    def _to_lists(self, proposal: Any) -> Any:
+        return _nested_floats(proposal["value"])
+
+    # -- the maths, all done by the library --------------------------------------------------
+    def _layers(self) -> list[tuple[Linear, Any]]:
+        if len(self.weights) == 0:
+            raise ValueError("the network needs at least one weight matrix")
+        if not (len(self.biases) == len(self.activations) == len(self.weights)):
+            raise ValueError(f"{len(self.weights)} weight matrices, {len(self.biases)} bias "
+                             f"vectors and {len(self.activations)} activations: give one "
+                             "of each per layer")
+        layers = []
+        for l, (W, b, name) in enumerate(zip(self.weights, self.biases, self.activations,
+                                             strict=True), start=1):
+            W = np.asarray(W, dtype=np.float64)
+            if W.ndim != 2 or W.size == 0:
+                raise ValueError(f"W^{l} must be a non-empty matrix (N^{l - 1}, N^{l}), got "
+                                 f"shape {W.shape}")
+            if name not in ACTIVATION_LAYERS:
+                raise ValueError(f"unknown activation {name!r} for layer {l}; expected one of "
+                                 f"{', '.join(sorted(ACTIVATION_LAYERS))}")
+            layers.append((Linear.from_weights(W, b, name=f"layer {l}"),
+                           ACTIVATION_LAYERS[name]()))
+        return layers
+
+    def to_sequential(self) -> Sequential:
+        """The network the sliders show, as a ``Sequential`` (a new one; copies of the weights)."""
+        return Sequential(*[layer for pair in self._layers() for layer in pair])
+
+    def compute(self) -> dict:
+        """Forward ``x`` through the network, then the MSE against ``target``."""
+        layers = self._layers()
+        net = Sequential(*[layer for pair in layers for layer in pair])  # widths must chain
+        x = np.asarray(self.x, dtype=np.float64)
+        t = np.asarray(self.target, dtype=np.float64)
+        if x.shape != (net.in_features,):
+            raise ValueError(f"x has shape {x.shape} but the network has {net.in_features} "
+                             "inputs")
+        if t.shape != (net.out_features,):
+            raise ValueError(f"target has shape {t.shape} but the network has "
+                             f"{net.out_features} outputs")
+        a, zs, activations = x[None, :], [], [x]
+        for linear, f in layers:
+            z = linear.forward(a)                 # z^l = a^{l-1} W^l + b^l, shape (1, N^l)
+            a = f.forward(z)                      # a^l = f_l(z^l)
+            zs.append(z[0])
+            activations.append(a[0])
+        loss = MSE(self.reduction).forward(a, t[None, :])
+        return {
+            "sizes": [int(x.size)] + [int(z.size) for z in zs],
+            "z": [z.tolist() for z in zs],
+            "a": [v.tolist() for v in activations],
+            "loss": float(loss),
+        }
+
+    # -- conveniences for code ---------------------------------------------------------------
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        """Set ``W^{layer+1}[i, j]`` (the weight from input ``i`` to neuron ``j``)."""
+        weights = [[list(row) for row in W] for W in self.weights]
+        weights[layer][i][j] = float(value)
+        self.weights = weights
+
+    def set_bias(self, layer: int, j: int, value: float) -> None:
+        """Set ``b^{layer+1}[j]``."""
+        biases = [list(b) for b in self.biases]
+        biases[layer][j] = float(value)
+        self.biases = biases

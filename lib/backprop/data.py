@@ -22,12 +22,12 @@ def _check_n(name: str, n: int) -> None:
 def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, Array]:
     """Four clusters at ``(±1, ±1)``; class 1 where the signs differ (not linearly separable).
 
-    The ``n`` points are spread evenly over the four corners (in a shuffled order), so the two
-    classes are balanced.
+    The ``n`` points are spread evenly over the four corners (in a shuffled order), so the
+    corners and the two classes have counts that differ by at most one.
     """
     _check_n("xor", n)
     rng = _rng(seed)
-    corners = rng.permutation(np.arange(n) % 4)
+    corners = rng.permutation(np.array([0, 2, 1, 3])[np.arange(n) % 4])
     centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     X = centres[corners] + noise * rng.standard_normal((n, 2))
     y = (corners >= 2).astype(int)

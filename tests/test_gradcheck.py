@@ -1,0 +1,177 @@
+"""Tests of backprop.gradcheck: numerical_gradient on functions with known gradients,
+restoring x, relative_error, and the checks catching deliberately wrong layers."""
+
+import numpy as np
+import pytest
+
+from backprop.gradcheck import (
+    check_layer,
+    check_loss,
+    check_network,
+    numerical_gradient,
+    relative_error,
+)
+from backprop.layers import Linear, Sequential, Sigmoid, Tanh
+from backprop.losses import MSE, SoftmaxCrossEntropy
+
+
+def test_known_gradients(rng):
+    x = rng.standard_normal((3, 4))
+    g = numerical_gradient(lambda v: np.sum(v**3), x)
+    assert g.shape == x.shape and g.dtype == np.float64
+    np.testing.assert_allclose(g, 3 * x**2, rtol=1e-8)
+    A, v = rng.standard_normal((5, 5)), rng.standard_normal(5)
+    np.testing.assert_allclose(numerical_gradient(lambda u: u @ A @ u, v), (A + A.T) @ v,
+                               rtol=1e-8)
+
+
+def test_error_is_second_order_in_eps():
+    x = np.array([0.7])
+    exact = np.cos(0.7)
+    errors = [abs(numerical_gradient(lambda v: np.sin(v).sum(), x, eps)[0] - exact)
+              for eps in (1e-2, 1e-3)]
+    assert errors[0] / errors[1] == pytest.approx(100, rel=0.01)  # O(ε²)
+
+
+def test_restores_x_exactly(rng):
+    x = rng.standard_normal((4, 3))
+    before = x.copy()
+    numerical_gradient(lambda v: float(np.sum(np.sin(v))), x)
+    assert np.array_equal(x, before)  # bit for bit
+
+
+def test_restores_x_when_f_raises(rng):
+    x = rng.standard_normal(5)
+    before = x.copy()
+    calls = []
+
+    def f(v):
+        calls.append(1)
+        if len(calls) == 4:  # fails while entry 1 is perturbed
+            raise ArithmeticError("boom")
+        return float(v.sum())
+
+    with pytest.raises(ArithmeticError, match="boom"):
+        numerical_gradient(f, x)
+    assert np.array_equal(x, before)
+
+
+def test_perturbs_x_in_place_so_closures_see_it(rng):
+    """f may ignore its argument and read the array it closes over (e.g. a layer's W)."""
+    W = rng.standard_normal((2, 3))
+    g = numerical_gradient(lambda _: float(np.sum(W**2)), W)
+    np.testing.assert_allclose(g, 2 * W, rtol=1e-8)
+
+
+@pytest.mark.parametrize("view", ["transposed", "strided"])
+def test_non_contiguous_views(view, rng):
+    base = rng.standard_normal((4, 6))
+    x = base.T if view == "transposed" else base[:, ::2]
+    base_before = base.copy()
+    g = numerical_gradient(lambda v: float(np.sum(v**2)), x)
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-8)
+    assert np.array_equal(base, base_before)
+
+
+def test_float32_is_accepted():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    g = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x, eps=1e-2)
+    np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-3)
+
+
+@pytest.mark.parametrize("bad", [[1.0, 2.0], np.array([1, 2]), 3.0])
+def test_rejects_non_float_arrays(bad):
+    with pytest.raises(ValueError, match="x must be a float NumPy array"):
+        numerical_gradient(lambda v: 0.0, bad)
+
+
+def test_rejects_read_only_arrays():
+    x = np.ones(3)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match="x must be writeable"):
+        numerical_gradient(lambda v: 0.0, x)
+
+
+def test_relative_error():
+    a = np.array([1.0, -2.0, 3.0])
+    assert relative_error(a, a) == 0.0
+    assert relative_error(a, -a) == 1.0
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert relative_error(a, 2 * a) == pytest.approx(1 / 3)
+    b = a + 1e-9
+    assert relative_error(a, b) == relative_error(b, a)
+    with pytest.raises(ValueError, match=r"shapes differ: \(3,\) vs \(1, 3\)"):
+        relative_error(a, a[None])
+
+
+# -- the checks catch wrong gradients -------------------------------------------------------
+
+class LinearForgotTranspose(Linear):
+    """dX = dY W instead of dY Wᵀ (square W, so the shapes still fit)."""
+
+    def _backward(self, dY):
+        super()._backward(dY)
+        return dY @ self.W
+
+
+class LinearMeanBias(Linear):
+    """db averaged instead of summed over the batch."""
+
+    def _backward(self, dY):
+        dX = super()._backward(dY)
+        self.db = dY.mean(axis=0)
+        return dX
+
+
+class SigmoidForgotDerivative(Sigmoid):
+    """Passes dY through without f'."""
+
+    def _backward(self, dY):
+        return dY.copy()
+
+
+class MSEWrongSign(MSE):
+    def backward(self):
+        return -super().backward()
+
+
+def test_check_layer_passes_correct_layers(rng):
+    errors = check_layer(Linear(3, 3, rng=rng), rng.standard_normal((4, 3)))
+    assert set(errors) == {"X", "W", "b"} and max(errors.values()) < 1e-7
+
+
+@pytest.mark.parametrize(("layer", "wrong"), [
+    (LinearForgotTranspose(3, 3, seed=0), "X"),
+    (LinearMeanBias(3, 3, seed=0), "b"),
+    (SigmoidForgotDerivative(), "X"),
+])
+def test_check_layer_catches_wrong_layers(layer, wrong, rng):
+    errors = check_layer(layer, rng.standard_normal((4, 3)))
+    assert errors[wrong] > 0.1
+    assert all(err < 1e-7 for name, err in errors.items() if name != wrong)
+
+
+def test_check_loss(rng):
+    pred, target = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    assert check_loss(MSE("sum"), pred, target) < 1e-7
+    assert check_loss(MSEWrongSign("sum"), pred, target) == pytest.approx(1.0)
+    assert check_loss(SoftmaxCrossEntropy(), pred, np.array([0, 1, 1])) < 1e-7
+
+
+def test_check_network_names_each_parameter(rng):
+    net = Sequential(Linear(2, 3, rng=rng), Tanh(), Linear(3, 3, rng=rng), Sigmoid(),
+                     LinearMeanBias(3, 2, seed=0))
+    X, y = rng.standard_normal((5, 2)), np.array([0, 1, 1, 0, 1])
+    errors = check_network(net, SoftmaxCrossEntropy(), X, y)
+    assert list(errors) == ["layers[0].W", "layers[0].b", "layers[2].W", "layers[2].b",
+                            "layers[4].W", "layers[4].b"]
+    assert errors["layers[4].b"] > 0.1
+    assert max(err for name, err in errors.items() if name != "layers[4].b") < 1e-7
+
+
+def test_check_network_leaves_parameters_unchanged(rng):
+    net = Sequential(Linear(2, 3, rng=rng), Tanh(), Linear(3, 1, rng=rng))
+    before = [p.copy() for p, _ in net.parameters()]
+    check_network(net, MSE(), rng.standard_normal((4, 2)), rng.standard_normal((4, 1)))
+    for p, b in zip((p for p, _ in net.parameters()), before, strict=True):
+        assert np.array_equal(p, b)

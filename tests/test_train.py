@@ -1,0 +1,140 @@
+"""Tests of backprop.train: real training runs reach a stated accuracy, fit's history and
+progress bar, Trainer's batching, predict and accuracy."""
+
+import time
+
+import numpy as np
+import pytest
+
+from backprop import data
+from backprop.layers import Linear, Sequential, mlp
+from backprop.losses import MSE, SoftmaxCrossEntropy
+from backprop.optim import SGD
+from backprop.train import History, Trainer, accuracy, fit, predict
+
+
+def test_xor_with_a_tanh_hidden_layer():
+    X, y = data.xor(200, seed=0)
+    X_test, y_test = data.xor(200, seed=1)
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    start = time.perf_counter()
+    history = fit(net, SoftmaxCrossEntropy(), X, y, epochs=30, batch_size=16, lr=0.2, seed=0,
+                  progress=False)
+    elapsed = time.perf_counter() - start
+    assert accuracy(net, X, y) >= 0.97
+    assert accuracy(net, X_test, y_test) >= 0.97
+    assert history.loss[-1] < 0.1 < history.loss[0]
+    assert elapsed < 5.0
+
+
+def test_xor_is_not_learnable_without_a_hidden_layer():
+    """The control experiment: a linear model cannot separate XOR."""
+    X, y = data.xor(200, seed=0)
+    net = Sequential(Linear(2, 2, seed=0))
+    fit(net, SoftmaxCrossEntropy(), X, y, epochs=30, batch_size=16, lr=0.2, progress=False)
+    assert accuracy(net, X, y) < 0.8
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    X, y = data.digits()
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_fraction=0.25, seed=0)
+    X_train, X_test = data.standardize(X_train, X_test)
+    return X_train, X_test, y_train, y_test
+
+
+def test_digits_mlp(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    net = mlp([64, 32, 10], "tanh", seed=0)
+    start = time.perf_counter()
+    history = fit(net, SoftmaxCrossEntropy(), X_train, y_train, epochs=20, batch_size=32,
+                  lr=0.02, momentum=0.9, seed=0, progress=False, validation=(X_test, y_test))
+    elapsed = time.perf_counter() - start
+    assert accuracy(net, X_test, y_test) >= 0.95
+    assert history.accuracy[-1] >= 0.99  # training accuracy
+    assert history.val_accuracy[-1] == accuracy(net, X_test, y_test)
+    assert elapsed < 5.0
+
+
+def test_fit_is_reproducible_for_a_seed():
+    X, y = data.moons(100, seed=0)
+    runs = []
+    for seed in (0, 0, 1):
+        net = mlp([2, 6, 2], "tanh", seed=0)
+        runs.append(fit(net, SoftmaxCrossEntropy(), X, y, epochs=3, batch_size=10, seed=seed,
+                        progress=False).loss)
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]  # another shuffling seed gives other batches
+
+
+def test_history_lengths():
+    X, y = data.blobs(60, seed=0)
+    X_val, y_val = data.blobs(20, seed=1)
+    history = fit(mlp([2, 4, 2], seed=0), SoftmaxCrossEntropy(), X, y, epochs=7,
+                  validation=(X_val, y_val), progress=False)
+    assert isinstance(history, History)
+    assert [len(h) for h in (history.loss, history.accuracy, history.val_loss,
+                             history.val_accuracy)] == [7, 7, 7, 7]
+    regression = fit(mlp([2, 4, 1], seed=0), MSE(), X, y[:, None].astype(float), epochs=4,
+                     progress=False)
+    assert len(regression.loss) == 4 and regression.accuracy == []  # no accuracy for MSE
+    assert regression.val_loss == []
+
+
+def test_fit_without_progress_prints_nothing(capfd):
+    X, y = data.blobs(40, seed=0)
+    fit(mlp([2, 3, 2], seed=0), SoftmaxCrossEntropy(), X, y, epochs=3, progress=False)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_fit_with_progress_shows_a_bar(capfd):
+    X, y = data.blobs(40, seed=0)
+    fit(mlp([2, 3, 2], seed=0), SoftmaxCrossEntropy(), X, y, epochs=3, progress=True)
+    out, err = capfd.readouterr()
+    assert "training" in out + err
+
+
+def test_fit_with_an_optimizer():
+    X, y = data.blobs(40, seed=0)
+    net = mlp([2, 3, 2], seed=0)
+    before = net[0].W.copy()
+    fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, optimizer=SGD(net, lr=0.5), progress=False)
+    assert not np.array_equal(net[0].W, before)
+
+
+def test_trainer_batches():
+    X, y = data.blobs(50, seed=0)
+    net = mlp([2, 3, 2], seed=0)
+    trainer = Trainer(net, SoftmaxCrossEntropy(), X, y, batch_size=16, seed=0)
+    trainer.epoch()
+    assert trainer.steps == 4  # batches of 16, 16, 16 and 2
+
+
+def test_one_full_batch_epoch_reports_the_loss_before_its_update():
+    X, y = data.blobs(30, seed=0)
+    net = mlp([2, 3, 2], seed=0)
+    loss = SoftmaxCrossEntropy()
+    initial = loss.forward(net.forward(X), y)  # the batch's order does not change the mean
+    trainer = Trainer(net, loss, X, y, batch_size=len(X), lr=0.5)
+    assert trainer.epoch() == pytest.approx(initial, rel=1e-12)
+    assert trainer.evaluate(X, y)[0] < initial
+
+
+def test_predict_and_accuracy():
+    net = Sequential(Linear.from_weights(np.eye(2)))
+    X = np.array([[2.0, 1.0], [0.0, 3.0], [5.0, -1.0]])
+    np.testing.assert_array_equal(predict(net, X), [0, 1, 0])
+    assert accuracy(net, X, np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    assert accuracy(net, X, np.eye(2)[[0, 1, 1]]) == pytest.approx(2 / 3)  # one-hot labels
+    one_output = Sequential(Linear.from_weights([[1.0], [0.0]]))  # class 1 when output > 0.5
+    np.testing.assert_array_equal(predict(one_output, [[0.2, 9.0], [0.9, 0.0], [0.5, 0.0]]),
+                                  [0, 1, 0])
+
+
+def test_trainer_errors():
+    X, y = np.ones((4, 2)), np.zeros(3, dtype=int)
+    with pytest.raises(ValueError, match="Trainer: X has 4 rows but y has 3"):
+        Trainer(mlp([2, 2]), SoftmaxCrossEntropy(), X, y)
+    with pytest.raises(ValueError, match="Trainer: batch_size must be positive, got 0"):
+        Trainer(mlp([2, 2]), SoftmaxCrossEntropy(), X, np.zeros(4, dtype=int), batch_size=0)

@@ -1,0 +1,168 @@
+"""Chapter 1 exercise checkers: references pass, stubs are "todo", typical mistakes diagnosed."""
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+
+from backprop.exercises import ch01
+from backprop.layers import Linear, Sequential, Tanh
+from backprop.network import ColumnNetwork
+
+CHECKS = {
+    "dense_forward": (ch01.check_dense_forward, ch01.reference_dense_forward),
+    "column_forward": (ch01.check_column_forward, ch01.reference_column_forward),
+    "batch_shapes": (ch01.check_batch_shapes, ch01.reference_batch_shapes),
+    "network_forward": (ch01.check_network_forward, ch01.reference_network_forward),
+}
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def broken(*args):
+    raise KeyError("oops")
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_reference_passes(name):
+    check, reference = CHECKS[name]
+    result = check(reference)
+    assert result.status == "pass", result
+    assert "correct on all" in result.message and result.exercise == name
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_stub_is_todo_and_exception_is_error(name):
+    check, _ = CHECKS[name]
+    todo = check(stub)
+    assert todo.status == "todo" and "not yet implemented" in todo.message
+    error = check(broken)
+    assert error.status == "error" and "KeyError" in error.message and "oops" in error.message
+    assert check("not a function").status == "fail"
+    assert check(lambda *args: None).status == "fail"
+
+
+# -- the references agree with the library ------------------------------------------------------
+def test_references_agree_with_the_library():
+    rng = np.random.default_rng(3)
+    X, W, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)
+    layer = Linear.from_weights(W, b)
+    assert np.allclose(ch01.reference_dense_forward(X, W, b), layer.forward(X))
+    # column convention: the same layer with W_col = Wᵀ and samples as columns
+    assert np.allclose(ch01.reference_column_forward(X.T, W.T, b), layer.forward(X).T)
+    col = ColumnNetwork([W.T], [b], "identity")
+    assert np.allclose(ch01.reference_column_forward(X.T, W.T, b), col.forward(X.T))
+    params = [(rng.standard_normal((3, 4)), rng.standard_normal(4)),
+              (rng.standard_normal((4, 2)), rng.standard_normal(2))]
+    net = Sequential(Linear.from_weights(*params[0]), Tanh(), Linear.from_weights(*params[1]))
+    assert np.allclose(ch01.reference_network_forward(X, params), net.forward(X))
+    shapes = ch01.reference_batch_shapes(5, [3, 4, 2])
+    out = X
+    for (w_shape, y_shape), layer in zip(shapes, [net[0], net[2]], strict=True):
+        out = layer.forward(out if out.shape[1] == layer.in_features else np.tanh(out))
+        assert layer.W.shape == w_shape and out.shape == y_shape
+
+
+# -- typical mistakes and their diagnoses ---------------------------------------------------------
+def _first_row(X, W, b):
+    Y = X @ W
+    Y[0] = Y[0] + b
+    return Y
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda X, W, b: X @ W, "forgot the bias"),
+        (lambda X, W, b: X @ W.T + b, "multiplied by Wᵀ"),
+        (lambda X, W, b: X @ W + b.reshape(-1, 1), "to row i"),
+        (_first_row, "first sample only"),
+        (lambda X, W, b: W.T @ X.T + b[:, None], "returned Zᵀ"),
+        (lambda X, W, b: np.tanh(X @ W + b), "applied an activation"),
+        (lambda X, W, b: -(X @ W + b), "sign is wrong"),
+        (lambda X, W, b: 2 * (X @ W + b), "2 times"),
+    ],
+)
+def test_dense_forward_diagnoses(answer, fragment):
+    result = ch01.check_dense_forward(answer)
+    assert result.status == "fail" and fragment in result.message, result
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda A, W, b: W @ A, "forgot the bias"),
+        (lambda A, W, b: W @ A + b, "wrong axis"),
+        (lambda A, W, b: W.T @ A + b[:, None], "multiplied by Wᵀ"),
+        (lambda A, W, b: A.T @ W.T + b, "row-convention layout"),
+        (lambda A, W, b: (W @ A + b[:, None]).ravel(), "wrong shape"),
+    ],
+)
+def test_column_forward_diagnoses(answer, fragment):
+    result = ch01.check_column_forward(answer)
+    assert result.status == "fail" and fragment in result.message, result
+
+
+def _shapes(w, y):
+    return lambda n, sizes: [(w(a, b), y(n, a, b)) for a, b in pairwise(sizes)]
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_shapes(lambda a, b: (b, a), lambda n, a, b: (n, b)), "column convention of note 001"),
+        (_shapes(lambda a, b: (a, b), lambda n, a, b: (b, n)), "samples are rows"),
+        (_shapes(lambda a, b: (b, a), lambda n, a, b: (b, n)), "for both W and Y"),
+        (_shapes(lambda a, b: (a, b), lambda n, a, b: (n, a)), "width of the layer's input"),
+        (_shapes(lambda a, b: (a, b), lambda n, a, b: (1, b)), "single sample"),
+        (lambda n, sizes: [(a, b) for a, b in pairwise(sizes)], "wrong shape"),
+    ],
+)
+def test_batch_shapes_diagnoses(answer, fragment):
+    result = ch01.check_batch_shapes(answer)
+    assert result.status == "fail" and fragment in result.message, result
+
+
+def _forward(step):
+    def fn(X, params):
+        a = X
+        for l, (W, b) in enumerate(params, start=1):
+            a = step(a, W, b, l == len(params))
+        return a
+    return fn
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_forward(lambda a, W, b, last: a @ W + b), "forgot the activation"),
+        (_forward(lambda a, W, b, last: np.tanh(a @ W + b)), "tanh to the output too"),
+        (_forward(lambda a, W, b, last: np.tanh(a @ W + b) if last else a @ W + b),
+         "put it on the output"),
+        (_forward(lambda a, W, b, last: np.tanh(a) @ W + b), "before the product"),
+        (_forward(lambda a, W, b, last: a @ W if last else np.tanh(a @ W)), "forgot the biases"),
+        (_forward(lambda a, W, b, last: a @ W.T + b if last else np.tanh(a @ W.T + b)),
+         "multiplied by Wᵀ"),
+    ],
+)
+def test_network_forward_diagnoses(answer, fragment):
+    result = ch01.check_network_forward(answer)
+    assert result.status == "fail" and fragment in result.message, result
+
+
+def test_changing_the_input_in_place_is_reported():
+    def in_place(X, W, b):
+        Z = X @ W + b
+        X[:] = 0.0
+        return Z
+
+    result = ch01.check_dense_forward(in_place)
+    assert result.status == "fail" and "in place" in result.message
+
+
+def test_results_print_one_friendly_line():
+    text = str(ch01.check_dense_forward(lambda X, W, b: X @ W))
+    assert text.startswith("❌ dense_forward:") and "\n" not in text
+    assert "dense_forward" in ch01.check_dense_forward(stub)._repr_html_()

@@ -201,10 +201,12 @@ class Linear(Layer):
 
     @property
     def in_features(self) -> int:
+        """``in``, the number of rows of ``W``."""
         return self.W.shape[0]
 
     @property
     def out_features(self) -> int:
+        """``out``, the number of columns of ``W``."""
         return self.W.shape[1]
 
     def _forward(self, X: Array) -> Array:
@@ -221,10 +223,12 @@ class Linear(Layer):
         self.db = dY.sum(axis=0)
 
     def parameters(self) -> Iterator[tuple[Array, Array | None]]:
+        """``(W, dW)`` then ``(b, db)``: the layer's own arrays, so in-place updates stick."""
         yield self.W, self.dW
         yield self.b, self.db
 
     def named_parameters(self) -> Iterator[tuple[str, Array, Array | None]]:
+        """``("W", W, dW)`` then ``("b", b, db)``."""
         yield "W", self.W, self.dW
         yield "b", self.b, self.db
 
@@ -334,6 +338,7 @@ class Sequential(Layer):
 
     @property
     def in_features(self) -> int | None:
+        """Input width of the first layer that fixes one (``None`` if no layer does)."""
         for layer in self.layers:
             if layer.in_features is not None:
                 return layer.in_features
@@ -341,6 +346,7 @@ class Sequential(Layer):
 
     @property
     def out_features(self) -> int | None:
+        """Output width of the last layer that fixes one (``None`` if no layer does)."""
         for layer in reversed(self.layers):
             if layer.out_features is not None:
                 return layer.out_features
@@ -368,6 +374,7 @@ class Sequential(Layer):
     __call__ = forward
 
     def parameters(self) -> Iterator[tuple[Array, Array | None]]:
+        """Every layer's ``(param, grad)`` pairs, in order."""
         for layer in self.layers:
             yield from layer.parameters()
 

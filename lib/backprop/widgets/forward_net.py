@@ -47,6 +47,13 @@ def _nested_floats(value: Any) -> Any:
     return value
 
 
+class _Numbers(traitlets.List):
+    """A list trait that also takes NumPy arrays, stored as nested lists of floats."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return super().validate(obj, _nested_floats(value))
+
+
 def _slider_limit(arrays: list) -> float:
     """2, or the smallest integer that covers every number (a ragged list counts as 2)."""
     try:
@@ -89,11 +96,11 @@ class ForwardNetworkExplorer(Explorer):
     _controls: ClassVar[tuple[str, ...]] = (
         "weights", "biases", "activations", "x", "target", "reduction")
 
-    weights = traitlets.List().tag(sync=True)
-    biases = traitlets.List().tag(sync=True)
+    weights = _Numbers().tag(sync=True)
+    biases = _Numbers().tag(sync=True)
     activations = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    x = traitlets.List().tag(sync=True)
-    target = traitlets.List().tag(sync=True)
+    x = _Numbers().tag(sync=True)
+    target = _Numbers().tag(sync=True)
     reduction = traitlets.Unicode("mean").tag(sync=True)
     limit = traitlets.Float(2.0).tag(sync=True)
     show_controls = traitlets.Bool(True).tag(sync=True)
@@ -148,10 +155,6 @@ class ForwardNetworkExplorer(Explorer):
         super().__init__(weights=weights, biases=biases, activations=list(activations),
                          x=x, target=target, reduction=reduction, limit=float(limit),
                          show_controls=show_controls, **kwargs)
-
-    @traitlets.validate("weights", "biases", "x", "target")
-    def _to_lists(self, proposal: Any) -> Any:
-        return _nested_floats(proposal["value"])
 
     # -- the maths, all done by the library --------------------------------------------------
     def _layers(self) -> list[tuple[Linear, Any]]:

@@ -359,3 +359,59 @@ def test_mlp_errors():
     with pytest.raises(ValueError, match=r"Linear: out_features must be a positive integer, "
                                          r"got 0"):
         mlp([2, 0, 1])
+
+
+# -- backward(dY, input_grad=False): parameter gradients only (used by the training loop) ----
+
+@pytest.mark.parametrize("make", [
+    lambda rng: Linear(3, 2, rng=rng),
+    lambda rng: Sequential(Linear(3, 4, rng=rng), ReLU(), Linear(4, 2, rng=rng)),
+    lambda rng: Sequential(Tanh(), Linear(3, 2, rng=rng)),
+    lambda rng: Sequential(Sequential(Linear(3, 3, rng=rng), Sigmoid()), Linear(3, 2, rng=rng)),
+])
+def test_input_grad_false_gives_the_same_parameter_gradients(make, rng):
+    layer = make(rng)
+    X, dY = inputs(rng, 5, 3), rng.standard_normal((5, 2))
+    layer.forward(X)
+    layer.backward(dY)
+    full = [g.copy() for _, g in layer.parameters()]
+    for _, g in layer.parameters():
+        g[...] = np.nan  # the second pass must assign every gradient again
+    assert layer.backward(dY, input_grad=False) is None
+    for (name, _, g), expected in zip(layer.named_parameters(), full, strict=True):
+        np.testing.assert_array_equal(g, expected, err_msg=name)
+
+
+class LinearHalfBias(Linear):
+    """A variant with its own _backward (as an exercise might write): db is halved."""
+
+    def _backward(self, dY):
+        dX = super()._backward(dY)
+        self.db = self.db / 2
+        return dX
+
+
+def test_input_grad_false_respects_a_subclass_backward(rng):
+    layer = LinearHalfBias(3, 2, rng=rng)
+    layer.forward(inputs(rng, 4, 3))
+    dY = rng.standard_normal((4, 2))
+    layer.backward(dY, input_grad=False)
+    np.testing.assert_allclose(layer.db, dY.sum(axis=0) / 2)
+
+
+class DoubleBackwardOnly(Layer):
+    """A user's layer overriding backward(dY) itself, without the keyword."""
+
+    def forward(self, X):
+        return 2 * np.asarray(X)
+
+    def backward(self, dY):
+        return 2 * dY
+
+
+def test_sequential_calls_a_plain_backward_without_the_keyword(rng):
+    net = Sequential(DoubleBackwardOnly(), Linear(3, 2, rng=rng))
+    X = inputs(rng, 4, 3)
+    net.forward(X)
+    dX = net.backward(np.ones((4, 2)))
+    np.testing.assert_allclose(dX, 2 * np.ones((4, 2)) @ net[1].W.T)

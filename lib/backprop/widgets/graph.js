@@ -218,8 +218,8 @@ function gxRoute(pts, bend) {
   return { d, at };
 }
 
-const GX_SHARE_AT = [0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8];
-const GX_LOCAL_AT = [0.78, 0.7, 0.86, 0.62, 0.9, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
+const GX_SHARE_AT = [0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85];
+const GX_LOCAL_AT = [0.78, 0.7, 0.86, 0.62, 0.9, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2];
 
 // Draw the state `st` of template `tpl` into `svg` with `layout`. Labels on edges go to the
 // first place along the edge where they overlap no node and no other label.
@@ -285,7 +285,7 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
     return route;
   });
   const place = (route, at, text, cls, attrs) => {
-    const spots = [0, -11, 11].flatMap((dy) => at.map((u) => {
+    const spots = [0, -11, 11, -21, 21].flatMap((dy) => at.map((u) => {
       const [px, py] = route.at(u);
       return [px, py + 4 + dy];
     }));

@@ -224,12 +224,16 @@ export default {
       lossSvg.classList.add("pg-loss");
       readout.textContent = `step ${st.step}   loss ${fmt(st.loss.at(-1), 4)}   ` +
         `accuracy ${(100 * st.accuracy).toFixed(1)} %`;
+      showControls();
+    };
+    // the controls as `ctl` holds them (and publish what is shown)
+    const showControls = () => {
       drawLayerControls();
       dataSel.input.value = ctl.dataset;
       actSel.input.value = ctl.activation;
       lrInput.value = nearestRate(ctl.learning_rate);
       lrOut.textContent = String(ctl.learning_rate);
-      publish(root, model, { ...ctl }, st);
+      publish(root, model, { ...ctl }, shown);
     };
 
     // ---- computing: Python (live) or the browser (static) --------------------------------
@@ -258,6 +262,7 @@ export default {
       }
       for (const [k, v] of Object.entries(changes)) model.set(k, v);
       model.save_changes();
+      showControls();  // at once; the new state follows from Python (if it changes)
     };
     // A new setting starts again from the same initial weights (comparable runs).
     const change = (changes) => apply({ ...changes, steps: 0 });

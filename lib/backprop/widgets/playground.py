@@ -160,8 +160,9 @@ class _Run:
 
     def train_to(self, steps: int) -> None:
         """Take full-batch gradient steps until ``steps`` have been taken."""
-        while self.trainer.steps < steps:
-            self.losses.append(self.trainer.step(self.X, self.y))
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            while self.trainer.steps < steps:
+                self.losses.append(self.trainer.step(self.X, self.y))
 
     def state(self) -> dict:
         logits = self.model.forward(self.X)

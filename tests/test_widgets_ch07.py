@@ -1,0 +1,256 @@
+"""Chapter 7's Playground: Python state vs the library, training goals, and the browser twin."""
+
+import json
+import statistics
+import time
+
+import numpy as np
+import pytest
+from explorer_harness import browser, open_explorer  # noqa: F401  (browser is a fixture)
+
+from backprop.data import toy
+from backprop.gradcheck import relative_error
+from backprop.layers import Linear, mlp
+from backprop.losses import SoftmaxCrossEntropy
+from backprop.train import fit
+from backprop.widgets.playground import GRID, MAX_STEPS, N_POINTS, Playground
+
+#: the stated goal: this setting classifies ≥ 97 % of the moons within 200 gradient steps
+GOAL = {"dataset": "moons", "hidden": [8, 8], "activation": "tanh", "learning_rate": 1.0}
+GOAL_ACCURACY, GOAL_STEPS = 0.97, 200
+
+
+def close(a, b, rtol=1e-9, path="state"):
+    """Same nested structure; numbers equal to ``rtol`` (relative, norm-wise per vector of
+    numbers), integers and strings exactly."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys {sorted(a)} != {sorted(b)}"
+        for k in a:
+            close(a[k], b[k], rtol, f"{path}.{k}")
+    elif isinstance(a, list) and a and not isinstance(a[0], (list, dict)):
+        # a vector of numbers: norm-wise relative error (as backprop.gradcheck.relative_error)
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
+        if all(isinstance(v, int) for v in a + b):
+            assert a == b, f"{path}: {a} != {b}"
+        else:
+            err = relative_error(np.array(a, dtype=float), np.array(b, dtype=float))
+            assert err <= rtol, f"{path}: relative error {err:.3g} > {rtol}"
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            close(x, y, rtol, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert abs(a - b) <= rtol * max(abs(a), abs(b)) + 1e-15, f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def controls(w):
+    return {k: getattr(w, k) for k in Playground._controls}
+
+
+# -- Python side --------------------------------------------------------------------------------
+def test_initial_state_is_the_library_mlp_on_the_toy_set():
+    w = Playground()
+    st = w.state
+    net = mlp([2, 8, 8, 2], "tanh", seed=0)
+    X, y = toy("moons", n=N_POINTS, seed=0)
+    assert st["sizes"] == [2, 8, 8, 2] and st["step"] == 0 and len(st["loss"]) == 1
+    linears = [layer for layer in net if isinstance(layer, Linear)]
+    for W, layer in zip(st["weights"], linears, strict=True):
+        np.testing.assert_array_equal(np.array(W), layer.W)
+    assert st["loss"][0] == pytest.approx(SoftmaxCrossEntropy().forward(net.forward(X), y))
+    label = np.array(st["grid"]["label"])
+    assert label.shape == (GRID, GRID) and set(np.unique(label)) <= {0, 1}
+    assert json.dumps(st) and w.error == ""
+
+
+@pytest.mark.parametrize("dataset, activation", [("moons", "tanh"), ("spirals", "relu")])
+def test_k_steps_equal_full_batch_fit(dataset, activation):
+    """k playground steps = k epochs of fit with one batch of all the points."""
+    k, lr = 25, 0.5
+    w = Playground(dataset=dataset, hidden=[5, 4], activation=activation, learning_rate=lr,
+                   steps=k)
+    X, y = toy(dataset, n=N_POINTS, seed=0)
+    net = mlp([2, 5, 4, int(y.max()) + 1], activation, seed=0)
+    history = fit(net, SoftmaxCrossEntropy(), X, y, epochs=k, batch_size=len(X), lr=lr,
+                  progress=False)
+    linears = [layer for layer in net if isinstance(layer, Linear)]
+    for W, b, layer in zip(w.state["weights"], w.state["biases"], linears, strict=True):
+        np.testing.assert_allclose(W, layer.W, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b, layer.b, rtol=1e-10, atol=1e-12)
+    assert w.state["loss"][-1] == pytest.approx(history.loss[-1], rel=1e-10)
+    assert w.state["accuracy"] == pytest.approx(history.accuracy[-1])
+
+
+def test_training_in_chunks_equals_training_at_once():
+    w = Playground(**GOAL)
+    for s in (3, 6, 30, 31):
+        w.steps = s
+    close(w.state, Playground(**{**GOAL, "steps": 31}).state, rtol=1e-12)
+    losses = w.state["loss"]
+    assert len(losses) == 32 and losses[-1] < losses[0]
+
+
+def test_goal_accuracy_within_stated_steps():
+    w = Playground(**GOAL)
+    assert w.state["accuracy"] < GOAL_ACCURACY  # the untrained network does not
+    w.steps = GOAL_STEPS
+    assert w.state["accuracy"] >= GOAL_ACCURACY
+    assert w.state["loss"][-1] < 0.25 * w.state["loss"][0]
+
+
+def test_a_changed_setting_trains_again_from_the_same_start():
+    w = Playground(**GOAL, steps=20)
+    w.learning_rate = 0.1
+    close(w.state, Playground(**{**GOAL, "learning_rate": 0.1, "steps": 20}).state, 1e-12)
+    w.hidden = [3]
+    assert w.state["sizes"] == [2, 3, 2]
+
+
+def test_model_argument_gives_the_shape():
+    w = Playground(model=mlp([2, 5, 3], "relu"), dataset="spirals")
+    assert (w.hidden, w.activation, w.state["sizes"]) == ([5], "relu", [2, 5, 3])
+    assert isinstance(w.model[0], Linear)
+
+
+@pytest.mark.parametrize("trait, value, message", [
+    ("dataset", "circles", "unknown dataset 'circles'"),
+    ("hidden", [9], "hidden = [9]"),
+    ("activation", "gelu", "unknown activation 'gelu'"),
+    ("learning_rate", -0.1, "learning rate must be positive"),
+    ("steps", MAX_STEPS + 1, f"steps must lie in [0, {MAX_STEPS}]"),
+])
+def test_bad_controls_are_shown_and_the_state_kept(trait, value, message):
+    w = Playground()
+    before = w.state
+    setattr(w, trait, value)
+    assert message in w.error and w.state == before
+
+
+def test_divergence_is_reported():
+    w = Playground(activation="identity", learning_rate=10.0)
+    w.steps = 20
+    assert "NaN or inf" in w.error and "learning rate" in w.error
+    w.learning_rate = 0.1
+    assert w.error == "" and w.state["step"] == 20
+
+
+def test_latency_of_a_training_request():
+    w = Playground()
+    times = []
+    for _ in range(50):
+        w.steps += 3
+        times.append(w.last_refresh_ms)
+    assert statistics.median(times) < 30, times
+
+
+# -- in the browser ---------------------------------------------------------------------------
+def published(page):
+    root = page.locator(".bp-explorer")
+    return (json.loads(root.get_attribute("data-controls")),
+            json.loads(root.get_attribute("data-state")))
+
+
+def wait_published(page, condition, timeout=15.0, kernel=False):
+    """Wait until ``condition`` (JS over ``c`` = controls and ``s`` = state shown) holds.
+
+    With a kernel, polls with short sleeps rather than ``wait_for_function``, so that the
+    kernel bridge (a Python callback) is served meanwhile.
+    """
+    check = ("(() => { const r = document.querySelector('.bp-explorer');"
+             " if (!r || !r.dataset.state) return false;"
+             " const c = JSON.parse(r.dataset.controls), s = JSON.parse(r.dataset.state);"
+             f" return {condition}; }})()")
+    if not kernel:  # nothing to serve: check at every frame
+        page.wait_for_function(check, timeout=timeout * 1e3)
+        return
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(check):
+        assert time.monotonic() < deadline, f"timed out waiting for {condition}"
+        page.wait_for_timeout(30)
+
+
+@pytest.mark.browser
+def test_static_draws_and_recomputes_like_python(browser):  # noqa: F811
+    w = Playground()
+    page = open_explorer(browser, w, kernel=False)
+    page.wait_for_selector(".bp-static-note", state="visible", timeout=5000)
+    assert page.locator("svg.pg-boundary circle").count() == N_POINTS
+    assert page.locator("svg.bp-network line").count() == 2 * 8 + 8 * 8 + 8 * 2
+    assert "accuracy" in page.locator(".pg-readout").inner_text()
+
+    slider = page.locator("input[aria-label='learning rate']")
+    slider.focus()
+    page.keyboard.press("ArrowRight")                      # 0.3 -> 1.0
+    wait_published(page, "c.learning_rate === 1")
+    for _ in range(5):
+        page.click("text=Step")
+    wait_published(page, "s.step === 5")
+    c, s = published(page)
+    close(s, Playground(**c).state)
+    assert w.learning_rate == 0.3 and w.steps == 0        # no kernel: Python never heard of it
+
+    page.select_option("select[aria-label='data']", "spirals")
+    page.click("text=Step")
+    wait_published(page, "c.dataset === 'spirals' && s.step === 1")
+    c, s = published(page)
+    assert s["sizes"] == [2, 8, 8, 3]
+    close(s, Playground(**c).state)
+    page.click("button[aria-label='remove a hidden layer']")
+    wait_published(page, "c.hidden.length === 1")
+    c, s = published(page)
+    close(s, Playground(**c).state)
+    assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_static_training_reaches_the_goal_and_equals_the_library(browser):  # noqa: F811
+    w = Playground(**GOAL)
+    page = open_explorer(browser, w, kernel=False)
+    page.wait_for_selector(".bp-static-note", state="visible", timeout=5000)
+    page.click("text=▶ Start")
+    # published at every frame (3 steps): the goal is met at some step ≤ GOAL_STEPS
+    wait_published(page, f"s.accuracy >= {GOAL_ACCURACY} && s.step <= {GOAL_STEPS}")
+    page.click("text=❚❚ Pause")
+    c, s = published(page)
+    assert s["accuracy"] >= GOAL_ACCURACY
+    close(s, Playground(**c).state)                       # k steps in JS = k steps of backprop
+    assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_static_divergence_is_shown(browser):  # noqa: F811
+    w = Playground(activation="identity", learning_rate=10.0)
+    page = open_explorer(browser, w, kernel=False)
+    page.wait_for_selector(".bp-static-note", state="visible", timeout=5000)
+    page.click("text=▶ Start")
+    page.wait_for_selector(".bp-error", state="visible", timeout=5000)
+    assert "diverged" in page.locator(".bp-error").inner_text()
+    assert page.locator(".pg-start").inner_text() == "▶ Start"  # training stopped by itself
+
+
+@pytest.mark.browser
+def test_kernel_mode_python_computes_and_the_front_end_drives(browser):  # noqa: F811
+    w = Playground()
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_timeout(100)
+    slider = page.locator("input[aria-label='learning rate']")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_published(page, "c.learning_rate === 1", kernel=True)
+    deadline = time.monotonic() + 5
+    while w.learning_rate != 1.0 and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert w.learning_rate == 1.0
+    assert page.locator(".pg-lr .bp-slider-value").inner_text() == "1"
+    page.click("text=▶ Start")
+    wait_published(page, "s.step >= 30", kernel=True)
+    page.click("text=❚❚ Pause")
+    page.wait_for_timeout(300)
+    assert w.steps >= 30 and w.state["step"] == w.steps   # Python trained, step by step
+    c, s = published(page)
+    assert c["steps"] == w.steps
+    close(s, w.state, rtol=1e-12)
+    assert page.locator(".bp-static-note").is_hidden()
+    assert not page.errors, page.errors

@@ -121,7 +121,8 @@ def test_reuse_example_adds_three_contributions():
     st = GraphExplorer(example="reuse").state
     a = 0
     shares = sorted(e["grad"] for e in st["edges"] if e["source"] == a)
-    assert shares == [-6, -3, 3] and node(st, "a")["grad"] == -6 == sum(shares)
+    assert shares == [-9, -6, 3] and node(st, "a")["grad"] == -12 == sum(shares)
+    assert node(st, "b")["grad"] == 9 and st["nodes"][-1]["data"] == -18
     # the graph keeps both edges of x·x (each gets x) and a + a (each gets 1)
     assert local_gradients("*", [1.5, 1.5]) == [1.5, 1.5]
     assert local_gradients("+", [2.0, 2.0]) == [1.0, 1.0]

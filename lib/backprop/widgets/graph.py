@@ -84,7 +84,7 @@ EXAMPLES: dict[str, Example] = {
     "patterns": Example("add, multiply and max gates", "f = 2·(x·y + max(z, w))",
                         {"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0}, _patterns),
     "reuse": Example("a value used three times", "e = a·b,  s = e + a,  f = s·a",
-                     {"a": 3.0, "b": -2.0}, _reuse),
+                     {"a": 3.0, "b": -3.0}, _reuse),
 }
 
 #: the operations of ``Value`` that a template may contain (``"**k"`` for any number ``k``)

@@ -1,0 +1,302 @@
+"""Exercises of chapter 7, training end to end.
+
+1. ``training_step(model, loss, X, y, lr)``: one step by hand (forward, loss, backward,
+   ``w ← w − α ∂L/∂w``), checked against ``Trainer.step``.
+2. ``diverging_lr``: a learning rate at which full-batch gradient descent on the digits
+   network diverges; the checker trains with it and looks.
+3. ``init_weights(n_in, n_out, rng) -> (W, b)``: repair an all-zero initialisation; the
+   checker looks at symmetry and scale, then trains a network initialised by it.
+
+Usage in the notebook::
+
+    from backprop.exercises import ch07
+    ch07.check_training_step(training_step)
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from backprop import data
+from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.layers import Layer, Linear, Sequential, Tanh, mlp
+from backprop.losses import Loss, SoftmaxCrossEntropy
+from backprop.train import Trainer, accuracy, fit
+
+Array = np.ndarray
+
+
+# -- 1. one training step by hand ---------------------------------------------------------------
+def reference_training_step(model: Layer, loss: Loss, X: Array, y: Array, lr: float) -> float:
+    """Forward, loss, backward and ``w ← w − α ∂L/∂w`` for every parameter; return the loss
+    (computed before the update)."""
+    value = loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    for param, grad in model.parameters():
+        param -= lr * grad
+    return value
+
+
+def _after_step(step: Callable[..., Any]) -> Callable[..., tuple[Any, Array]]:
+    """Run ``step`` and return ``(its result, every parameter after it, concatenated)``."""
+
+    def run(model: Layer, loss: Loss, X: Array, y: Array, lr: float) -> tuple[Any, Array]:
+        value = step(model, loss, X, y, lr)
+        return value, np.concatenate([np.ravel(p) for p, _ in model.parameters()])
+
+    return run
+
+
+def _wrong_step(update: Callable[[Array, Array, float, int], None],
+                loss_after: bool = False) -> Callable[..., tuple[Any, Array]]:
+    """A typical wrong step: ``update(param, grad, lr, n)`` instead of the right one."""
+
+    def step(model: Layer, loss: Loss, X: Array, y: Array, lr: float) -> float:
+        value = loss.forward(model.forward(X), y)
+        model.backward(loss.backward())
+        for param, grad in model.parameters():
+            update(param, grad, lr, len(X))
+        return loss.forward(model.forward(X), y) if loss_after else value
+
+    return _after_step(step)
+
+
+def _descend(param: Array, grad: Array, lr: float, _n: int) -> None:
+    param -= lr * grad
+
+
+def _ascend(param: Array, grad: Array, lr: float, _n: int) -> None:
+    param += lr * grad
+
+
+def _weights_only(param: Array, grad: Array, lr: float, _n: int) -> None:
+    if param.ndim == 2:
+        param -= lr * grad
+
+
+def _divided_by_n(param: Array, grad: Array, lr: float, n: int) -> None:
+    param -= lr * grad / n
+
+
+def _step_cases() -> list[tuple]:
+    rng = np.random.default_rng(7)
+    cases = []
+    for sizes, act, n in (([4, 5, 3], "tanh", 6), ([3, 4, 4, 2], "relu", 5)):
+        X = rng.standard_normal((n, sizes[0]))
+        y = rng.integers(0, sizes[-1], n)
+        cases.append((mlp(sizes, act, rng=rng), SoftmaxCrossEntropy(), X, y, 0.5))
+    return cases
+
+
+TRAINING_STEP = Exercise(
+    "training_step",
+    _after_step(reference_training_step),
+    cases=_step_cases(),
+    outputs=("loss", "parameters"),
+    diagnoses=[
+        Diagnosis("you moved the parameters up the gradient (w + α ∂L/∂w): gradient descent "
+                  "subtracts, w ← w − α ∂L/∂w.", _wrong_step(_ascend), "parameters"),
+        Diagnosis("the weights moved but the biases did not: update every pair that "
+                  "model.parameters() yields, b as well as W.",
+                  _wrong_step(_weights_only), "parameters"),
+        Diagnosis("your step is n times too small: the loss is already a mean over the batch, "
+                  "so its gradient needs no further division by n.",
+                  _wrong_step(_divided_by_n), "parameters"),
+        Diagnosis("return the loss computed before the update (the one backward "
+                  "differentiated), as Trainer.step does; yours is the loss after the step.",
+                  _wrong_step(_descend, loss_after=True), "loss"),
+    ],
+)
+
+
+def check_training_step(fn: Callable[[Layer, Loss, Array, Array, float], float]) -> Result:
+    """Check ``fn(model, loss, X, y, lr) -> loss value``, which must update ``model``'s
+    parameters in place as ``Trainer(model, loss, X, y, lr=lr).step(X, y)`` does."""
+    return TRAINING_STEP.check(_after_step(fn) if callable(fn) else fn)
+
+
+# -- 2. a learning rate that diverges ---------------------------------------------------------
+#: full-batch gradient descent on the digits network with tanh: steps taken by the checker
+DIVERGE_STEPS = 30
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_train() -> tuple[Array, Array]:
+    X, y = data.digits()
+    X_train, _, y_train, _ = data.train_test_split(X / 16.0, y, test_fraction=0.25, seed=0)
+    return X_train, y_train
+
+
+def full_batch_losses(lr: float, steps: int = DIVERGE_STEPS) -> list[float]:
+    """Losses of ``steps`` full-batch gradient steps with learning rate ``lr`` on the digits
+    training set (pixels / 16), network ``mlp([64, 256, 10], "tanh", seed=0)``, softmax
+    cross-entropy; the last entry is the loss after the last step (``nan`` once the logits
+    overflow)."""
+    X, y = _digits_train()
+    net, loss = mlp([64, 256, 10], "tanh", seed=0), SoftmaxCrossEntropy()
+    trainer = Trainer(net, loss, X, y, lr=lr, batch_size=len(X))
+    losses = []
+    with np.errstate(all="ignore"):
+        try:
+            for _ in range(steps):
+                losses.append(trainer.step(X, y))
+            losses.append(loss.forward(net.forward(X), y))
+        except ValueError:  # NaN or inf logits: diverged beyond doubt
+            losses.append(float("nan"))
+    return losses
+
+
+def check_diverging_lr(value: Any) -> Result:
+    """Check a learning rate at which full-batch gradient descent on the digits network
+    diverges (the loss ends higher than it started, or overflows). ``...`` or ``None``:
+    not done yet."""
+    name = "diverging_lr"
+    if value is None or value is Ellipsis:
+        return Result("todo", "not yet implemented — set diverging_lr to a number and run this "
+                      "cell again.", name)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return Result("fail", f"give the learning rate as a number such as 0.5, got "
+                      f"{type(value).__name__} {value!r}"[:120], name)
+    lr = float(value)
+    if not np.isfinite(lr):
+        return Result("fail", f"α = {lr} is not a finite number: choose a finite rate that "
+                      "still makes training blow up.", name)
+    if lr <= 0:
+        return Result("fail", f"α = {lr:g} is not a learning rate: a step w − α ∂L/∂w with "
+                      "α ≤ 0 stands still or climbs the loss on purpose. Find a positive α so "
+                      "large that descending steps overshoot.", name)
+    try:
+        losses = full_batch_losses(lr)
+    except Exception as exc:  # never raise from a checker
+        return Result("error", f"training raised {type(exc).__name__}: {exc}", name)
+    start, end = losses[0], losses[-1]
+    if not np.isfinite(end) or end > start:
+        outcome = ("the logits overflowed (NaN/inf)" if not np.isfinite(end)
+                   else f"the loss went from {start:.3f} up to {end:.4g}")
+        return Result("pass", f"with α = {lr:g}, {outcome} in {DIVERGE_STEPS} steps: each "
+                      "step overshoots the valley it aims for, by more every time.", name)
+    if lr < 1e-2:
+        return Result("fail", f"with α = {lr:g} the loss only crept from {start:.3f} to "
+                      f"{end:.3f}: far too small to diverge; think orders of magnitude "
+                      "(×10, ×100).", name)
+    return Result("fail", f"with α = {lr:g} the loss still fell from {start:.3f} to "
+                  f"{end:.3f} in {DIVERGE_STEPS} steps: training converged. Try a larger α.",
+                  name)
+
+
+# -- 3. repair a broken initialisation --------------------------------------------------------
+def broken_init(n_in: int, n_out: int, rng: np.random.Generator) -> tuple[Array, Array]:
+    """The broken initialisation of the chapter: every weight and bias zero."""
+    return np.zeros((n_in, n_out)), np.zeros(n_out)
+
+
+def reference_init_weights(n_in: int, n_out: int,
+                           rng: np.random.Generator) -> tuple[Array, Array]:
+    """Xavier: ``W ~ N(0, 2 / (n_in + n_out))`` (random, so units differ), ``b = 0``."""
+    return rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out)), np.zeros(n_out)
+
+
+#: widths of the network the checker initialises and trains (digits, tanh)
+INIT_SIZES = (64, 32, 32, 10)
+#: test accuracy the trained network must reach
+INIT_ACCURACY = 0.9
+
+
+def network_from_init(init: Callable[[int, int, np.random.Generator], tuple[Array, Array]],
+                      sizes: tuple[int, ...] = INIT_SIZES, seed: int = 0) -> Sequential:
+    """``Linear, Tanh, …, Linear`` with each layer's ``(W, b) = init(n_in, n_out, rng)``."""
+    rng = np.random.default_rng(seed)
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        W, b = init(n_in, n_out, rng)
+        layers.append(Linear.from_weights(W, b))
+        if i < len(sizes) - 2:
+            layers.append(Tanh())
+    return Sequential(*layers)
+
+
+def train_digits(net: Sequential, epochs: int = 10) -> float:
+    """Train ``net`` on the digits (pixels / 16) with SGD, batch 32, α = 0.1; test accuracy."""
+    X, y = data.digits()
+    X_train, X_test, y_train, y_test = data.train_test_split(X / 16.0, y, 0.25, seed=0)
+    fit(net, SoftmaxCrossEntropy(), X_train, y_train, epochs=epochs, batch_size=32, lr=0.1,
+        progress=False)
+    return accuracy(net, X_test, y_test)
+
+
+def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
+    """What is wrong with one layer's ``(W, b)``, or ``None``."""
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    if W.shape == (n_out, n_in) and n_in != n_out:
+        return (f"W has shape {W.shape}: in the row convention W is (n_in, n_out) = "
+                f"{(n_in, n_out)}, one row per input.")
+    if W.shape != (n_in, n_out) or b.shape != (n_out,):
+        return (f"expected W of shape {(n_in, n_out)} and b of shape {(n_out,)}, got "
+                f"{W.shape} and {b.shape}.")
+    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+        return "W or b contains NaN or inf."
+    if np.all(W == 0):
+        return ("every weight is zero: every hidden unit computes the same value and, with "
+                "W = 0 above it, gets a zero gradient, so nothing but the output bias ever "
+                "learns. Draw W at random.")
+    if np.allclose(W, W[:, :1]):
+        return ("all columns of W are equal, so every unit of the layer computes the same "
+                "thing and receives the same gradient: they stay identical forever "
+                "(symmetry). Draw each weight at random.")
+    good = np.sqrt(2.0 / (n_in + n_out))
+    std = float(W.std())
+    if std > 3 * np.sqrt(2.0 / n_in):
+        return (f"the weights are too large: std(W) = {std:.3g} for {n_in} inputs, where "
+                f"about {good:.3g} (Xavier, √(2/(n_in+n_out))) keeps z of the size of x; "
+                "large z saturates tanh and its gradient vanishes.")
+    if std < good / 10:
+        return (f"the weights are too small: std(W) = {std:.3g}, where about {good:.3g} "
+                "(√(2/(n_in+n_out))) keeps the signal's size; smaller weights shrink it "
+                "layer after layer, and the gradients of the early layers with it.")
+    if np.abs(b).max() > 1:
+        return f"the biases are large (up to {np.abs(b).max():.3g}): start them at zero."
+    return None
+
+
+def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array, Array]]
+                       ) -> Result:
+    """Check ``fn(n_in, n_out, rng) -> (W, b)``: random, well scaled, and a network
+    initialised with it learns the digits."""
+    name = "init_weights"
+    if not callable(fn):
+        return Result("fail", f"expected a function, got {type(fn).__name__}", name)
+    sizes = list(zip(INIT_SIZES[:-1], INIT_SIZES[1:], strict=True))
+    rng = np.random.default_rng(0)
+    for n_in, n_out in sizes:
+        try:
+            result = fn(n_in, n_out, copy.deepcopy(rng))
+        except NotImplementedError:
+            return Result("todo", "not yet implemented — fill in the function above and run "
+                          "this cell again.", name)
+        except Exception as exc:  # the learner's bug, reported
+            return Result("error", f"your function raised {type(exc).__name__}: {exc}", name)
+        if not isinstance(result, tuple) or len(result) != 2:
+            return Result("fail", "return a pair (W, b).", name)
+        try:
+            problem = _init_problem(*result, n_in, n_out)
+        except (TypeError, ValueError) as exc:
+            return Result("fail", f"W and b must be arrays of numbers ({exc}).", name)
+        if problem:
+            return Result("fail", f"layer {n_in}→{n_out}: {problem}", name)
+    try:
+        acc = train_digits(network_from_init(fn))
+    except Exception as exc:  # e.g. an init that depends on global state in odd ways
+        return Result("error", f"training a network initialised by your function raised "
+                      f"{type(exc).__name__}: {exc}", name)
+    if acc < INIT_ACCURACY:
+        return Result("fail", f"the weights look reasonable, but a {INIT_SIZES} tanh network "
+                      f"initialised with them reaches only {acc:.1%} test accuracy after 10 "
+                      "epochs.", name)
+    return Result("pass", f"random and well scaled: a {INIT_SIZES} tanh network initialised "
+                  f"with it reaches {acc:.1%} test accuracy after 10 epochs.", name)

@@ -1,0 +1,143 @@
+"""Chapter 7's exercise checkers: references pass, stubs are "todo", typical mistakes named."""
+
+import numpy as np
+import pytest
+
+from backprop.exercises import ch07
+from backprop.layers import mlp
+from backprop.losses import SoftmaxCrossEntropy
+from backprop.train import Trainer
+
+
+def stub(*_args):
+    raise NotImplementedError
+
+
+# -- 1. one training step ---------------------------------------------------------------------
+def test_reference_step_equals_trainer_step():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
+    a, b = mlp([4, 6, 3], "relu", seed=1), mlp([4, 6, 3], "relu", seed=1)
+    value = ch07.reference_training_step(a, SoftmaxCrossEntropy(), X, y, 0.3)
+    assert value == Trainer(b, SoftmaxCrossEntropy(), X, y, lr=0.3).step(X, y)
+    for (p, _), (q, _) in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_training_step_reference_and_stub():
+    assert ch07.check_training_step(ch07.reference_training_step).status == "pass"
+    assert ch07.check_training_step(stub).status == "todo"
+
+
+def _step(update, loss_after=False):
+    def step(model, loss, X, y, lr):
+        value = loss.forward(model.forward(X), y)
+        model.backward(loss.backward())
+        for param, grad in model.parameters():
+            update(param, grad, lr, len(X))
+        return loss.forward(model.forward(X), y) if loss_after else value
+    return step
+
+
+def _ascend(p, g, lr, n):
+    p += lr * g
+
+
+def _weights_only(p, g, lr, n):
+    if p.ndim == 2:
+        p -= lr * g
+
+
+def _over_n(p, g, lr, n):
+    p -= lr * g / n
+
+
+def _descend(p, g, lr, n):
+    p -= lr * g
+
+
+@pytest.mark.parametrize("fn, message", [
+    (_step(_ascend), "up the gradient"),
+    (_step(_weights_only), "biases did not"),
+    (_step(_over_n), "n times too small"),
+    (_step(_descend, loss_after=True), "loss computed before the update"),
+])
+def test_training_step_mistakes_are_named(fn, message):
+    result = ch07.check_training_step(fn)
+    assert result.status == "fail" and message in result.message, result
+
+
+def test_training_step_forgetting_the_return_and_raising():
+    def no_return(model, loss, X, y, lr):
+        ch07.reference_training_step(model, loss, X, y, lr)
+
+    def broken(model, loss, X, y, lr):
+        for param, grad in model.parameters():  # no backward yet: grad is None
+            param -= lr * grad
+
+    assert "forget `return`" in ch07.check_training_step(no_return).message
+    assert ch07.check_training_step(broken).status == "error"
+    assert ch07.check_training_step(42).status == "fail"
+
+
+# -- 2. a diverging learning rate -------------------------------------------------------------
+def test_full_batch_losses_converge_then_diverge():
+    small, large = ch07.full_batch_losses(0.5), ch07.full_batch_losses(2.0)
+    assert len(small) == ch07.DIVERGE_STEPS + 1
+    assert small[-1] < 0.2 * small[0] and large[-1] > 10 * large[0]
+
+
+@pytest.mark.parametrize("value, status, message", [
+    (2.0, "pass", "up to"),
+    (1e6, "pass", "up to"),
+    (..., "todo", "not yet"),
+    (None, "todo", "not yet"),
+    (0.5, "fail", "still fell"),
+    (1e-4, "fail", "orders of magnitude"),
+    (-3.0, "fail", "not a learning rate"),
+    (0, "fail", "not a learning rate"),
+    ("big", "fail", "as a number"),
+    (True, "fail", "as a number"),
+    (float("nan"), "fail", "not a finite number"),
+])
+def test_diverging_lr(value, status, message):
+    result = ch07.check_diverging_lr(value)
+    assert result.status == status and message in result.message, result
+
+
+# -- 3. repair the initialisation -------------------------------------------------------------
+def test_init_reference_and_stub():
+    result = ch07.check_init_weights(ch07.reference_init_weights)
+    assert result.status == "pass", result
+    assert ch07.check_init_weights(stub).status == "todo"
+
+
+def test_broken_init_really_does_not_learn():
+    acc = ch07.train_digits(ch07.network_from_init(ch07.broken_init), epochs=3)
+    assert acc < 0.2  # one class for everything: about 1 in 10
+
+
+@pytest.mark.parametrize("init, message", [
+    (ch07.broken_init, "every weight is zero"),
+    (lambda i, o, r: (np.full((i, o), 0.1), np.zeros(o)), "symmetry"),
+    (lambda i, o, r: (np.tile(r.standard_normal((i, 1)), (1, o)) * 0.2, np.zeros(o)),
+     "symmetry"),
+    (lambda i, o, r: (r.standard_normal((i, o)), np.zeros(o)), "too large"),
+    (lambda i, o, r: (r.standard_normal((i, o)) * 1e-4, np.zeros(o)), "too small"),
+    (lambda i, o, r: (r.standard_normal((o, i)) * 0.15, np.zeros(o)), "row convention"),
+    (lambda i, o, r: (r.standard_normal((i, o)) * 0.15, np.zeros(i)), "expected W of shape"),
+    (lambda i, o, r: r.standard_normal((i, o)) * 0.15, "pair (W, b)"),
+    (lambda i, o, r: (r.standard_normal((i, o)) * 0.15, np.full(o, 5.0)), "biases are large"),
+])
+def test_init_mistakes_are_named(init, message):
+    result = ch07.check_init_weights(init)
+    assert result.status == "fail" and message in result.message, result
+
+
+def test_init_that_raises_is_an_error_and_checkers_never_raise():
+    def raises(n_in, n_out, rng):
+        return 1 / 0
+
+    assert ch07.check_init_weights(raises).status == "error"
+    assert ch07.check_init_weights("not a function").status == "fail"
+    assert ch07.check_init_weights(lambda i, o, r: ("a", "b")).status == "fail"

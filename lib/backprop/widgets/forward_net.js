@@ -85,7 +85,7 @@ function fwdDraw(svg, c, st, limit, focus) {
   });
   // target column and the loss
   const tx = width - 110;
-  sizes[L] && st.a[L].forEach((yhat, j) => {
+  st.a[L].forEach((_, j) => {
     const y = cy(L, j);
     notes.append(svgEl("line", { x1: cx(L) + 24, y1: y, x2: tx - 34, y2: y, class: "fwdnet-dash" }));
     notes.append(svgEl("text", { x: tx, y: y + 4, class: "fwdnet-target" },

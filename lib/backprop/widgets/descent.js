@@ -225,7 +225,7 @@ function descentTable(st, name) {
 export default {
   render({ model, el }) {
     const { root, body, setStatic } = frame(model, el,
-      "Gradient descent on one weight: the loss curve, its tangent and a few steps");
+      "Gradient descent on one weight");
     const ctl = Object.fromEntries(DESCENT_CONTROLS.map((k) => [k, model.get(k)]));
     let live = true;
 
@@ -284,11 +284,12 @@ export default {
       const last = st.path.loss.length - 1;
       const lines = [
         `L(${name}) = ${fmt(st.loss, 4)}`,
-        `∂L/∂${name} = ${fmt(st.grad, 4)}  (backprop: the tangent's slope)`,
+        `∂L/∂${name} = ${fmt(st.grad, 4)}`,
+        h("span", { class: "descent-note" }, "(backprop: the slope of the tangent)"),
       ];
       if (st.status) {
-        lines.push(`after ${last} step${last === 1 ? "" : "s"}: ${name} = ${fmt(st.path.w[last], 4)}, ` +
-          `L = ${fmt(st.path.loss[last], 4)}`);
+        lines.push(`after ${last} step${last === 1 ? "" : "s"}:`,
+          `${name} = ${fmt(st.path.w[last], 4)}, L = ${fmt(st.path.loss[last], 4)}`);
       }
       readout.replaceChildren(...lines.map((s) => h("div", {}, s)));
       if (st.status) {

@@ -163,6 +163,12 @@ export default {
     const netSvg = svgEl("svg", { role: "img", "aria-label": "network, weights as edge colours" });
     const lossSvg = svgEl("svg", { role: "img", "aria-label": "loss curve" });
     const canvas = document.createElement("canvas");
+    const background = svgEl("image", { x: 0, y: 0, width: 300, height: 300,
+      preserveAspectRatio: "none" });
+    const points = svgEl("g");
+    let pointsOf = null;
+    boundary.append(background, points, svgEl("rect", { x: 0.5, y: 0.5, width: 299,
+      height: 299, class: "bp-plot-frame" }));
 
     body.append(
       h("div", { class: "pg-controls" }, [
@@ -200,14 +206,15 @@ export default {
         }
       }
       ctx.putImageData(img, 0, 0);
-      const [x0, x1] = [set.xs[0], set.xs.at(-1)], [y0, y1] = [set.ys[0], set.ys.at(-1)];
-      const sx = (v) => ((v - x0) / (x1 - x0)) * 300, sy = (v) => 300 - ((v - y0) / (y1 - y0)) * 300;
-      const nodes = [svgEl("image", { href: canvas.toDataURL(), x: 0, y: 0, width: 300,
-        height: 300, preserveAspectRatio: "none" })];
-      set.X.forEach(([a, b], i) => nodes.push(svgEl("circle", { cx: sx(a), cy: sy(b), r: 3.6,
-        fill: PLAYGROUND_CLASS_COLORS[set.y[i]], class: "pg-point" })));
-      nodes.push(svgEl("rect", { x: 0.5, y: 0.5, width: 299, height: 299, class: "bp-plot-frame" }));
-      boundary.replaceChildren(...nodes);
+      background.setAttribute("href", canvas.toDataURL());
+      if (pointsOf !== ctl.dataset) {  // the points change only with the data set
+        pointsOf = ctl.dataset;
+        const [x0, x1] = [set.xs[0], set.xs.at(-1)], [y0, y1] = [set.ys[0], set.ys.at(-1)];
+        const sx = (v) => ((v - x0) / (x1 - x0)) * 300;
+        const sy = (v) => 300 - ((v - y0) / (y1 - y0)) * 300;
+        points.replaceChildren(...set.X.map(([a, b], i) => svgEl("circle", { cx: sx(a),
+          cy: sy(b), r: 3.6, fill: PLAYGROUND_CLASS_COLORS[set.y[i]], class: "pg-point" })));
+      }
     };
 
     const draw = (st) => {

@@ -226,6 +226,9 @@ def test_live_kernel_slider_updates_python(browser):  # noqa: F811
     assert page.locator("svg.bp-gx-svg g.bp-gx-node").count() == 5
     assert page.locator("[data-node-grad='0']").text_content() == "−4.00"
     page.wait_for_timeout(50)                          # the kernel answers the ping
+    # JupyterLab's notebook cancels the default action of arrow keys inside outputs; the
+    # sliders must step anyway
+    page.evaluate("document.addEventListener('keydown', (e) => e.preventDefault())")
     page.locator(".bp-gx-sliders input[type=range]").first.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector(\"[data-node-value='0']\")"

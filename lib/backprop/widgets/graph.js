@@ -327,6 +327,22 @@ function gxReadout(st) {
   return `${st.formula}\n${f} = ${fmt(out.data, 4)}    ${grads.join("   ")}`;
 }
 
+// Arrow keys step a range input by hand: JupyterLab's notebook keeps the browser's default
+// action of arrow keys from reaching inputs inside an output, so they would do nothing there.
+function gxArrowKeys(input) {
+  const steps = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
+  input.addEventListener("keydown", (event) => {
+    const k = steps[event.key];
+    if (!k) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const step = Number(input.step), lo = Number(input.min), hi = Number(input.max);
+    const next = Math.min(hi, Math.max(lo, Number(input.value) + k * step));
+    input.value = String(Number(next.toFixed(10)));
+    input.dispatchEvent(new Event("input"));
+  });
+}
+
 export default {
   render({ model, el }) {
     const { root, body, setStatic } = frame(model, el, model.get("title"));
@@ -365,6 +381,7 @@ export default {
           value: now, digits: 2,
           onInput: (v) => update({ example: controls.example,
             inputs: { ...controls.inputs, [inp.name]: v } }) });
+        gxArrowKeys(s.input);
         sliders[inp.name] = s;
         sliderBox.append(s.root);
       });

@@ -271,7 +271,6 @@ def test_static_page_learner_expression_and_error(browser):  # noqa: F811
     a, x = Value(3.0, name="a"), Value(-1.5, name="x")
     w = GraphExplorer(a * a + a + (x * x).exp() * a + (a + 1).log())
     page = open_explorer(browser, w, kernel=False)
-    page.wait_for_selector(".bp-static-note", state="visible", timeout=4000)
     assert page.locator(".bp-gx-select").is_hidden() or page.locator(".bp-gx-select").count() == 0
     page.locator(".bp-gx-sliders input[type=range]").nth(1).focus()
     page.keyboard.press("ArrowRight")
@@ -293,8 +292,7 @@ def test_static_page_learner_expression_and_error(browser):  # noqa: F811
 @pytest.mark.browser
 def test_static_page_is_fast(browser):  # noqa: F811
     w = GraphExplorer(example="neuron_gates")
-    page = open_explorer(browser, w, kernel=False)
-    page.wait_for_selector(".bp-static-note", state="visible", timeout=4000)
+    page = open_explorer(browser, w, kernel=False)      # computes in the page at once
     times = page.evaluate("""() => {
       const s = document.querySelector('.bp-gx-sliders input[type=range]');
       const out = [];
@@ -308,3 +306,46 @@ def test_static_page_is_fast(browser):  # noqa: F811
     assert statistics.median(times) < 16, times
     assert not page.errors
     page.close()
+
+
+def odd_expressions():
+    x, y = Value(0.7, name="x"), Value(-1.2, name="y")
+    return {
+        "leaf": x,
+        "a+a": x + x,
+        "x*x": x * x,
+        "max tie": x.max(x) + y.max(x),
+        "relu tanh": (x * y).relu() + (x - y).tanh(),
+        "log pow": (x * x + 1).log() + (x + 2) ** 0.5 - y**3,
+        "div sigmoid": x / (y - 3) + (x * y).sigmoid().exp(),
+    }
+
+
+@pytest.mark.parametrize("key", list(odd_expressions()))
+def test_every_operation_in_python(key):
+    expr = odd_expressions()[key]
+    expr.backward()
+    st = GraphExplorer(expr).state
+    for got, v in zip(st["nodes"], expr.topological_order(), strict=True):
+        assert got["data"] == pytest.approx(v.data, rel=1e-12)
+        assert got["grad"] == pytest.approx(v.grad, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.browser
+def test_static_page_every_operation(browser):  # noqa: F811
+    x, y = Value(0.7, name="x"), Value(-1.2, name="y")
+    together = [x,                                                     # a graph of one node
+                x + x + x * x + x.max(x) + y.max(x),                   # twins and ties
+                (x * y).relu() + (x - y).tanh() + (x * x + 1).log() + (x + 2) ** 0.5
+                - y**3 + x / (y - 3) + (x * y).sigmoid().exp()]
+    for expr in together:
+        w = GraphExplorer(expr)
+        page = open_explorer(browser, w, kernel=False)
+        page.locator(".bp-gx-sliders input[type=range]").first.focus()
+        page.keyboard.press("ArrowRight")
+        controls, state = shown(page)
+        w.inputs = controls["inputs"]
+        assert w.error == ""
+        close_tree(state, w.state)
+        assert not page.errors
+        page.close()

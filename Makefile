@@ -1,42 +1,67 @@
-# Deep Learning Framework Exploration: backpropagation from the ground up.
-# `make book` builds the HTML book, `make test` runs every test. Both create .venv when needed.
+# Backpropagation from the ground up: the book's commands (see README.md).
+#   make book    build the HTML book into _build/html (maths and widgets work offline)
+#   make test    ruff, then pytest: library tests, every notebook (nbval), the book built with
+#                warnings as errors, and the browser tests (static pages and live JupyterLab)
+#   make lab     JupyterLab on chapters/
+#   make bench   the benchmarks (installs PyTorch the first time)
+#   make clean   remove everything the build made (keeps .venv)
+# The first command creates .venv from requirements.txt (again whenever that file changes) and
+# installs the front-end assets with `npm ci` when npm is present.
 
 SHELL := /bin/bash
 PYTHON_SYS := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+NPM := $(shell command -v npm 2>/dev/null)
 VENV := .venv
-PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/.package-lock.json
+BOOK := $(BIN)/jupyter-book build . -W --keep-going --all
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: book test lab bench clean venv assets
+.PHONY: book test lab bench clean assets venv
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@if [ -z "$(PYTHON_SYS)" ]; then \
-	  echo "error: python3.11 (or python3) not found; install Python 3.11 and run make again." >&2; \
+	  echo "error: python3.11 (or python3 >= 3.11) not found; install Python 3.11, then run make again." >&2; \
 	  exit 1; fi
-	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	@touch $(STAMP)
+	@$(PYTHON_SYS) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "error: $(PYTHON_SYS) is Python $$($(PYTHON_SYS) -c 'import platform; print(platform.python_version())'); the book needs Python 3.11 or newer." >&2; \
+	  exit 1; }
+	@test -x $(BIN)/python || $(PYTHON_SYS) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements.txt
+	@touch $@
 
-assets: $(STAMP)
-	@bash tools/fetch_assets.sh
+# Pinned MathJax, require.js, ipywidgets HTML manager and anywidget front end (package.json,
+# package-lock.json); tools/offline_assets.py copies them into the book.
+assets:
+ifeq ($(NPM),)
+	@echo "npm not found: MathJax, require.js and the widget manager will come from CDNs (the built book then needs the internet for maths and widgets)."
+else
+	@$(MAKE) --no-print-directory $(ASSETS)
+endif
+
+$(ASSETS): package.json package-lock.json
+	@if npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; then touch $@; else \
+	  echo "npm ci failed: MathJax, require.js and the widget manager will come from CDNs."; fi
 
 book: $(STAMP) assets
-	$(VENV)/bin/jupyter-book build . -W --keep-going --all
+	$(BOOK)
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -q tests
-	$(VENV)/bin/python -m pytest -q --nbval-lax -p no:randomly chapters
+# The browser tests build the book first (tests/browser/conftest.py, with -W); pytest-xdist
+# runs two workers, one test file per worker at a time, so nbval keeps each notebook's cells
+# together and the book build runs beside the library tests.
+test: $(STAMP) assets
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --ignore=chapters/_build tests chapters
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab chapters
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(ALLOW_ROOT)
 
 bench: $(STAMP)
-	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q -r requirements-bench.txt
-	$(PY) benchmarks/run_all.py
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q -r requirements-bench.txt
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache .hypothesis node_modules
+	rm -rf _build chapters/_build node_modules .pytest_cache .ruff_cache .hypothesis .jupyter_cache

@@ -1,0 +1,139 @@
+"""What the browser tests share: the book's pages, Chromium's settings, the network guard.
+
+The static tests read the pages from ``_toc.yml`` and the live tests run every
+``chapters/*.ipynb``, so adding a chapter needs no change here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BIN = Path(sys.executable).parent
+
+#: Flags for a closed network: no background traffic, no sandbox (the tests may run as root).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions",
+]
+
+#: The two errors every Jupyter Book 1.0.4 page logs; harmless (see DESIGN.md §6).
+KNOWN_PAGE_ERRORS = (
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    "Got invalid theme mode",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the book: its docname (``chapters/01_forward_pass``) and source file."""
+
+    docname: str
+    source: Path
+
+    @property
+    def html(self) -> Path:
+        """The built page."""
+        return HTML / f"{self.docname}.html"
+
+    @property
+    def is_notebook(self) -> bool:
+        """Notebook pages carry launch and download buttons."""
+        return self.source.suffix == ".ipynb"
+
+    @property
+    def slug(self) -> str:
+        """A short name for test ids and screenshot files."""
+        return Path(self.docname).name
+
+
+def _toc_files(node: object) -> Iterator[str]:
+    """Every ``file:``/``root:`` entry of a (nested) ``_toc.yml`` structure, in order."""
+    if isinstance(node, dict):
+        for key in ("root", "file"):
+            if isinstance(node.get(key), str):
+                yield node[key]
+        for value in node.values():
+            if isinstance(value, list | dict):
+                yield from _toc_files(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _toc_files(item)
+
+
+def book_pages() -> list[Page]:
+    """The pages of the book in table-of-contents order (only those whose source exists)."""
+    toc = ROOT / "_toc.yml"
+    if not toc.is_file():
+        return []
+    pages = []
+    for docname in _toc_files(yaml.safe_load(toc.read_text(encoding="utf-8"))):
+        docname = re.sub(r"\.(md|ipynb)$", "", docname)
+        for suffix in (".ipynb", ".md"):
+            if (ROOT / f"{docname}{suffix}").is_file():
+                pages.append(Page(docname, ROOT / f"{docname}{suffix}"))
+                break
+    return pages
+
+
+def chapter_notebooks() -> list[Path]:
+    """Every notebook under ``chapters/`` (the live tests run each one)."""
+    return sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_local(url: str) -> bool:
+    """True for addresses that stay on this machine (127.0.0.1, file:, data:, blob:, about:)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("file", "data", "blob", "about", "chrome-error"):
+        return True
+    return parts.hostname == "127.0.0.1"
+
+
+class Guard:
+    """Blocks every request that would leave 127.0.0.1 and records page errors."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+
+    def route(self, route) -> None:
+        """Playwright route handler: let local requests through, abort and record the rest."""
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def on_page_error(self, error) -> None:
+        self.errors.append(f"page error: {error}")
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text}")
+
+    def unexpected_errors(self) -> list[str]:
+        """Errors other than the two known Jupyter Book ones (and other than blocked requests,
+        which ``blocked`` reports with their addresses)."""
+        return [e for e in self.errors
+                if not any(known in e for known in KNOWN_PAGE_ERRORS)
+                and not (self.blocked and "net::ERR_FAILED" in e)]

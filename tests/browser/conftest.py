@@ -1,0 +1,91 @@
+"""Fixtures of the browser tests: the built book, a local server, headless Chromium.
+
+- ``built_book``: builds the book once per test session with warnings as errors
+  (``jupyter-book build . -W --keep-going --all``). Set ``BOOK_BUILT=1`` to reuse an existing
+  ``_build/html`` while working on the tests.
+- ``chromium``: headless Chromium through Playwright (``CHROMIUM`` overrides the path); the
+  tests that need it skip with a one-line reason when it is not installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, Guard
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """``_build/html``, built with warnings as errors (once per session)."""
+    if os.environ.get("BOOK_BUILT") == "1" and (HTML / "index.html").is_file():
+        return HTML
+    command = [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "--keep-going", "--all"]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    if proc.returncode != 0:
+        output = proc.stdout + proc.stderr
+        problems = [line for line in output.splitlines()
+                    if re.search(r"WARNING:|ERROR:|Error:|Traceback", line)]
+        pytest.fail("the book does not build with warnings as errors:\n"
+                    + "\n".join(problems[:40] or output.splitlines()[-40:]), pytrace=False)
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def book_server(built_book: Path) -> Iterator[str]:
+    """``_build/html`` served on 127.0.0.1; yields the base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium(request):
+    """Headless Chromium through Playwright (skips the test when it is not installed).
+
+    Playwright's sync API allows one instance per process: when ``tests/conftest.py`` provides
+    a session-wide ``browser`` fixture, that browser is used instead of starting another.
+    """
+    try:
+        yield request.getfixturevalue("browser")
+        return
+    except pytest.FixtureLookupError:
+        pass
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def guarded_page(chromium):
+    """A fresh page (1280×900) whose requests may not leave 127.0.0.1; yields (page, guard)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    guard = Guard()
+    context.route("**/*", guard.route)
+    page = context.new_page()
+    page.on("pageerror", guard.on_page_error)
+    page.on("console", guard.on_console)
+    yield page, guard
+    context.close()

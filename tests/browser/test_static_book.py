@@ -1,0 +1,233 @@
+"""The built HTML book, as a reader sees it in a browser with no internet.
+
+For every page of ``_toc.yml``, served from 127.0.0.1 and opened from disk (``file://``), with
+every request that would leave the machine aborted: the maths is typeset by MathJax (no raw TeX
+left in the text), every image loads, every widget view renders (sliders visible, ipywidgets
+sliders showing their stored value), notebook pages have the Binder, Colab, live-code and
+download buttons, no request leaves 127.0.0.1, and the page logs no error other than the two
+known Jupyter Book ones. A full-page screenshot of each page goes to ``_build/screenshots/``.
+Without a browser, the book is still built with warnings as errors and its internal links and
+images are checked in the HTML files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from browser_support import SCREENSHOTS, Page, book_pages
+
+PAGES = book_pages()
+PAGE_IDS = [page.slug for page in PAGES]
+
+#: Raw TeX that MathJax would have replaced (looked for outside code blocks).
+RAW_TEX = re.compile(r"\$\$|\\frac|\\\(|\\\[|\\begin\{|\\partial|\\delta")
+
+VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+WIDGETS_RENDERED = """() => {
+  const views = document.querySelectorAll('VIEW');
+  return Array.from(views).every((script) => {
+    const area = script.previousElementSibling;
+    return area && area.classList.contains("widget-subarea") && (
+      area.innerText.trim() !== "" || area.querySelector("svg, canvas, img, input") !== null);
+  });
+}""".replace("VIEW", VIEW)
+
+PAGE_FACTS = """async () => {
+  let mathjax = "absent";
+  if (window.MathJax && window.MathJax.startup) {
+    await window.MathJax.startup.promise;
+    mathjax = "typeset";
+  }
+  document.querySelectorAll("img[loading=lazy]").forEach((img) => { img.loading = "eager"; });
+  await Promise.all(Array.from(document.images).map((img) => img.complete ? null :
+    new Promise((done) => { img.onload = img.onerror = done; })));
+  const article = document.querySelector("article") || document.body;
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll("pre, code, script, style, mjx-container, .cell_input, .highlight")
+    .forEach((el) => el.remove());
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  // Displayed: not inside display:none (a control an explorer hides on purpose).
+  const displayed = (el) => el.checkVisibility();
+  const views = Array.from(document.querySelectorAll('VIEW'));
+  return {
+    mathjax,
+    math: Array.from(document.querySelectorAll(".math")).map((el) => ({
+      tex: el.textContent.slice(0, 80), typeset: el.querySelector("mjx-container") !== null })),
+    mjx: document.querySelectorAll("mjx-container").length,
+    text: prose.textContent,
+    brokenImages: Array.from(document.images)
+      .filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.src),
+    views: views.map((script) => {
+      const area = script.previousElementSibling;
+      return {
+        model: JSON.parse(script.textContent).model_id,
+        text: area ? area.innerText : "",
+        error: !area || /Error displaying widget|Could not create|Failed to/.test(area.innerText),
+        ranges: area ? Array.from(area.querySelectorAll('input[type="range"]')).map((r) => ({
+          displayed: displayed(r), visible: visible(r),
+          value: Number(r.value), min: Number(r.min), max: Number(r.max)}))
+          : [],
+        sliders: area ? Array.from(area.querySelectorAll(".widget-slider")).map((s) => ({
+          displayed: displayed(s), visible: visible(s),
+          readout: (s.querySelector(".widget-readout") || {}).textContent || ""})) : [],
+      };
+    }),
+    state: Array.from(document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-state+json"]')).map((s) => s.textContent),
+    launch: {
+      binder: Array.from(document.querySelectorAll('a[href*="mybinder.org/v2/"]'))
+        .map((a) => a.href),
+      colab: Array.from(document.querySelectorAll('a[href*="colab.research.google.com/github/"]'))
+        .map((a) => a.href),
+      thebe: document.querySelectorAll(".btn-launch-thebe, .thebe-launch-button").length,
+      download: Array.from(document.querySelectorAll('a[href$=".ipynb"]')).map((a) => a.href),
+      menuVisible: Array.from(document.querySelectorAll(".dropdown-launch-buttons > button"))
+        .some(visible),
+    },
+  };
+}""".replace("VIEW", VIEW)
+
+
+def open_page(page, url: str, has_widgets: bool) -> dict:
+    """Load ``url``, wait for MathJax and the widgets, and return what the page shows."""
+    page.goto(url, wait_until="load")
+    if has_widgets:
+        page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
+    return page.evaluate(PAGE_FACTS)
+
+
+def slider_models(states: list[str]) -> dict[str, dict]:
+    """The embedded state of every ipywidgets slider model, by model id."""
+    models = {}
+    for text in states:
+        for model_id, model in json.loads(text)["state"].items():
+            if model["model_name"] in ("IntSliderModel", "FloatSliderModel"):
+                models[model_id] = model["state"]
+    return models
+
+
+def check_page(facts: dict, page: Page) -> None:
+    """The assertions shared by the http:// and the file:// runs."""
+    untypeset = [m["tex"] for m in facts["math"] if not m["typeset"]]
+    assert not untypeset, f"{page.docname}: maths not typeset by MathJax: {untypeset[:5]}"
+    text = " ".join(facts["text"].split())
+    raw = [text[max(m.start() - 50, 0):m.end() + 30] for m in RAW_TEX.finditer(text)]
+    assert not raw, f"{page.docname}: raw TeX in the visible text: {raw[:5]}"
+    assert not facts["brokenImages"], f"{page.docname}: images not loaded: {facts['brokenImages']}"
+    for view in facts["views"]:
+        assert not view["error"], f"{page.docname}: widget {view['model']}: {view['text'][:200]}"
+        for control in view["ranges"] + view["sliders"]:
+            assert control["visible"] or not control["displayed"], (
+                f"{page.docname}: a slider of widget {view['model']} has no size")
+        for r in view["ranges"]:
+            assert r["min"] <= r["value"] <= r["max"], f"{page.docname}: range input {r}"
+    controls = [c for view in facts["views"] for c in view["ranges"] + view["sliders"]]
+    if controls:
+        assert any(c["visible"] for c in controls), f"{page.docname}: no slider is visible"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
+def test_page_over_http(guarded_page, book_server, book_page: Page) -> None:
+    """A page served on 127.0.0.1 renders maths, images and widgets with no internet."""
+    page, guard = guarded_page
+    has_widgets = "application/vnd.jupyter.widget-view+json" in book_page.html.read_text()
+    facts = open_page(page, f"{book_server}/{book_page.docname}.html", has_widgets)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{book_page.slug}.png", full_page=True)
+
+    assert not guard.blocked, f"{book_page.docname}: requests left 127.0.0.1: {guard.blocked}"
+    check_page(facts, book_page)
+    if facts["math"]:
+        assert facts["mathjax"] == "typeset" and facts["mjx"] >= len(facts["math"])
+    assert len(facts["views"]) == book_page.html.read_text().count(
+        'type="application/vnd.jupyter.widget-view+json"')
+    sliders = slider_models(facts["state"])
+    for view in facts["views"]:
+        if view["model"] in sliders and view["sliders"]:
+            state = sliders[view["model"]]
+            stored = format(state["value"], state.get("readout_format", "d"))
+            assert view["sliders"][0]["readout"] == stored, (
+                f"{book_page.docname}: slider shows {view['sliders'][0]['readout']!r}, "
+                f"stored value {stored!r}")
+    if book_page.is_notebook:
+        launch = facts["launch"]
+        assert launch["menuVisible"], f"{book_page.docname}: no launch menu"
+        notebook = f"{book_page.docname}.ipynb"
+        assert any("urlpath=lab" in url and notebook in url for url in launch["binder"]), launch
+        assert any(url.endswith(notebook) for url in launch["colab"]), launch
+        assert launch["thebe"] >= 1, f"{book_page.docname}: no live-code (Thebe) button"
+        assert any(url.endswith(Path(notebook).name) for url in launch["download"]), launch
+    assert not guard.unexpected_errors(), f"{book_page.docname}: {guard.unexpected_errors()}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
+def test_page_from_disk(guarded_page, built_book, book_page: Page) -> None:
+    """The same page opened as a file (file://) renders maths and widgets with no internet."""
+    page, guard = guarded_page
+    has_widgets = "application/vnd.jupyter.widget-view+json" in book_page.html.read_text()
+    facts = open_page(page, book_page.html.as_uri(), has_widgets)
+    assert not guard.blocked, f"{book_page.docname}: requests left the machine: {guard.blocked}"
+    check_page(facts, book_page)
+    assert not guard.unexpected_errors(), f"{book_page.docname}: {guard.unexpected_errors()}"
+
+
+class _Links(HTMLParser):
+    """Collects the local targets (href/src) and the ids of one HTML file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.ids.add(attributes["name"])
+        for name in ("href", "src"):
+            value = attributes.get(name)
+            if value and tag in ("a", "img", "link", "script", "source", "iframe"):
+                self.targets.append((tag, value))
+
+
+def _parse(path: Path, cache: dict[Path, _Links]) -> _Links:
+    if path not in cache:
+        cache[path] = _Links()
+        cache[path].feed(path.read_text(encoding="utf-8", errors="replace"))
+    return cache[path]
+
+
+def test_book_builds_with_internal_links_and_images(built_book: Path) -> None:
+    """The book builds with -W, and every local link, anchor and image of every page resolves."""
+    pages = [p for p in built_book.rglob("*.html")
+             if not p.relative_to(built_book).parts[0].startswith(("_", "."))]
+    assert pages, "no HTML pages were built"
+    parsed: dict[Path, _Links] = {}
+    broken = []
+    for page in pages:
+        links = _parse(page, parsed)
+        for tag, target in links.targets:
+            parts = urlsplit(target)
+            if parts.scheme or target.startswith(("//", "mailto:", "javascript:")):
+                continue
+            file = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not file.exists():
+                broken.append(f"{page.relative_to(built_book)}: <{tag}> {target}")
+            elif parts.fragment and file.suffix == ".html":
+                ids = _parse(file, parsed).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{page.relative_to(built_book)}: <{tag}> {target} (no anchor)")
+    assert not broken, "broken internal links or images:\n" + "\n".join(broken[:40])
+    for book_page in PAGES:
+        assert book_page.html.is_file(), f"{book_page.docname} is in _toc.yml but was not built"

@@ -165,12 +165,18 @@ function gxLayout(tpl) {
   }
   const top = Math.min(...items.map((it, k) => y[k] - it.size / 2));
   const bottom = Math.max(...items.map((it, k) => y[k] + it.size / 2));
+  // columns: 86–150 px apart, wider where many edges cross (room for their labels)
   const colW = Math.max(86, Math.min(150, 560 / Math.max(L, 1)));
-  const left = 46, head = 8;
-  const x = (l) => left + l * colW;
+  const crossing = new Array(L + 1).fill(0);
+  for (const [a] of links) crossing[items[a].layer] += 1;
+  const colX = [46];
+  for (let l = 1; l <= L; l++) {
+    colX.push(colX[l - 1] + colW + Math.min(110, 8 * Math.max(0, crossing[l - 1] - 6)));
+  }
+  const head = 8;
   return {
-    x: items.map((it) => x(it.layer)), y: y.map((v) => v - top + head), layer,
-    routes, width: x(L) + 70, height: bottom - top + head + 4,
+    x: items.map((it) => colX[it.layer]), y: y.map((v) => v - top + head), layer,
+    routes, width: colX[L] + 70, height: bottom - top + head + 4,
   };
 }
 
@@ -218,8 +224,10 @@ function gxRoute(pts, bend) {
   return { d, at };
 }
 
-const GX_SHARE_AT = [0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85];
-const GX_LOCAL_AT = [0.78, 0.7, 0.86, 0.62, 0.9, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2];
+// Where along an edge (0 = source, 1 = target) its labels may go, in order of preference: the
+// share sent back sits towards the gate that sends it, the local gradient right before it.
+const GX_SHARE_AT = [0.62, 0.7, 0.55, 0.76, 0.5, 0.45, 0.8, 0.4, 0.35, 0.3, 0.25, 0.2, 0.85];
+const GX_LOCAL_AT = [0.84, 0.9, 0.78, 0.72, 0.66, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
 
 // Draw the state `st` of template `tpl` into `svg` with `layout`. Labels on edges go to the
 // first place along the edge where they overlap no node and no other label.
@@ -284,15 +292,17 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
       "marker-end": "url(#bp-gx-arrow)", "data-edge": k }, svgEl("title", {}, tip)));
     return route;
   });
-  const place = (route, at, text, cls, attrs) => {
+  // An optional label that finds no free place is left out (its edge's tooltip has it).
+  const place = (route, at, text, cls, attrs, optional) => {
     const spots = [0, -11, 11, -21, 21].flatMap((dy) => at.map((u) => {
       const [px, py] = route.at(u);
       return [px, py + 4 + dy];
     }));
     const clash = ([px, py]) => taken.reduce((sum, b) => sum + gxOverlap(b, gxBox(px, py, text, 11)), 0);
-    const free = spots.find((p) => clash(p) === 0)
-      || spots.reduce((a, b) => (clash(b) < clash(a) ? b : a));
-    label(11, free[0], free[1], cls, text, attrs);
+    const free = spots.find((p) => clash(p) === 0);
+    if (!free && optional) return;
+    const [px, py] = free || spots.reduce((a, b) => (clash(b) < clash(a) ? b : a));
+    label(11, px, py, cls, text, attrs);
   };
   st.edges.forEach((e, k) => {                // the share each edge sends back to its source
     if (fanOut[e.source] > 1) {
@@ -302,7 +312,7 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
   });
   if (showLocal) {
     st.edges.forEach((e, k) => place(drawn[k], GX_LOCAL_AT, `×${fmt(e.local, 2)}`,
-      "bp-gx-local", { fill: GX_COL.local, "data-edge-local": k }));
+      "bp-gx-local", { fill: GX_COL.local, "data-edge-local": k }, true));
   }
 }
 

@@ -24,6 +24,8 @@ from backprop.train import Trainer
 DIGITS_SIZES = (64, 256, 10)
 LARGE_SIZES = (784, 512, 512, 10)
 LR, MOMENTUM = 0.01, 0.9
+#: untimed calls at the start of every block
+BLOCK_WARMUP = 2
 
 
 @dataclass
@@ -51,13 +53,19 @@ def blas_threads() -> int:
 
 def _interleaved(fns: dict[str, Callable[[], object]], steps: int, block: int,
                  warmup: int) -> dict[str, float]:
-    """Median seconds of one call of each function, timed in alternating blocks."""
+    """Median seconds of one call of each function, timed in alternating blocks.
+
+    Each block starts with untimed calls: after a switch, the other library's thread pool
+    may still be spinning, and the caches hold the other's data.
+    """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(max(1, steps // block)):
         for name, fn in fns.items():
+            for _ in range(BLOCK_WARMUP):
+                fn()
             for _ in range(block):
                 start = time.perf_counter()
                 fn()
@@ -140,9 +148,9 @@ def measure(name: str, sizes: tuple[int, ...], batch: int, dtype: type, steps: i
 def run() -> dict[str, float]:
     """Both settings of issue 5: (a) the digits network, (b) the large float32 network."""
     digits = measure("digits 64-256-10, batch 64, float64", DIGITS_SIZES, 64, np.float64,
-                     steps=3000)
+                     steps=3000, block=50)
     large = measure("784-512-512-10, batch 512, float32", LARGE_SIZES, 512, np.float32,
-                    steps=200, block=5, warmup=10)
+                    steps=200, block=10, warmup=10)
     print(f"threads: {blas_threads()} (NumPy's BLAS and torch.set_num_threads)")
     print(f"{'training step':<40} {'backprop':>10} {'PyTorch':>10} {'ratio':>7} "
           f"{'products':>10} {'share':>6}")

@@ -137,7 +137,12 @@ def full_batch_losses(lr: float, steps: int = DIVERGE_STEPS) -> list[float]:
     """Losses of ``steps`` full-batch gradient steps with learning rate ``lr`` on the digits
     training set (pixels / 16), network ``mlp([64, 256, 10], "tanh", seed=0)``, softmax
     cross-entropy; the last entry is the loss after the last step (``nan`` once the logits
-    overflow)."""
+    overflow). Runs are remembered, so asking twice costs nothing."""
+    return list(_full_batch_losses(float(lr), steps))
+
+
+@functools.lru_cache(maxsize=32)
+def _full_batch_losses(lr: float, steps: int) -> tuple[float, ...]:
     X, y = _digits_train()
     net, loss = mlp([64, 256, 10], "tanh", seed=0), SoftmaxCrossEntropy()
     trainer = Trainer(net, loss, X, y, lr=lr, batch_size=len(X))
@@ -149,7 +154,7 @@ def full_batch_losses(lr: float, steps: int = DIVERGE_STEPS) -> list[float]:
             losses.append(loss.forward(net.forward(X), y))
         except ValueError:  # NaN or inf logits: diverged beyond doubt
             losses.append(float("nan"))
-    return losses
+    return tuple(losses)
 
 
 def check_diverging_lr(value: Any) -> Result:

@@ -104,7 +104,8 @@ export default {
 
     // ---- controls -------------------------------------------------------------------------
     const select = (label, options, value, onChange) => {
-      const s = h("select", { class: "pg-select", "aria-label": label },
+      const s = h("select", { class: "pg-select", "aria-label": label,
+        "data-lm-suppress-shortcuts": "true" },  // JupyterLab: arrow keys stay here
         options.map((o) => h("option", { value: o }, o)));
       s.value = value;
       s.addEventListener("change", () => onChange(s.value));
@@ -118,7 +119,8 @@ export default {
     const nearestRate = (lr) => rates.reduce((best, r, i) =>
       (Math.abs(Math.log(r / lr)) < Math.abs(Math.log(rates[best] / lr)) ? i : best), 0);
     const lrInput = h("input", { type: "range", min: 0, max: rates.length - 1, step: 1,
-      value: nearestRate(ctl.learning_rate), "aria-label": "learning rate" });
+      value: nearestRate(ctl.learning_rate), "aria-label": "learning rate",
+      "data-lm-suppress-shortcuts": "true" });
     const lrOut = h("span", { class: "bp-slider-value" }, String(ctl.learning_rate));
     lrInput.addEventListener("input", () => change({ learning_rate: rates[Number(lrInput.value)] }));
     const lrField = h("label", { class: "pg-field pg-lr" },
@@ -199,7 +201,7 @@ export default {
       const C = set.classes;
       for (let i = 0; i < G; i++) {
         for (let j = 0; j < G; j++) {
-          const t = 0.12 + 0.55 * (st.grid.confidence[i][j] - 1 / C) / (1 - 1 / C);
+          const t = 0.1 + 0.5 * (st.grid.confidence[i][j] - 1 / C) / (1 - 1 / C);
           const rgb = playgroundTint(PLAYGROUND_CLASS_COLORS[st.grid.label[i][j]], t);
           const o = 4 * ((G - 1 - i) * G + j);  // row 0 of the grid is the lowest y
           img.data.set([...rgb, 255], o);

@@ -4,11 +4,11 @@ A Sphinx extension (loaded by ``_config.yml`` → ``sphinx.local_extensions``). 
 Jupyter Book 1 page loads MathJax, require.js and the ipywidgets HTML manager from public CDNs,
 and the HTML manager then fetches each widget's front end (here ``anywidget``) from a CDN too.
 ``_config.yml`` points ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at files under
-``_static/vendor/`` instead, and this extension puts those files there:
+``_static/offline/`` instead, and this extension puts those files there:
 
 - at ``builder-inited`` it copies them from ``node_modules/`` (installed by ``npm ci`` from the
   committed ``package.json`` and ``package-lock.json``, pinned versions) into
-  ``<outdir>/_static/vendor/``. They are copied there directly, not through
+  ``<outdir>/_static/offline/``. They are copied there directly, not through
   ``html_static_path``, because Jupyter Book 1 adds a ``<script>`` tag to every page for every
   ``.js`` file it finds in a static folder (MathJax alone has hundreds);
 - ``tools/widgets-setup.js`` (copied there too) maps the require.js module ``anywidget`` to the
@@ -38,14 +38,14 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
-#: Where the assets go inside the built book (``_config.yml`` refers to ``vendor/...``).
-VENDOR = "vendor"
+#: Where the assets go inside the built book (``_config.yml`` refers to ``offline/...``).
+VENDOR = "offline"
 CDN = "https://cdn.jsdelivr.net/npm"
 
 
 @dataclass(frozen=True)
 class Asset:
-    """One npm package's files served under ``_static/vendor/<dest>``.
+    """One npm package's files served under ``_static/offline/<dest>``.
 
     ``files`` are glob patterns inside the package (files or whole folders; the package's
     ``package.json`` and licence files are copied too); ``entry`` is the file a page loads,
@@ -121,7 +121,7 @@ def local_assets_ready() -> bool:
 
 
 def cdn_url(path: str) -> str | None:
-    """The CDN address of a local ``vendor/<dest>/<entry>`` path (None for other paths)."""
+    """The CDN address of a local ``offline/<dest>/<entry>`` path (None for other paths)."""
     for asset in ASSETS:
         if path == f"{VENDOR}/{asset.dest}/{asset.entry}":
             return cdn_folder(asset.package) + asset.cdn_entry
@@ -134,7 +134,7 @@ def cdn_folder(package: str) -> str:
 
 
 def use_cdn_when_offline_assets_missing(app: Sphinx, config: Config) -> None:
-    """Point the vendor/ settings at the CDN when ``node_modules/`` is not installed."""
+    """Point the offline/ settings at the CDN when ``node_modules/`` is not installed."""
     if local_assets_ready():
         return
     logger.info(
@@ -173,7 +173,7 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def copy_assets(app: Sphinx) -> None:
-    """Copy the pinned assets into ``<outdir>/_static/vendor/`` (HTML builders only)."""
+    """Copy the pinned assets into ``<outdir>/_static/offline/`` (HTML builders only)."""
     if app.builder.format != "html":
         return
     vendor = Path(app.builder.outdir) / "_static" / VENDOR

@@ -3,7 +3,7 @@
 // - require.js "paths" point at the book's own copies (tools/offline_assets.py copies them next
 //   to this file): "anywidget" is the anywidget front end, which the HTML manager would
 //   otherwise fetch from a CDN; "@jupyter-widgets/html-manager/dist" makes the manager's
-//   webpack public path, and so its fonts, resolve to vendor/html-manager/.
+//   webpack public path, and so its fonts, resolve to offline/html-manager/.
 // - The HTML manager typesets widget labels with the MathJax 2 call MathJax.Hub.Queue; the book
 //   loads MathJax 3, so a small MathJax.Hub stands in for it.
 // Paths are built from this script's own address: the same file works at any page depth, over

@@ -1,0 +1,182 @@
+// delta_norms.js — front end of DeltaNormExplorer (chapter 4): ‖δ^l‖ per layer of a seeded
+// random network, on a log scale, for sigmoid, tanh and ReLU on the same weights.
+// Concatenated after mlmath.js and ui.js.
+
+const DN_CONTROLS = ["depth", "width", "activation", "weight_scale", "seed"];
+const DN_ACTS = ["sigmoid", "tanh", "relu"];
+const DN_COLORS = { sigmoid: COLORS.blue, tanh: COLORS.orange, relu: COLORS.green };
+const dnPow = (k) => "10" + String(k).replace("-", "⁻").replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
+
+// The twin of delta_norms() in delta_norms.py: the same seeded weights (rngFrom is the twin of
+// mulberry32_normals), the same batch, the same keys. Row convention inside: W_row = (W^l)ᵀ.
+function dnCompute(c, samples) {
+  const L = c.depth, N = c.width, n = samples;
+  const rng = rngFrom(c.seed);
+  const scale = c.weight_scale / Math.sqrt(N);
+  const draw = (rows, cols, k) => Array.from({ length: rows },
+    () => Array.from({ length: cols }, () => rng.normal() * k));
+  const weights = Array.from({ length: L }, () => draw(N, N, scale));
+  const Xr = transpose(draw(N, n, 1)), Yr = transpose(draw(N, n, 1));
+  const out = { layers: weights.map((_, l) => l + 1), samples: n, norms: {}, mean_fprime: {},
+    ratio: {} };
+  for (const act of DN_ACTS) {
+    const layers = weights.map((W) => ({ W: transpose(W), b: new Array(N).fill(0), act }));
+    const cache = mlpForward(layers, Xr);
+    const back = mlpBackward(layers, cache, map2(cache.A[L - 1], Yr, (a, y) => a - y));
+    const norms = back.deltas.map((d) => norm(d) / Math.sqrt(n));
+    out.norms[act] = norms;
+    out.mean_fprime[act] = cache.Z.map((Z) => {
+      const flat = Z.flat();
+      return flat.reduce((s, z) => s + ACT[act].df(z), 0) / flat.length;
+    });
+    out.ratio[act] = norms[L - 1] > 0 ? norms[0] / norms[L - 1] : null;
+  }
+  return out;
+}
+
+// ‖δ^l‖ against l on a log scale; the selected activation in front.
+function dnPlot(svg, st, selected) {
+  const width = 480, height = 300, m = { l: 58, r: 16, t: 30, b: 44 };
+  svg.replaceChildren();
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "bp-dn-plot");
+  const L = st.layers.length;
+  const ys = DN_ACTS.flatMap((a) => st.norms[a]).filter((v) => v > 0 && Number.isFinite(v));
+  let lo = Math.floor(Math.log10(Math.min(...ys))), hi = Math.ceil(Math.log10(Math.max(...ys)));
+  if (hi <= lo) hi = lo + 1;
+  const sx = (l) => m.l + ((l - 1) / Math.max(L - 1, 1)) * (width - m.l - m.r);
+  const sy = (v) => height - m.b - ((Math.log10(v) - lo) / (hi - lo)) * (height - m.t - m.b);
+  svg.append(svgEl("rect", { x: m.l, y: m.t, width: width - m.l - m.r,
+    height: height - m.t - m.b, class: "bp-plot-frame" }));
+  const ystep = Math.max(1, Math.ceil((hi - lo) / 7));
+  for (let k = lo; k <= hi; k += ystep) {
+    svg.append(svgEl("line", { x1: m.l, x2: width - m.r, y1: sy(10 ** k), y2: sy(10 ** k),
+      class: "bp-dn-grid" }));
+    svg.append(svgEl("text", { x: m.l - 5, y: sy(10 ** k) + 4, class: "bp-tick",
+      "text-anchor": "end" }, dnPow(k)));
+  }
+  const xstep = Math.max(1, Math.ceil(L / 10));
+  for (let l = 1; l <= L; l += xstep) {
+    svg.append(svgEl("text", { x: sx(l), y: height - m.b + 15, class: "bp-tick",
+      "text-anchor": "middle" }, String(l)));
+  }
+  svg.append(svgEl("text", { x: (m.l + width - m.r) / 2, y: height - 8, class: "bp-axis-label" },
+    "layer l   (the backward pass runs right to left, from L to 1)"));
+  svg.append(svgEl("text", { x: 14, y: (m.t + height - m.b) / 2, class: "bp-axis-label",
+    transform: `rotate(-90 14 ${(m.t + height - m.b) / 2})` }, "‖δˡ‖  (log scale)"));
+  const order = [...DN_ACTS.filter((a) => a !== selected), selected];
+  for (const act of order) {
+    const on = act === selected;
+    const pts = st.norms[act].map((v, i) => [sx(i + 1), v > 0 ? sy(v) : null]);
+    let run = [];
+    const flush = () => {
+      if (run.length > 1) {
+        svg.append(svgEl("polyline", { points: run.map((p) => p.join(",")).join(" "), fill: "none",
+          stroke: DN_COLORS[act], "stroke-width": on ? 2.6 : 1.4,
+          "stroke-dasharray": on ? "none" : "5 4", "stroke-opacity": on ? 1 : 0.75 }));
+      }
+      run = [];
+    };
+    pts.forEach((p) => { if (p[1] === null) flush(); else run.push(p); });
+    flush();
+    if (on) {
+      pts.forEach(([x, y], i) => {
+        if (y === null) return;
+        svg.append(svgEl("circle", { cx: x, cy: y, r: 3.2, fill: DN_COLORS[act] },
+          svgEl("title", {}, `‖δ${i + 1}‖ = ${fmt(st.norms[act][i], 4)}`)));
+      });
+    }
+  }
+  DN_ACTS.forEach((act, i) => {
+    const x = m.l + 8 + i * 92;
+    svg.append(svgEl("line", { x1: x, x2: x + 22, y1: 15, y2: 15, stroke: DN_COLORS[act],
+      "stroke-width": act === selected ? 2.6 : 1.4,
+      "stroke-dasharray": act === selected ? "none" : "5 4" }));
+    svg.append(svgEl("text", { x: x + 27, y: 19, class: "bp-dn-legend" }, act));
+  });
+}
+
+function dnTable(st, selected) {
+  const L = st.layers.length;
+  const head = h("tr", {}, ["f", "‖δ¹‖ / ‖δᴸ‖", "per layer", "mean f′(z)"].map((t) => h("th", {}, t)));
+  const rows = DN_ACTS.map((act) => {
+    const r = st.ratio[act];
+    const fp = st.mean_fprime[act];
+    const mean = fp.reduce((s, v) => s + v, 0) / fp.length;
+    return h("tr", { class: act === selected ? "bp-dn-on" : "" }, [
+      h("td", {}, [h("span", { class: "bp-dn-swatch", style: `background:${DN_COLORS[act]}` }), act]),
+      h("td", {}, r === null ? "—" : fmt(r, 3)),
+      h("td", {}, r === null || r === 0 ? "—" : `× ${fmt(r ** (1 / (L - 1)), 3)}`),
+      h("td", {}, fmt(mean, 3))]);
+  });
+  return h("table", { class: "bp-dn-table" }, [head, ...rows]);
+}
+
+export default {
+  render({ model, el }) {
+    const { root, body, setStatic } = frame(model, el, "How big is δˡ? Depth, width and activation");
+    const controls = Object.fromEntries(DN_CONTROLS.map((k) => [k, model.get(k)]));
+    let state = model.get("state");
+    let live = null; // null: not known yet, true: a kernel answered, false: static page
+
+    function changed(key, value) {
+      controls[key] = value;
+      if (live !== false) {
+        model.set(key, value);
+        model.save_changes();
+      }
+      if (live !== true && key !== "activation") state = dnCompute(controls, state.samples);
+      draw();
+    }
+    const sliders = {
+      depth: slider({ label: "depth L", min: 2, max: 30, step: 1, value: controls.depth, digits: 0,
+        onInput: (v) => changed("depth", v) }),
+      width: slider({ label: "width N", min: 2, max: 32, step: 1, value: controls.width, digits: 0,
+        onInput: (v) => changed("width", v) }),
+      weight_scale: slider({ label: "σ_w", min: 0.25, max: 4, step: 0.05,
+        value: controls.weight_scale, digits: 2, onInput: (v) => changed("weight_scale", v) }),
+    };
+    const radios = DN_ACTS.map((act) => {
+      const input = h("input", { type: "radio", name: `bp-dn-act-${Math.random()}`, value: act,
+        onchange: () => changed("activation", act) });
+      input.checked = act === controls.activation;
+      return { act, input, label: h("label", { class: "bp-dn-radio" }, [input, ` ${act}`]) };
+    });
+    const seedText = h("span", { class: "bp-dn-seed" });
+    const reseed = button("New random network", () => changed("seed", controls.seed + 1));
+    const svg = svgEl("svg");
+    const table = h("div", { class: "bp-dn-readout" });
+    body.append(
+      h("div", { class: "bp-controls bp-dn-controls" }, [
+        sliders.depth.root, sliders.width.root, sliders.weight_scale.root,
+        h("div", { class: "bp-dn-radios", role: "radiogroup", "aria-label": "activation" },
+          radios.map((r) => r.label)),
+        h("div", {}, [reseed, seedText]),
+        h("div", { class: "bp-dn-hint" },
+          "Wˡᵢⱼ ~ N(0, σ_w²/N), biases 0; a batch of 8 random samples; every layer uses f; all three activations share the weights.")]),
+      h("div", { class: "bp-dn-right" }, [svg, table]));
+
+    function draw() {
+      seedText.textContent = `seed ${controls.seed}`;
+      radios.forEach((r) => { r.input.checked = r.act === controls.activation; });
+      dnPlot(svg, state, controls.activation);
+      table.replaceChildren(dnTable(state, controls.activation));
+      publish(root, model, { ...controls }, state);
+    }
+
+    model.on("change:state", () => { state = model.get("state"); draw(); });
+    DN_CONTROLS.forEach((key) => model.on(`change:${key}`, () => {
+      const v = model.get(key);
+      if (v === controls[key]) return;
+      controls[key] = v;
+      if (sliders[key]) sliders[key].set(v);
+      draw();
+    }));
+
+    draw();
+    probeKernel(model).then((alive) => {
+      live = alive;
+      if (!alive) setStatic();
+    });
+  },
+};

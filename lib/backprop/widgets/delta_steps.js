@@ -1,0 +1,289 @@
+// delta_steps.js — front end of BackwardStepper (chapter 4): the backward pass, one step at a
+// time, on a small column-convention network (W^l is (N^l, N^{l-1}), z^l = W^l a^{l-1} + b^l).
+// Concatenated after mlmath.js and ui.js.
+
+const BS_CONTROLS = ["weights", "biases", "x", "y", "activation", "output_activation", "step"];
+const BS_ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity"];
+const BS_SUP = { ..."⁰¹²³⁴⁵⁶⁷⁸⁹", l: "ˡ", L: "ᴸ", i: "ⁱ", j: "ʲ", k: "ᵏ", "−": "⁻", "+": "⁺" };
+const BS_SUB = { ..."₀₁₂₃₄₅₆₇₈₉", i: "ᵢ", j: "ⱼ", k: "ₖ", l: "ₗ" };
+const bsSup = (n) => [...String(n)].map((c) => BS_SUP[c] || c).join("");
+const bsSub = (n) => [...String(n)].map((c) => BS_SUB[c] || c).join("");
+const bsClone = (v) => JSON.parse(JSON.stringify(v));
+
+// The twin of backward_steps() in delta_steps.py: same keys, same nesting. Uses mlmath's
+// row-convention MLP on the transposed weights (W_row = (W^l)ᵀ) with the one sample as a row.
+function bsCompute(c) {
+  const L = c.weights.length;
+  const acts = [...new Array(L - 1).fill(c.activation), c.output_activation];
+  const layers = c.weights.map((W, l) => ({ W: transpose(W), b: c.biases[l], act: acts[l] }));
+  const cache = mlpForward(layers, [c.x]);
+  const { value, grad } = mse(cache.A[L - 1], [c.y], "half_sum");
+  const back = mlpBackward(layers, cache, grad);
+  const upstream = [];
+  for (let l = 0; l < L - 1; l++) {
+    upstream.push(matmul(back.deltas[l + 1], transpose(layers[l + 1].W))[0]);
+  }
+  upstream.push(grad[0]);
+  const steps = [{ kind: "forward", layer: L }];
+  for (let l = L; l >= 1; l--) steps.push({ kind: "delta", layer: l }, { kind: "grads", layer: l });
+  return {
+    sizes: [c.x.length, ...c.weights.map((W) => W.length)],
+    activations: acts,
+    x: c.x.slice(),
+    y: c.y.slice(),
+    z: cache.Z.map((r) => r[0]),
+    a: [c.x.slice(), ...cache.A.map((r) => r[0])],
+    fprime: cache.Z.map((r, l) => r[0].map(ACT[acts[l]].df)),
+    loss: value,
+    upstream,
+    deltas: back.deltas.map((r) => r[0]),
+    dW: back.dW.map(transpose),
+    db: back.db,
+    steps,
+  };
+}
+
+// ---- small HTML pieces for the equations ----
+
+function bsMat(M, caption, cls = "") {
+  const table = h("table", { class: `bp-bs-mat ${cls}` },
+    M.map((row) => h("tr", {}, row.map((v) => h("td", {}, fmt(v, 3))))));
+  return h("div", { class: "bp-bs-term" }, [table, h("div", { class: "bp-bs-cap" }, caption)]);
+}
+const bsCol = (v) => v.map((x) => [x]);
+const bsOp = (s) => h("div", { class: "bp-bs-op" }, s);
+const bsNum = (x) => (x < 0 ? `(${fmt(x, 3)})` : fmt(x, 3));
+
+// One line per entry i of δ^l: the sum over k written out with the numbers.
+function bsDeltaLines(st, l) {
+  const L = st.sizes.length - 1, i0 = l - 1;
+  return st.deltas[i0].map((d, i) => {
+    let inner;
+    if (l === L) {
+      inner = `(${bsNum(st.a[l][i])} − ${bsNum(st.y[i])})`;
+    } else {
+      const W = st.weightsNext;
+      inner = "(" + st.deltas[l].map((dk, k) => `${bsNum(W[k][i])}·${bsNum(dk)}`).join(" + ") + ")";
+    }
+    return `δ${bsSup(l)}${bsSub(i + 1)} = ${inner} · ${bsNum(st.fprime[i0][i])} = ${fmt(d, 4)}`;
+  });
+}
+
+function bsEquation(st, weights, step) {
+  const { kind, layer: l } = st.steps[step];
+  const L = st.sizes.length - 1, s = bsSup;
+  const parts = [];
+  let title, lines = [], note = "";
+  if (kind === "forward") {
+    title = `Forward pass: z${s("l")} = W${s("l")}a${s("l−1")} + b${s("l")}, ` +
+      `a${s("l")} = f(z${s("l")}); loss L = ½‖a${s(L)} − y‖²`;
+    const cell = (v, cap) => h("td", {}, v ? bsMat(bsCol(v), cap) : "");
+    const head = h("tr", {}, [h("th", {}, ""), ...st.a.map((_, l) =>
+      h("th", {}, l === 0 ? "input" : `layer ${l} (${st.activations[l - 1]})`))]);
+    const row = (name, get) => h("tr", {}, [h("th", {}, name),
+      ...st.a.map((_, l) => cell(get(l), ""))]);
+    parts.push(h("table", { class: "bp-bs-table" }, [head,
+      row("z", (l) => (l ? st.z[l - 1] : null)),
+      row("a = f(z)", (l) => st.a[l]),
+      row("f′(z)", (l) => (l ? st.fprime[l - 1] : null))]));
+    lines = [`L = ½‖a${s(L)} − y‖² = ${fmt(st.loss, 5)}   (y = ${st.y.map((v) => fmt(v, 2)).join(", ")})`];
+    note = "Next: start the backward pass at the output layer.";
+  } else if (kind === "delta" && l === L) {
+    title = `Output layer: δ${s(L)} = ∂L/∂a${s(L)} ⊙ f′(z${s(L)}) = (a${s(L)} − y) ⊙ f′(z${s(L)})`;
+    parts.push(bsMat(bsCol(st.upstream[L - 1]), `a${s(L)} − y`), bsOp("⊙"),
+      bsMat(bsCol(st.fprime[L - 1]), `f′(z${s(L)})`), bsOp("="),
+      bsMat(bsCol(st.deltas[L - 1]), `δ${s(L)}`, "bp-bs-result"));
+    lines = bsDeltaLines(st, l);
+    note = st.activations[L - 1] === "identity"
+      ? `Identity output: f′ = 1, so δ${s(L)} = a${s(L)} − y — the note's formula holds here.`
+      : `Note 001 writes δ${s("L")} = ∂L/∂a${s("L")}: that drops f′(z${s(L)}) and holds only ` +
+        "for an identity output layer.";
+  } else if (kind === "delta") {
+    title = `δ${s(l)} = (W${s(l + 1)})ᵀ δ${s(l + 1)} ⊙ f′(z${s(l)})`;
+    parts.push(bsMat(transpose(weights[l]), `(W${s(l + 1)})ᵀ`), bsMat(bsCol(st.deltas[l]), `δ${s(l + 1)}`),
+      bsOp("="), bsMat(bsCol(st.upstream[l - 1]), `∂L/∂a${s(l)}`), bsOp("⊙"),
+      bsMat(bsCol(st.fprime[l - 1]), `f′(z${s(l)})`), bsOp("="),
+      bsMat(bsCol(st.deltas[l - 1]), `δ${s(l)}`, "bp-bs-result"));
+    lines = bsDeltaLines({ ...st, weightsNext: weights[l] }, l);
+    note = `Row i of (W${s(l + 1)})ᵀ is column i of W${s(l + 1)}: the weights leaving node i ` +
+      `of layer ${l}. Evaluated right to left, only matrix–vector products.`;
+  } else {
+    title = `∂L/∂W${s(l)} = δ${s(l)} (a${s(l - 1)})ᵀ  and  ∂L/∂b${s(l)} = δ${s(l)}`;
+    parts.push(bsMat(bsCol(st.deltas[l - 1]), `δ${s(l)}`), bsMat([st.a[l - 1]], `(a${s(l - 1)})ᵀ`),
+      bsOp("="), bsMat(st.dW[l - 1], `∂L/∂W${s(l)}`, "bp-bs-result"), bsOp(" "),
+      bsMat(bsCol(st.db[l - 1]), `∂L/∂b${s(l)}`, "bp-bs-result"));
+    const d = st.deltas[l - 1], a = st.a[l - 1];
+    lines = [`∂L/∂W${s(l)}${bsSub("ij")} = δ${s(l)}${bsSub("i")} a${s(l - 1)}${bsSub("j")}, e.g. ` +
+      `∂L/∂W${s(l)}${bsSub(11)} = ${bsNum(d[0])} · ${bsNum(a[0])} = ${fmt(st.dW[l - 1][0][0], 4)}`];
+    note = `Shape check: (${st.sizes[l]}×1)(1×${st.sizes[l - 1]}) = ${st.sizes[l]}×${st.sizes[l - 1]}` +
+      `, the shape of W${s(l)}. Over a batch, both sum over the samples.`;
+  }
+  return h("div", { class: "bp-bs-eq" }, [
+    h("div", { class: "bp-bs-eq-title" }, title),
+    h("div", { class: "bp-bs-terms" }, parts),
+    h("div", { class: "bp-readout bp-bs-lines" }, lines.join("\n")),
+    h("div", { class: "bp-bs-note" }, note),
+  ]);
+}
+
+// The network: nodes show a^l, badges below them δ^l once computed; the edges the current step
+// uses are highlighted.
+function bsDrawNet(svg, st, weights, step) {
+  const width = 360, height = 250;
+  svg.replaceChildren();
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "bp-bs-net");
+  const { kind, layer } = st.steps[step];
+  const L = st.sizes.length - 1, nmax = Math.max(...st.sizes);
+  const gap = Math.min(64, (height - 70) / Math.max(nmax - 1, 1));
+  const px = (l) => 34 + (l * (width - 80)) / L;
+  const py = (l, i) => (height - 40) / 2 + (i - (st.sizes[l] - 1) / 2) * gap;
+  const wmax = Math.max(1e-9, ...weights.flat(2).map(Math.abs));
+  const activeW = kind === "delta" && layer < L ? layer + 1 : kind === "grads" ? layer : null;
+  weights.forEach((W, k) => W.forEach((row, i) => row.forEach((w, j) => {
+    const on = activeW === k + 1;
+    svg.append(svgEl("line", { x1: px(k), y1: py(k, j), x2: px(k + 1), y2: py(k + 1, i),
+      stroke: on ? signedColor(w) : "#9aa4ad", "stroke-width": 0.8 + 4 * Math.abs(w) / wmax,
+      "stroke-opacity": activeW === null || on ? 0.85 : 0.3 },
+    svgEl("title", {}, `W${bsSup(k + 1)}${bsSub(`${i + 1}${j + 1}`)} = ${fmt(w)}`)));
+  })));
+  const deltaStep = (l) => 1 + 2 * (L - l);
+  st.sizes.forEach((n, l) => {
+    const target = (kind === "delta" || kind === "grads") && l === layer;
+    const source = kind === "delta" && l === layer + 1;
+    for (let i = 0; i < n; i++) {
+      const cx = px(l), cy = py(l, i);
+      svg.append(svgEl("circle", { cx, cy, r: 17,
+        class: `bp-bs-node${target ? " bp-bs-target" : ""}${source ? " bp-bs-source" : ""}` }));
+      svg.append(svgEl("text", { x: cx, y: cy + 4, class: "bp-node-text" }, fmt(st.a[l][i], 2)));
+      if (l >= 1 && step >= deltaStep(l)) {
+        svg.append(svgEl("text", { x: cx, y: cy + 31, class: "bp-bs-delta" },
+          `δ=${fmt(st.deltas[l - 1][i], 3)}`));
+      }
+    }
+    svg.append(svgEl("text", { x: px(l), y: height - 6, class: "bp-axis-label" },
+      l === 0 ? "x = a⁰" : `layer ${l}`));
+  });
+}
+
+export default {
+  render({ model, el }) {
+    const { root, body, setStatic } = frame(model, el, "Step through the backward pass");
+    const controls = Object.fromEntries(BS_CONTROLS.map((k) => [k, bsClone(model.get(k))]));
+    let state = model.get("state");
+    let live = null; // null: not known yet, true: a kernel answered, false: static page
+
+    const prev = button("◀ Prev", () => setStep(controls.step - 1));
+    const next = button("Next ▶", () => setStep(controls.step + 1));
+    const pills = h("div", { class: "bp-bs-pills" });
+    const svg = svgEl("svg");
+    const eq = h("div", { class: "bp-bs-calc" });
+    const sliderBox = h("div", { class: "bp-bs-sliders" });
+    body.append(
+      h("div", { class: "bp-bs-bar" }, [prev, next, pills]),
+      h("div", { class: "bp-bs-main" }, [h("div", { class: "bp-bs-netbox" }, svg), eq]),
+      sliderBox);
+
+    let sliders = [];
+    function buildSliders() {
+      sliders = [];
+      const blocks = controls.weights.map((W, k) => {
+        const grid = h("div", { class: "bp-bs-grid", style: `grid-template-columns: repeat(${W[0].length}, auto)` });
+        W.forEach((row, i) => row.forEach((w, j) => {
+          const name = `W${bsSup(k + 1)}${bsSub(`${i + 1}${j + 1}`)}`;
+          const s = slider({ label: name, min: -3, max: 3, step: 0.05, value: w, digits: 2,
+            onInput: (v) => { controls.weights[k][i][j] = v; changed("weights"); } });
+          s.root.classList.add("bp-bs-slider");
+          s.layer = k + 1;
+          sliders.push({ s, get: () => controls.weights[k][i][j] });
+          grid.append(s.root);
+        }));
+        const block = h("div", { class: "bp-bs-block", "data-layer": k + 1 }, [
+          h("div", { class: "bp-bs-block-title" }, `W${bsSup(k + 1)}  (${W.length}×${W[0].length})`), grid]);
+        return block;
+      });
+      const inputs = h("div", { class: "bp-bs-grid", style: "grid-template-columns: auto" });
+      const addInput = (key, idx, label, lo, hi) => {
+        const s = slider({ label, min: lo, max: hi, step: 0.05, value: controls[key][idx], digits: 2,
+          onInput: (v) => { controls[key][idx] = v; changed(key); } });
+        s.root.classList.add("bp-bs-slider");
+        sliders.push({ s, get: () => controls[key][idx] });
+        inputs.append(s.root);
+      };
+      controls.x.forEach((_, i) => addInput("x", i, `x${bsSub(i + 1)}`, -3, 3));
+      controls.y.forEach((_, i) => addInput("y", i, `y${bsSub(i + 1)}`, -1, 2));
+      const select = (key, label) => {
+        const sel = h("select", { "aria-label": label, class: "bp-bs-select",
+          onchange: () => { controls[key] = sel.value; changed(key); } },
+        BS_ACTIVATIONS.map((a) => h("option", { value: a }, a)));
+        sel.value = controls[key];
+        return h("label", { class: "bp-bs-sel" }, [label, " ", sel]);
+      };
+      const inputBlock = h("div", { class: "bp-bs-block" }, [
+        h("div", { class: "bp-bs-block-title" }, "sample and activations"), inputs,
+        select("activation", "hidden f"), select("output_activation", "output f")]);
+      sliderBox.replaceChildren(...blocks, inputBlock);
+    }
+
+    function changed(key) {
+      if (live !== false) {
+        model.set(key, bsClone(controls[key]));
+        model.save_changes();
+      }
+      if (live !== true) {
+        state = bsCompute(controls);
+        draw();
+      }
+    }
+
+    function setStep(k) {
+      const last = state.steps.length - 1;
+      controls.step = Math.max(0, Math.min(last, k));
+      if (live !== false) {
+        model.set("step", controls.step);
+        model.save_changes();
+      }
+      draw();
+    }
+
+    function draw() {
+      const step = Math.min(controls.step, state.steps.length - 1);
+      const L = state.sizes.length - 1;
+      prev.disabled = step === 0;
+      next.disabled = step === state.steps.length - 1;
+      pills.replaceChildren(...state.steps.map((st, k) => {
+        const label = st.kind === "forward" ? "forward"
+          : st.kind === "delta" ? `δ${bsSup(st.layer)}` : `∂W${bsSup(st.layer)}, ∂b${bsSup(st.layer)}`;
+        return h("button", { type: "button", class: `bp-bs-pill${k === step ? " bp-bs-on" : ""}`,
+          onclick: () => setStep(k), "aria-label": `step ${k}` }, label);
+      }));
+      bsDrawNet(svg, state, controls.weights, step);
+      eq.replaceChildren(bsEquation(state, controls.weights, step));
+      const { kind, layer } = state.steps[step];
+      const active = kind === "delta" && layer < L ? layer + 1 : kind === "grads" ? layer : 0;
+      sliderBox.querySelectorAll(".bp-bs-block[data-layer]").forEach((b) => {
+        b.classList.toggle("bp-bs-active", Number(b.dataset.layer) === active);
+      });
+      publish(root, model, bsClone(controls), state);
+    }
+
+    model.on("change:state", () => { state = model.get("state"); draw(); });
+    BS_CONTROLS.forEach((key) => model.on(`change:${key}`, () => {
+      const v = model.get(key);
+      if (JSON.stringify(v) === JSON.stringify(controls[key])) return;
+      const reshape = key !== "step" && JSON.stringify(v).replace(/[-\d.e]+/g, "0") !==
+        JSON.stringify(controls[key]).replace(/[-\d.e]+/g, "0");
+      controls[key] = bsClone(v);
+      if (reshape || key === "activation" || key === "output_activation") buildSliders();
+      else sliders.forEach(({ s, get }) => s.set(get()));
+      draw();
+    }));
+
+    buildSliders();
+    draw();
+    probeKernel(model).then((alive) => {
+      live = alive;
+      if (!alive) setStatic();
+    });
+  },
+};

@@ -8,27 +8,48 @@ const DN_COLORS = { sigmoid: COLORS.blue, tanh: COLORS.orange, relu: COLORS.gree
 const dnPow = (k) => "10" + String(k).replace("-", "⁻").replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
 
 // The twin of delta_norms() in delta_norms.py: the same seeded weights (rngFrom is the twin of
-// mulberry32_normals), the same batch, the same keys. Row convention inside: W_row = (W^l)ᵀ.
+// mulberry32_normals), the same batch, the same keys. Row convention inside (samples as rows):
+// forward Z^l = A^{l-1} (W^l)ᵀ (biases are 0), backward Δ^l = (Δ^{l+1} W^{l+1}) ⊙ f'(Z^l) —
+// only the δ's, which is all the plot needs (no dW, so it stays well inside one frame).
 function dnCompute(c, samples) {
   const L = c.depth, N = c.width, n = samples;
   const rng = rngFrom(c.seed);
   const scale = c.weight_scale / Math.sqrt(N);
-  const draw = (rows, cols, k) => Array.from({ length: rows },
-    () => Array.from({ length: cols }, () => rng.normal() * k));
+  const draw = (rows, cols, k) => {
+    const M = new Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const row = (M[i] = new Array(cols));
+      for (let j = 0; j < cols; j++) row[j] = rng.normal() * k;
+    }
+    return M;
+  };
+  const sum = (M, fn) => {
+    let s = 0;
+    for (const row of M) for (const v of row) s += fn(v);
+    return s;
+  };
   const weights = Array.from({ length: L }, () => draw(N, N, scale));
   const Xr = transpose(draw(N, n, 1)), Yr = transpose(draw(N, n, 1));
+  const rowWeights = weights.map(transpose);
   const out = { layers: weights.map((_, l) => l + 1), samples: n, norms: {}, mean_fprime: {},
     ratio: {} };
   for (const act of DN_ACTS) {
-    const layers = weights.map((W) => ({ W: transpose(W), b: new Array(N).fill(0), act }));
-    const cache = mlpForward(layers, Xr);
-    const back = mlpBackward(layers, cache, map2(cache.A[L - 1], Yr, (a, y) => a - y));
-    const norms = back.deltas.map((d) => norm(d) / Math.sqrt(n));
+    const { f, df } = ACT[act];
+    const Z = [];
+    let A = Xr;
+    for (const W of rowWeights) {
+      Z.push(matmul(A, W));
+      A = mapM(Z[Z.length - 1], f);
+    }
+    const fprime = Z.map((z) => mapM(z, df));
+    const deltas = new Array(L);
+    deltas[L - 1] = map2(map2(A, Yr, (a, y) => a - y), fprime[L - 1], (g, d) => g * d);
+    for (let l = L - 2; l >= 0; l--) {
+      deltas[l] = map2(matmul(deltas[l + 1], weights[l + 1]), fprime[l], (g, d) => g * d);
+    }
+    const norms = deltas.map((d) => Math.sqrt(sum(d, (v) => v * v)) / Math.sqrt(n));
     out.norms[act] = norms;
-    out.mean_fprime[act] = cache.Z.map((Z) => {
-      const flat = Z.flat();
-      return flat.reduce((s, z) => s + ACT[act].df(z), 0) / flat.length;
-    });
+    out.mean_fprime[act] = fprime.map((d) => sum(d, (v) => v) / (n * N));
     out.ratio[act] = norms[L - 1] > 0 ? norms[0] / norms[L - 1] : null;
   }
   return out;

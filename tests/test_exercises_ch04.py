@@ -1,0 +1,203 @@
+"""Chapter 4 exercise checkers: references pass, stubs are "todo", typical mistakes diagnosed."""
+
+import numpy as np
+import pytest
+
+from backprop.activations import sigmoid, sigmoid_prime
+from backprop.exercises import ch04
+from backprop.gradcheck import numerical_gradient
+from backprop.network import ColumnNetwork
+
+CHECKS = {
+    "output_delta": (ch04.check_output_delta, ch04.reference_output_delta),
+    "delta_step": (ch04.check_delta_step, ch04.reference_delta_step),
+    "param_grads": (ch04.check_param_grads, ch04.reference_param_grads),
+    "backward": (ch04.check_backward, ch04.reference_backward),
+}
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def broken(*args):
+    raise KeyError("oops")
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_reference_passes(name):
+    check, reference = CHECKS[name]
+    result = check(reference)
+    assert result.status == "pass", result
+    assert "correct on all 3 test cases" in result.message and result.exercise == name
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_stub_is_todo_and_exception_is_error(name):
+    check, _ = CHECKS[name]
+    todo = check(stub)
+    assert todo.status == "todo" and "not yet implemented" in todo.message
+    error = check(broken)
+    assert error.status == "error" and "KeyError" in error.message and "oops" in error.message
+    assert check("not a function").status == "fail"
+    assert check(lambda *args: None).status in ("fail", "error")
+
+
+def diagnosis(check, fn):
+    result = check(fn)
+    assert result.status == "fail", result
+    return result.message
+
+
+# -- the references are right: against central differences -------------------------------------
+def test_references_agree_with_numerical_gradients(rng):
+    W1, W2 = rng.standard_normal((4, 3)), rng.standard_normal((2, 4))
+    b1, b2 = rng.standard_normal(4), rng.standard_normal(2)
+    X, Y = rng.standard_normal((3, 5)), rng.standard_normal((2, 5))
+
+    def loss(W1, b1, W2, b2):
+        Z1 = W1 @ X + b1[:, None]
+        A2 = sigmoid(W2 @ np.tanh(Z1) + b2[:, None])
+        return 0.5 * np.sum((A2 - Y) ** 2)
+
+    net = ColumnNetwork([W1, W2], [b1, b2], ["tanh", "sigmoid"])
+    deltas, dW, db = ch04.reference_backward(net, X, Y)
+    assert np.allclose(dW[0], numerical_gradient(lambda W: loss(W, b1, W2, b2), W1.copy()))
+    assert np.allclose(dW[1], numerical_gradient(lambda W: loss(W1, b1, W, b2), W2.copy()))
+    assert np.allclose(db[0], numerical_gradient(lambda b: loss(W1, b, W2, b2), b1.copy()))
+    assert np.allclose(db[1], numerical_gradient(lambda b: loss(W1, b1, W2, b), b2.copy()))
+    # δ^2 by exercise 1, δ^1 by exercise 2, dW, db by exercise 3: the same numbers
+    d2 = ch04.reference_output_delta(net.a[2], Y, net.z[1], sigmoid_prime)
+    d1 = ch04.reference_delta_step(W2, d2, net.z[0], lambda z: 1 - np.tanh(z) ** 2)
+    assert np.allclose(d2, deltas[1]) and np.allclose(d1, deltas[0])
+    for l, d in enumerate((d1, d2)):
+        g_W, g_b = ch04.reference_param_grads(d, net.a[l])
+        assert np.allclose(g_W, dW[l]) and np.allclose(g_b, db[l])
+    assert ch04.reference_sigmoid_shrink() == 0.25 ** 5 == sigmoid_prime(0.0) ** 5
+
+
+# -- 1. output_delta --------------------------------------------------------------------------
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda a, y, z, df: a - y, "only for an identity output"),
+    (lambda a, y, z, df: (y - a) * df(z), "the sign is wrong"),
+    (lambda a, y, z, df: (a - y) * df(a), "not at the output a^L"),
+    (lambda a, y, z, df: (a - y) * a * (1 - a), "the sigmoid's a(1 − a)"),
+    (lambda a, y, z, df: (a - y) @ df(z).T, "element-wise product"),
+    (lambda a, y, z, df: 2 * (a - y) * df(z), "constant factor"),
+])
+def test_output_delta_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch04.check_output_delta, answer)
+
+
+# -- 2. delta_step ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda W, d, z, df: W.T @ d, "multiply element-wise by f_prime(z)"),
+    (lambda W, d, z, df: (W @ d) * df(z), "instead of its transpose"),
+    (lambda W, d, z, df: W.T @ (d * df(z)), "before the product"),
+    (lambda W, d, z, df: (d.T @ W) * df(z).T, "row convention"),
+    (lambda W, d, z, df: -(W.T @ d) * df(z), "sign is wrong"),
+])
+def test_delta_step_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch04.check_delta_step, answer)
+
+
+def test_delta_step_row_convention_message_names_both_conventions():
+    message = diagnosis(ch04.check_delta_step, lambda W, d, z, df: (d.T @ W) * df(z).T)
+    assert "row convention" in message and "column convention" in message
+
+
+# -- 3. param_grads ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda d, a: (a @ d.T, d.sum(axis=1)), "dW: you computed a^{l−1} (δ^l)ᵀ"),
+    (lambda d, a: (d @ a.T / d.shape[1], d.sum(axis=1)), "dW: you divided by the batch size"),
+    (lambda d, a: (d[:, :1] @ a[:, :1].T, d.sum(axis=1)), "only the first sample"),
+    (lambda d, a: (d @ a.T, d.sum(axis=0)), "db: you summed over axis 0"),
+    (lambda d, a: (d @ a.T, d), "db: ∂L/∂b^l = δ^l for one sample"),
+    (lambda d, a: (d @ a.T, d.mean(axis=1)), "db: you averaged"),
+    (lambda d, a: (-(d @ a.T), d.sum(axis=1)), "dW: the sign is wrong"),
+    (lambda d, a: d @ a.T, "return a tuple of 2 values"),
+])
+def test_param_grads_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch04.check_param_grads, answer)
+
+
+def test_param_grads_row_convention_message_names_the_conventions():
+    message = diagnosis(ch04.check_param_grads, lambda d, a: (a @ d.T, d.sum(axis=1)))
+    assert "row convention" in message and "column convention" in message
+
+
+# -- 4. backward ------------------------------------------------------------------------------
+def learner_backward(*, out_fprime=True, hidden_fprime=True, transpose=True, row=False,
+                     output_a=False, db_axis=1, sign=1.0):
+    """A learner's whole backward pass, written independently of the checker's variants."""
+    def backward(net, X, Y):
+        A = net.forward(X)
+        L = len(net.W)
+        deltas = [None] * L
+        g = sign * (A - Y)
+        deltas[L - 1] = g * net.f[L - 1].df(net.z[L - 1]) if out_fprime else g
+        for l in range(L - 2, -1, -1):
+            back = (net.W[l + 1].T if transpose else net.W[l + 1]) @ deltas[l + 1]
+            deltas[l] = back * net.f[l].df(net.z[l]) if hidden_fprime else back
+        dW, db = [], []
+        for l, d in enumerate(deltas):
+            a = net.a[l + 1] if output_a else net.a[l]
+            dW.append(a @ d.T if row else d @ a.T)
+            db.append(d.sum(axis=db_axis))
+        return deltas, dW, db
+    return backward
+
+
+def test_backward_accepts_lists_tuples_and_a_backward_result():
+    assert ch04.check_backward(learner_backward()).passed
+    assert ch04.check_backward(
+        lambda net, X, Y: tuple(map(tuple, learner_backward()(net, X, Y)))).passed
+    assert ch04.check_backward(lambda net, X, Y: net.backward(net.forward(X) - Y)).passed
+
+
+@pytest.mark.parametrize(("kwargs", "fragment"), [
+    (dict(out_fprime=False), "δ^3: δ^L = (a^L − y) ⊙ f′(z^L): you left out f′(z^L)"),
+    (dict(sign=-1.0), "δ^3: the sign is wrong"),
+    (dict(hidden_fprime=False), "δ^2: you forgot f′(z^l) in the hidden layers"),
+    (dict(transpose=False), "δ^2: you multiplied δ^{l+1} by W^{l+1}, not by its transpose"),
+    (dict(row=True), "dW^3: your ∂L/∂W^l is a^{l−1} (δ^l)ᵀ, the row convention's"),
+    (dict(output_a=True), "dW^3: ∂L/∂W^l multiplies δ^l by the input of layer l"),
+    (dict(db_axis=0), "db^3: ∂L/∂b^l sums δ^l over the samples, which are the columns"),
+])
+def test_backward_diagnoses(kwargs, fragment):
+    assert fragment in diagnosis(ch04.check_backward, learner_backward(**kwargs))
+
+
+def test_backward_wrong_structure_is_explained():
+    result = ch04.check_backward(lambda net, X, Y: [np.zeros(1)])
+    assert result.status == "error" and "return (deltas, dW, db)" in result.message
+    result = ch04.check_backward(lambda net, X, Y: ([0, 0], [0, 0], [0, 0]))
+    assert "one array per layer" in result.message
+
+
+def test_backward_must_not_change_the_inputs():
+    def in_place(net, X, Y):
+        out = learner_backward()(net, X, Y)
+        X *= 2
+        return out
+    assert "changed its input arrays in place" in diagnosis(ch04.check_backward, in_place)
+
+
+# -- 5. sigmoid_shrink ------------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "fragment"), [
+    (0.25 ** 6, "you counted 6 factors"),
+    (0.5 ** 5, "σ(0) = 1/2"),
+    (0.25, "one layer's factor"),
+    (1.25, "multiply, they do not add"),
+    (4.0 ** 5, "upside down"),
+])
+def test_sigmoid_shrink_diagnoses(value, fragment):
+    assert fragment in diagnosis(ch04.check_sigmoid_shrink, value)
+
+
+def test_sigmoid_shrink_value_forms():
+    assert ch04.check_sigmoid_shrink(...).status == "todo"
+    assert ch04.check_sigmoid_shrink(None).status == "todo"
+    assert ch04.check_sigmoid_shrink(0.000977).passed          # three significant digits
+    assert ch04.check_sigmoid_shrink(lambda: 1 / 1024).passed
+    assert ch04.check_sigmoid_shrink("1/1024").status == "fail"

@@ -7,12 +7,15 @@ The static tests read the pages from ``_toc.yml`` and the live tests run every
 from __future__ import annotations
 
 import os
+import queue
 import re
 import socket
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -137,3 +140,57 @@ class Guard:
         return [e for e in self.errors
                 if not any(known in e for known in KNOWN_PAGE_ERRORS)
                 and not (self.blocked and "net::ERR_FAILED" in e)]
+
+
+class BrowserThread:
+    """Headless Chromium driven from a thread of its own.
+
+    Playwright's sync API allows one instance per thread, and other test modules may hold one
+    in the main thread (a second ``sync_playwright()`` there fails), so this class starts
+    Playwright in a dedicated thread: ``run(fn, *args)`` calls ``fn(browser, *args)`` there
+    and returns its result, or raises its exception in the caller's thread.
+    """
+
+    def __init__(self, executable: str, args: list[str]) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._started: queue.Queue = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._serve, args=(executable, args),
+                                        name="chromium", daemon=True)
+        self._thread.start()
+        error = self._started.get(timeout=120)
+        if error is not None:
+            raise error
+
+    def _serve(self, executable: str, args: list[str]) -> None:
+        try:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=executable, args=args)
+                self._started.put(None)
+                while (job := self._jobs.get()) is not None:
+                    fn, fn_args, reply = job
+                    try:
+                        reply.put((True, fn(browser, *fn_args)))
+                    except BaseException as error:  # handed to the caller's thread
+                        reply.put((False, error))
+                browser.close()
+        except BaseException as error:
+            if self._started.empty():
+                self._started.put(error)
+            else:
+                raise
+
+    def run(self, fn: Callable[..., Any], *args: Any, timeout: float = 600) -> Any:
+        """``fn(browser, *args)`` in the browser's thread; its result or its exception."""
+        reply: queue.Queue = queue.Queue(maxsize=1)
+        self._jobs.put((fn, args, reply))
+        ok, value = reply.get(timeout=timeout)
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Close the browser and stop the thread."""
+        self._jobs.put(None)
+        self._thread.join(timeout=30)

@@ -3,8 +3,9 @@
 - ``built_book``: builds the book once per test session with warnings as errors
   (``jupyter-book build . -W --keep-going --all``). Set ``BOOK_BUILT=1`` to reuse an existing
   ``_build/html`` while working on the tests.
-- ``chromium``: headless Chromium through Playwright (``CHROMIUM`` overrides the path); the
-  tests that need it skip with a one-line reason when it is not installed.
+- ``chromium``: headless Chromium through Playwright, in a thread of its own
+  (``browser_support.BrowserThread``; ``CHROMIUM`` overrides the path); the tests that need it
+  skip with a one-line reason when it is not installed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, Guard
+from browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, BrowserThread
 
 
 @pytest.fixture(scope="session")
@@ -57,35 +58,10 @@ def book_server(built_book: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def chromium(request):
-    """Headless Chromium through Playwright (skips the test when it is not installed).
-
-    Playwright's sync API allows one instance per process: when ``tests/conftest.py`` provides
-    a session-wide ``browser`` fixture, that browser is used instead of starting another.
-    """
-    try:
-        yield request.getfixturevalue("browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
+def chromium() -> Iterator[BrowserThread]:
+    """Headless Chromium in its own thread (skips the test when it is not installed)."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def guarded_page(chromium):
-    """A fresh page (1280×900) whose requests may not leave 127.0.0.1; yields (page, guard)."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    guard = Guard()
-    context.route("**/*", guard.route)
-    page = context.new_page()
-    page.on("pageerror", guard.on_page_error)
-    page.on("console", guard.on_console)
-    yield page, guard
-    context.close()
+    browser = BrowserThread(CHROMIUM, CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -154,17 +154,22 @@ def jupyterlab(chromium, tmp_path_factory) -> Iterator[str]:
             server.wait()
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
-def test_notebook_runs_and_explorers_respond(chromium, jupyterlab: str, notebook: Path) -> None:
-    """Run all cells in JupyterLab; moving each explorer's first slider changes what it shows."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+def run_notebook(browser, base: str, name: str) -> dict:
+    """Open notebook ``name`` in JupyterLab, run all cells, move each explorer's first slider.
+
+    Runs in the browser's thread. Returns the run state after Run All (``RUN_STATE``) and, per
+    explorer with a visible slider, the key pressed, what it showed before and whether that
+    changed within 15 s. A screenshot goes to ``_build/screenshots/live-<name>.png``.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    result: dict = {"explorers": []}
     try:
-        # ?reset: start from an empty workspace (no tabs left from the previous notebook).
-        page.goto(f"{jupyterlab}/lab/tree/{notebook.name}?reset", wait_until="domcontentloaded")
-        _wait(lambda: _kernel_idle(jupyterlab, notebook.name), 90,
-              f"{notebook.name}: the kernel did not start within 90 s")
+        # ?reset: start from an empty workspace (no tab left from the previous notebook).
+        page.goto(f"{base}/lab/tree/{name}?reset", wait_until="domcontentloaded")
+        _wait(lambda: _kernel_idle(base, name), 90, f"{name}: the kernel did not start in 90 s")
         page.wait_for_selector(f"{PANEL} .jp-CodeCell", timeout=60_000)
         for attempt in range(3):  # a click that lands while the kernel reconnects is lost
             page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -172,33 +177,31 @@ def test_notebook_runs_and_explorers_respond(chromium, jupyterlab: str, notebook
             try:
                 page.wait_for_function(STARTED, timeout=10_000, polling=200)
                 break
-            except Exception:  # Playwright's TimeoutError
+            except PlaywrightTimeout:
                 if attempt == 2:
                     raise
-        # Done when the kernel is idle and every non-empty code cell has its execution count
-        # (or a cell failed: the assertions below report it).
-        def done() -> bool:
+
+        def finished() -> bool:
+            """Kernel idle and every non-empty code cell numbered (or a cell failed)."""
             state = page.evaluate(RUN_STATE)
             return (state["running"] == 0 and (not state["notRun"] or bool(state["errors"]))
-                    and _kernel_idle(jupyterlab, notebook.name))
+                    and _kernel_idle(base, name))
 
         try:
-            _wait(done, 120, "")
+            _wait(finished, 120, "")
         except AssertionError:
-            pass
-        state = page.evaluate(RUN_STATE)
-        assert state["cells"] > 0, f"{notebook.name}: no code cells found in JupyterLab"
-        assert not state["notRun"], (
-            f"{notebook.name}: cells did not run: {state['notRun']}; errors: {state['errors']}")
+            pass  # the caller reports the cells that did not run
+        result["state"] = page.evaluate(RUN_STATE)
+        if result["state"]["notRun"]:
+            return result
 
         explorers = page.locator(EXPLORERS)
-        print(f"{notebook.name}: {explorers.count()} explorers with a slider")
         for index in range(explorers.count()):
             output = explorers.nth(index)
             output.scroll_into_view_if_needed()
             controls = output.locator('input[type="range"], .noUi-handle').filter(visible=True)
             if controls.count() == 0:
-                continue  # an explorer without visible sliders (e.g. a diagram-only view)
+                continue  # an explorer that shows no slider (e.g. a diagram-only view)
             control = controls.first
             before = output.evaluate(SNAPSHOT)
             key = "ArrowLeft" if control.evaluate(AT_MAXIMUM) else "ArrowRight"
@@ -208,12 +211,31 @@ def test_notebook_runs_and_explorers_respond(chromium, jupyterlab: str, notebook
                 page.wait_for_function(
                     f"([output, before]) => ({SNAPSHOT})(output) !== before",
                     arg=[output.element_handle(), before], timeout=15_000, polling=200)
-            except Exception as error:  # Playwright's TimeoutError: report which explorer
-                raise AssertionError(
-                    f"{notebook.name}: explorer {index + 1} did not change after {key} on "
-                    f"its first slider; it shows: {before[:200]!r}") from error
+                changed = True
+            except PlaywrightTimeout:
+                changed = False
+            result["explorers"].append(
+                {"index": index + 1, "key": key, "before": before[:200], "changed": changed})
+        return result
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"live-{notebook.stem}.png")
+        page.screenshot(path=SCREENSHOTS / f"live-{Path(name).stem}.png")
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_notebook_runs_and_explorers_respond(chromium, jupyterlab: str, notebook: Path) -> None:
+    """Run all cells in JupyterLab; moving each explorer's first slider changes what it shows."""
+    try:
+        result = chromium.run(run_notebook, jupyterlab, notebook.name)
+    finally:
         _shutdown_kernels(jupyterlab)
+    state = result["state"]
+    assert state["cells"] > 0, f"{notebook.name}: no code cells found in JupyterLab"
+    assert not state["notRun"], (
+        f"{notebook.name}: cells did not run: {state['notRun']}; errors: {state['errors']}")
+    for explorer in result["explorers"]:
+        assert explorer["changed"], (
+            f"{notebook.name}: explorer {explorer['index']} did not change after "
+            f"{explorer['key']} on its first slider; it shows: {explorer['before']!r}")

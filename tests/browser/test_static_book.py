@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browser_support import SCREENSHOTS, Page, book_pages
+from browser_support import SCREENSHOTS, Guard, Page, book_pages
 
 PAGES = book_pages()
 PAGE_IDS = [page.slug for page in PAGES]
@@ -96,12 +96,35 @@ PAGE_FACTS = """async () => {
 }""".replace("VIEW", VIEW)
 
 
-def open_page(page, url: str, has_widgets: bool) -> dict:
-    """Load ``url``, wait for MathJax and the widgets, and return what the page shows."""
-    page.goto(url, wait_until="load")
-    if has_widgets:
-        page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
-    return page.evaluate(PAGE_FACTS)
+def visit(browser, url: str, has_widgets: bool, screenshot: Path | None = None) -> dict:
+    """Open ``url`` with every non-local request aborted; return what the page shows.
+
+    Runs in the browser's thread. Waits for MathJax and, when the page embeds widget views,
+    for every view to render (the assertions report those that do not), then collects the
+    facts the tests check, the blocked requests and the unexpected page errors.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    guard = Guard()
+    context.route("**/*", guard.route)
+    page = context.new_page()
+    page.on("pageerror", guard.on_page_error)
+    page.on("console", guard.on_console)
+    try:
+        page.goto(url, wait_until="load")
+        if has_widgets:
+            try:
+                page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
+            except PlaywrightTimeout:
+                pass
+        facts = page.evaluate(PAGE_FACTS)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=screenshot, full_page=True)
+    finally:
+        context.close()
+    return {**facts, "blocked": guard.blocked, "errors": guard.unexpected_errors()}
 
 
 def slider_models(states: list[str]) -> dict[str, dict]:
@@ -115,7 +138,9 @@ def slider_models(states: list[str]) -> dict[str, dict]:
 
 
 def check_page(facts: dict, page: Page) -> None:
-    """The assertions shared by the http:// and the file:// runs."""
+    """What every page must show, over http:// and from disk."""
+    assert not facts["blocked"], f"{page.docname}: requests left the machine: {facts['blocked']}"
+    assert not facts["errors"], f"{page.docname}: page errors: {facts['errors']}"
     untypeset = [m["tex"] for m in facts["math"] if not m["typeset"]]
     assert not untypeset, f"{page.docname}: maths not typeset by MathJax: {untypeset[:5]}"
     text = " ".join(facts["text"].split())
@@ -132,53 +157,48 @@ def check_page(facts: dict, page: Page) -> None:
     controls = [c for view in facts["views"] for c in view["ranges"] + view["sliders"]]
     if controls:
         assert any(c["visible"] for c in controls), f"{page.docname}: no slider is visible"
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
-def test_page_over_http(guarded_page, book_server, book_page: Page) -> None:
-    """A page served on 127.0.0.1 renders maths, images and widgets with no internet."""
-    page, guard = guarded_page
-    has_widgets = "application/vnd.jupyter.widget-view+json" in book_page.html.read_text()
-    facts = open_page(page, f"{book_server}/{book_page.docname}.html", has_widgets)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{book_page.slug}.png", full_page=True)
-
-    assert not guard.blocked, f"{book_page.docname}: requests left 127.0.0.1: {guard.blocked}"
-    check_page(facts, book_page)
     if facts["math"]:
         assert facts["mathjax"] == "typeset" and facts["mjx"] >= len(facts["math"])
-    assert len(facts["views"]) == book_page.html.read_text().count(
-        'type="application/vnd.jupyter.widget-view+json"')
+    html = page.html.read_text(encoding="utf-8")
+    assert len(facts["views"]) == html.count('type="application/vnd.jupyter.widget-view+json"')
     sliders = slider_models(facts["state"])
     for view in facts["views"]:
         if view["model"] in sliders and view["sliders"]:
             state = sliders[view["model"]]
             stored = format(state["value"], state.get("readout_format", "d"))
             assert view["sliders"][0]["readout"] == stored, (
-                f"{book_page.docname}: slider shows {view['sliders'][0]['readout']!r}, "
+                f"{page.docname}: slider shows {view['sliders'][0]['readout']!r}, "
                 f"stored value {stored!r}")
-    if book_page.is_notebook:
+    if page.is_notebook:
         launch = facts["launch"]
-        assert launch["menuVisible"], f"{book_page.docname}: no launch menu"
-        notebook = f"{book_page.docname}.ipynb"
+        assert launch["menuVisible"], f"{page.docname}: no launch menu"
+        notebook = f"{page.docname}.ipynb"
         assert any("urlpath=lab" in url and notebook in url for url in launch["binder"]), launch
         assert any(url.endswith(notebook) for url in launch["colab"]), launch
-        assert launch["thebe"] >= 1, f"{book_page.docname}: no live-code (Thebe) button"
+        assert launch["thebe"] >= 1, f"{page.docname}: no live-code (Thebe) button"
         assert any(url.endswith(Path(notebook).name) for url in launch["download"]), launch
-    assert not guard.unexpected_errors(), f"{book_page.docname}: {guard.unexpected_errors()}"
+
+
+def has_widgets(page: Page) -> bool:
+    """Whether the built page embeds widget views."""
+    return "application/vnd.jupyter.widget-view+json" in page.html.read_text(encoding="utf-8")
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
-def test_page_from_disk(guarded_page, built_book, book_page: Page) -> None:
-    """The same page opened as a file (file://) renders maths and widgets with no internet."""
-    page, guard = guarded_page
-    has_widgets = "application/vnd.jupyter.widget-view+json" in book_page.html.read_text()
-    facts = open_page(page, book_page.html.as_uri(), has_widgets)
-    assert not guard.blocked, f"{book_page.docname}: requests left the machine: {guard.blocked}"
+def test_page_over_http(chromium, book_server: str, book_page: Page) -> None:
+    """A page served on 127.0.0.1 renders maths, images, widgets and buttons with no internet."""
+    facts = chromium.run(visit, f"{book_server}/{book_page.docname}.html",
+                         has_widgets(book_page), SCREENSHOTS / f"{book_page.slug}.png")
     check_page(facts, book_page)
-    assert not guard.unexpected_errors(), f"{book_page.docname}: {guard.unexpected_errors()}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
+def test_page_from_disk(chromium, built_book: Path, book_page: Page) -> None:
+    """The same page opened as a file (file://) renders the same with no internet."""
+    facts = chromium.run(visit, book_page.html.as_uri(), has_widgets(book_page))
+    check_page(facts, book_page)
 
 
 class _Links(HTMLParser):

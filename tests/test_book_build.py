@@ -1,0 +1,95 @@
+"""The book's skeleton: clean, launchable notebooks, a complete table of contents, pinned files.
+
+Fast checks that need no build (the build itself, with warnings as errors, and the rendered
+pages are tested in ``tests/browser/``): every chapter notebook is stored without outputs,
+runs on the ``python3`` kernel and starts with the Colab bootstrap cell that installs the
+library from the repository named in ``_config.yml``; every page under ``chapters/`` is in
+``_toc.yml`` and every entry of ``_toc.yml`` exists; ``requirements.txt``, ``runtime.txt`` and
+the npm files pin exact versions, and the ``anywidget`` front end the book serves is the
+version of the Python package.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+#: The first code cell of every notebook (Colab does not read requirements.txt).
+BOOTSTRAP = """\
+# Colab does not read requirements.txt: install the library there (does nothing elsewhere).
+try:
+    import backprop
+except ImportError:
+    %pip install -q "git+{url}\""""
+
+
+def _toc_docnames(node: object) -> list[str]:
+    """Every ``root``/``file`` entry of ``_toc.yml``, without suffix."""
+    names: list[str] = []
+    if isinstance(node, dict):
+        for key in ("root", "file"):
+            if isinstance(node.get(key), str):
+                names.append(re.sub(r"\.(md|ipynb)$", "", node[key]))
+        for value in node.values():
+            if isinstance(value, list | dict):
+                names += _toc_docnames(value)
+    elif isinstance(node, list):
+        for item in node:
+            names += _toc_docnames(item)
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_clean_and_starts_with_the_colab_bootstrap(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert notebook["metadata"].get("kernelspec", {}).get("name") == "python3", path.name
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    stored = [i for i, cell in enumerate(code) if cell.get("outputs") or cell["execution_count"]]
+    assert not stored, f"{path.name}: code cells {stored} have stored outputs (clear them)"
+    assert code, f"{path.name} has no code cell"
+    first = code[0]
+    expected = BOOTSTRAP.format(url=CONFIG["repository"]["url"])
+    assert "".join(first["source"]).strip() == expected, (
+        f"{path.name}: the first code cell must be the Colab bootstrap cell:\n{expected}")
+    assert "remove-cell" in first["metadata"].get("tags", []), (
+        f"{path.name}: tag the bootstrap cell remove-cell")
+
+
+def test_table_of_contents_lists_every_page_that_exists() -> None:
+    toc = _toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
+    missing = [name for name in toc
+               if not any((ROOT / f"{name}{suffix}").is_file() for suffix in (".ipynb", ".md"))]
+    assert not missing, f"_toc.yml lists pages that do not exist: {missing}"
+    pages = sorted(f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*")
+                   if p.suffix in (".ipynb", ".md"))
+    absent = [page for page in pages if page not in toc]
+    assert not absent, f"pages under chapters/ that _toc.yml does not list: {absent}"
+
+
+def test_environment_files_pin_exact_versions() -> None:
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines[-1] == "-e .", "requirements.txt must end with `-e .` (Binder installs it)"
+    loose = [line for line in lines[:-1] if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+",
+                                                             line)]
+    assert not loose, f"requirements.txt lines not pinned with ==: {loose}"
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_npm_assets_are_pinned_and_match_the_python_packages() -> None:
+    package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    for name, pinned in package["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), f"package.json: {name} {pinned} not exact"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == pinned, name
+    assert package["dependencies"]["anywidget"] == version("anywidget"), (
+        "the anywidget front end served by the book must be the Python package's version")

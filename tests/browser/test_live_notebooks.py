@@ -110,6 +110,7 @@ def jupyterlab(chromium, tmp_path_factory) -> Iterator[str]:
     root = tmp / "chapters"
     shutil.copytree(ROOT / "chapters", root,
                     ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
+    (tmp / "lib").symlink_to(ROOT / "lib")  # for notebooks that read ../lib
     settings = tmp / "settings"
     for name, values in LAB_SETTINGS.items():
         target = settings / name

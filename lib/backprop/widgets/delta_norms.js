@@ -168,13 +168,16 @@ export default {
     const svg = svgEl("svg");
     const table = h("div", { class: "bp-dn-readout" });
     body.append(
-      h("div", { class: "bp-controls bp-dn-controls" }, [
-        sliders.depth.root, sliders.width.root, sliders.weight_scale.root,
-        h("div", { class: "bp-dn-radios", role: "radiogroup", "aria-label": "activation" },
-          radios.map((r) => r.label)),
-        h("div", {}, [reseed, seedText]),
-        h("div", { class: "bp-dn-hint" },
-          "Wˡᵢⱼ ~ N(0, σ_w²/N), biases 0; a batch of 8 random samples; every layer uses f; all three activations share the weights.")]),
+      h("div", { class: "bp-dn-controls" }, [
+        h("div", { class: "bp-dn-col" }, [
+          sliders.depth.root, sliders.width.root, sliders.weight_scale.root]),
+        h("div", { class: "bp-dn-col" }, [
+          h("div", { class: "bp-dn-radios", role: "radiogroup", "aria-label": "activation" },
+            radios.map((r) => r.label)),
+          h("div", {}, [reseed, seedText]),
+          h("div", { class: "bp-dn-hint" },
+          "Wˡᵢⱼ ~ N(0, σ_w²/N), biases 0; a batch of 8 random samples; every layer uses f; " +
+            "all three activations share the weights.")])]),
       h("div", { class: "bp-dn-right" }, [svg, table]));
 
     function draw() {

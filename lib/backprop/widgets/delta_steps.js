@@ -62,10 +62,12 @@ function bsDeltaLines(st, l) {
     if (l === L) {
       inner = `(${bsNum(st.a[l][i])} − ${bsNum(st.y[i])})`;
     } else {
-      const W = st.weightsNext;
-      inner = "(" + st.deltas[l].map((dk, k) => `${bsNum(W[k][i])}·${bsNum(dk)}`).join(" + ") + ")";
+      const W = st.weightsNext, w2 = (w) => (w < 0 ? `(${fmt(w, 2)})` : fmt(w, 2));
+      inner = "(" + st.deltas[l].map((dk, k) => `${w2(W[k][i])}·${bsNum(dk)}`).join(" + ") + ")";
     }
-    return `δ${bsSup(l)}${bsSub(i + 1)} = ${inner} · ${bsNum(st.fprime[i0][i])} = ${fmt(d, 4)}`;
+    const head = `δ${bsSup(l)}${bsSub(i + 1)} = ${inner}`;
+    const tail = `· ${bsNum(st.fprime[i0][i])} = ${fmt(d, 4)}`;
+    return head.length + tail.length > 44 ? `${head}\n      ${tail}` : `${head} ${tail}`;
   });
 }
 

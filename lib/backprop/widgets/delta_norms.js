@@ -119,13 +119,15 @@ function dnPlot(svg, st, selected) {
 
 function dnTable(st, selected) {
   const L = st.layers.length;
-  const head = h("tr", {}, ["f", "‖δ¹‖ / ‖δᴸ‖", "per layer", "mean f′(z)"].map((t) => h("th", {}, t)));
+  const head = h("tr", {},
+    ["f", "‖δ¹‖ / ‖δᴸ‖", "per layer", "mean f′(z)"].map((t) => h("th", {}, t)));
   const rows = DN_ACTS.map((act) => {
     const r = st.ratio[act];
     const fp = st.mean_fprime[act];
     const mean = fp.reduce((s, v) => s + v, 0) / fp.length;
     return h("tr", { class: act === selected ? "bp-dn-on" : "" }, [
-      h("td", {}, [h("span", { class: "bp-dn-swatch", style: `background:${DN_COLORS[act]}` }), act]),
+      h("td", {}, [
+        h("span", { class: "bp-dn-swatch", style: `background:${DN_COLORS[act]}` }), act]),
       h("td", {}, r === null ? "—" : fmt(r, 3)),
       h("td", {}, r === null || r === 0 ? "—" : `× ${fmt(r ** (1 / (L - 1)), 3)}`),
       h("td", {}, fmt(mean, 3))]);
@@ -135,7 +137,8 @@ function dnTable(st, selected) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el, "How big is δˡ? Depth, width and activation");
+    const title = "How big is δˡ? Depth, width and activation";
+    const { root, body, setStatic } = frame(model, el, title);
     const controls = Object.fromEntries(DN_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
     let live = null; // null: not known yet, true: a kernel answered, false: static page
@@ -157,8 +160,13 @@ export default {
       weight_scale: slider({ label: "σ_w", min: 0.25, max: 4, step: 0.05,
         value: controls.weight_scale, digits: 2, onInput: (v) => changed("weight_scale", v) }),
     };
+    // JupyterLab: arrow keys stay in the explorer's inputs instead of moving between cells
+    Object.values(sliders).forEach((sl) => {
+      sl.input.setAttribute("data-lm-suppress-shortcuts", "true");
+    });
     const radios = DN_ACTS.map((act) => {
       const input = h("input", { type: "radio", name: `bp-dn-act-${Math.random()}`, value: act,
+        "data-lm-suppress-shortcuts": "true",
         onchange: () => changed("activation", act) });
       input.checked = act === controls.activation;
       return { act, input, label: h("label", { class: "bp-dn-radio" }, [input, ` ${act}`]) };

@@ -25,7 +25,9 @@ function bsCompute(c) {
   }
   upstream.push(grad[0]);
   const steps = [{ kind: "forward", layer: L }];
-  for (let l = L; l >= 1; l--) steps.push({ kind: "delta", layer: l }, { kind: "grads", layer: l });
+  for (let l = L; l >= 1; l--) {
+    steps.push({ kind: "delta", layer: l }, { kind: "grads", layer: l });
+  }
   return {
     sizes: [c.x.length, ...c.weights.map((W) => W.length)],
     activations: acts,
@@ -88,7 +90,8 @@ function bsEquation(st, weights, step) {
       row("z", (l) => (l ? st.z[l - 1] : null)),
       row("a = f(z)", (l) => st.a[l]),
       row("f′(z)", (l) => (l ? st.fprime[l - 1] : null))]));
-    lines = [`L = ½‖a${s(L)} − y‖² = ${fmt(st.loss, 5)}   (y = ${st.y.map((v) => fmt(v, 2)).join(", ")})`];
+    const ys = st.y.map((v) => fmt(v, 2)).join(", ");
+    lines = [`L = ½‖a${s(L)} − y‖² = ${fmt(st.loss, 5)}   (y = ${ys})`];
     note = "Next: start the backward pass at the output layer.";
   } else if (kind === "delta" && l === L) {
     title = `Output layer: δ${s(L)} = ∂L/∂a${s(L)} ⊙ f′(z${s(L)}) = (a${s(L)} − y) ⊙ f′(z${s(L)})`;
@@ -102,7 +105,8 @@ function bsEquation(st, weights, step) {
         "for an identity output layer.";
   } else if (kind === "delta") {
     title = `δ${s(l)} = (W${s(l + 1)})ᵀ δ${s(l + 1)} ⊙ f′(z${s(l)})`;
-    parts.push(bsMat(transpose(weights[l]), `(W${s(l + 1)})ᵀ`), bsMat(bsCol(st.deltas[l]), `δ${s(l + 1)}`),
+    parts.push(bsMat(transpose(weights[l]), `(W${s(l + 1)})ᵀ`),
+      bsMat(bsCol(st.deltas[l]), `δ${s(l + 1)}`),
       bsOp("="), bsMat(bsCol(st.upstream[l - 1]), `∂L/∂a${s(l)}`), bsOp("⊙"),
       bsMat(bsCol(st.fprime[l - 1]), `f′(z${s(l)})`), bsOp("="),
       bsMat(bsCol(st.deltas[l - 1]), `δ${s(l)}`, "bp-bs-result"));
@@ -115,9 +119,11 @@ function bsEquation(st, weights, step) {
       bsOp("="), bsMat(st.dW[l - 1], `∂L/∂W${s(l)}`, "bp-bs-result"), bsOp(" "),
       bsMat(bsCol(st.db[l - 1]), `∂L/∂b${s(l)}`, "bp-bs-result"));
     const d = st.deltas[l - 1], a = st.a[l - 1];
-    lines = [`∂L/∂W${s(l)}${bsSub("ij")} = δ${s(l)}${bsSub("i")} a${s(l - 1)}${bsSub("j")}, e.g. ` +
-      `∂L/∂W${s(l)}${bsSub(11)} = ${bsNum(d[0])} · ${bsNum(a[0])} = ${fmt(st.dW[l - 1][0][0], 4)}`];
-    note = `Shape check: (${st.sizes[l]}×1)(1×${st.sizes[l - 1]}) = ${st.sizes[l]}×${st.sizes[l - 1]}` +
+    const dW11 = fmt(st.dW[l - 1][0][0], 4);
+    lines = [`∂L/∂W${s(l)}${bsSub("ij")} = δ${s(l)}${bsSub("i")} a${s(l - 1)}${bsSub("j")}, e.g.`,
+      `∂L/∂W${s(l)}${bsSub(11)} = ${bsNum(d[0])} · ${bsNum(a[0])} = ${dW11}`];
+    const [n1, n0] = [st.sizes[l], st.sizes[l - 1]];
+    note = `Shape check: (${n1}×1)(1×${n0}) = ${n1}×${n0}` +
       `, the shape of W${s(l)}. Over a batch, both sum over the samples.`;
   }
   return h("div", { class: "bp-bs-eq" }, [
@@ -190,25 +196,30 @@ export default {
     function buildSliders() {
       sliders = [];
       const blocks = controls.weights.map((W, k) => {
-        const grid = h("div", { class: "bp-bs-grid", style: `grid-template-columns: repeat(${W[0].length}, auto)` });
+        const grid = h("div", { class: "bp-bs-grid",
+          style: `grid-template-columns: repeat(${W[0].length}, auto)` });
         W.forEach((row, i) => row.forEach((w, j) => {
           const name = `W${bsSup(k + 1)}${bsSub(`${i + 1}${j + 1}`)}`;
           const s = slider({ label: name, min: -3, max: 3, step: 0.05, value: w, digits: 2,
             onInput: (v) => { controls.weights[k][i][j] = v; changed("weights"); } });
           s.root.classList.add("bp-bs-slider");
+          s.input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
           s.layer = k + 1;
           sliders.push({ s, get: () => controls.weights[k][i][j] });
           grid.append(s.root);
         }));
         const block = h("div", { class: "bp-bs-block", "data-layer": k + 1 }, [
-          h("div", { class: "bp-bs-block-title" }, `W${bsSup(k + 1)}  (${W.length}×${W[0].length})`), grid]);
+          h("div", { class: "bp-bs-block-title" },
+            `W${bsSup(k + 1)}  (${W.length}×${W[0].length})`), grid]);
         return block;
       });
       const inputs = h("div", { class: "bp-bs-grid", style: "grid-template-columns: auto" });
       const addInput = (key, idx, label, lo, hi) => {
-        const s = slider({ label, min: lo, max: hi, step: 0.05, value: controls[key][idx], digits: 2,
+        const s = slider({ label, min: lo, max: hi, step: 0.05, value: controls[key][idx],
+          digits: 2,
           onInput: (v) => { controls[key][idx] = v; changed(key); } });
         s.root.classList.add("bp-bs-slider");
+          s.input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
         sliders.push({ s, get: () => controls[key][idx] });
         inputs.append(s.root);
       };
@@ -216,6 +227,7 @@ export default {
       controls.y.forEach((_, i) => addInput("y", i, `y${bsSub(i + 1)}`, -1, 2));
       const select = (key, label) => {
         const sel = h("select", { "aria-label": label, class: "bp-bs-select",
+          "data-lm-suppress-shortcuts": "true",
           onchange: () => { controls[key] = sel.value; changed(key); } },
         BS_ACTIVATIONS.map((a) => h("option", { value: a }, a)));
         sel.value = controls[key];
@@ -255,7 +267,8 @@ export default {
       next.disabled = step === state.steps.length - 1;
       pills.replaceChildren(...state.steps.map((st, k) => {
         const label = st.kind === "forward" ? "forward"
-          : st.kind === "delta" ? `δ${bsSup(st.layer)}` : `∂W${bsSup(st.layer)}, ∂b${bsSup(st.layer)}`;
+          : st.kind === "delta" ? `δ${bsSup(st.layer)}`
+            : `∂W${bsSup(st.layer)}, ∂b${bsSup(st.layer)}`;
         return h("button", { type: "button", class: `bp-bs-pill${k === step ? " bp-bs-on" : ""}`,
           onclick: () => setStep(k), "aria-label": `step ${k}` }, label);
       }));

@@ -1,9 +1,11 @@
 """Shared pytest fixtures. Kept minimal: each test module defines its own helpers."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
+from explorer_harness import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -31,3 +33,19 @@ def _floored_relative_error(analytic: np.ndarray, numeric: np.ndarray, scale: fl
 def floored_relative_error() -> Callable[[np.ndarray, np.ndarray, float], float]:
     """The comparison used for gradient checks of whole random networks (see above)."""
     return _floored_relative_error
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from the system for the explorer tests (skips when it is absent).
+
+    Defined once, here: Playwright's sync API allows one instance per thread, so every test
+    module shares this one (the book's browser tests run theirs in a thread of their own).
+    """
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser test skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

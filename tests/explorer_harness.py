@@ -11,7 +11,7 @@ the anywidget ``model`` holding the widget's synced state. Two modes:
 
 Usage::
 
-    page = open_explorer(browser, widget, kernel=True)
+    page = open_explorer(browser, widget, kernel=True)   # ``browser``: tests/conftest.py
     page.locator("input[type=range]").first.fill("0.5")
 """
 
@@ -21,9 +21,12 @@ import json
 import shutil
 from typing import Any
 
-import pytest
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Flags for headless Chromium on a closed network (the tests may run as root).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><style>{css}</style></head>
@@ -79,22 +82,6 @@ def synced_state(widget: Any) -> dict:
     """The widget's synced traits as JSON-ready data (what the front end receives)."""
     state = widget.get_state()
     return {k: v for k, v in state.items() if not k.startswith("_")}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium from the system (skips with a reason when it is absent)."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium); browser test skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        yield b
-        b.close()
 
 
 def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, width: int = 900):

@@ -14,7 +14,7 @@ import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import browser, open_explorer  # noqa: F401  (the fixture)
+from explorer_harness import open_explorer
 
 from backprop.activations import ACTIVATIONS
 from backprop.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh

@@ -7,7 +7,7 @@ import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import browser, open_explorer  # noqa: F401  (the fixture)
+from explorer_harness import open_explorer
 
 from backprop.gradcheck import numerical_gradient
 from backprop.scalar import Value

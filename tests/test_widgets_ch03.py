@@ -9,7 +9,7 @@ import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import browser, open_explorer  # noqa: F401  (fixture)
+from explorer_harness import open_explorer
 
 from backprop.gradcheck import numerical_gradient
 from backprop.layers import Linear, ReLU, Sequential, Tanh

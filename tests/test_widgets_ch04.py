@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from explorer_harness import browser, open_explorer  # noqa: F401  (fixture)
+from explorer_harness import open_explorer
 
 import backprop.widgets
 from backprop.gradcheck import numerical_gradient

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from explorer_harness import browser, open_explorer  # noqa: F401  (browser is a fixture)
+from explorer_harness import open_explorer
 
 from backprop.data import toy
 from backprop.gradcheck import relative_error

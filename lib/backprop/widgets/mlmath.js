@@ -182,3 +182,22 @@ export function evalGraph(graph) {
   }
   return { data, grad };
 }
+
+// ---- chapter 6: softmax Jacobian and a log1p log-softmax (SoftmaxExplorer) ----
+// J = diag(p) − p pᵀ for p = softmax(z): J[i][j] = ∂p_i/∂z_j (symmetric, rows sum to 0).
+export function softmaxJacobian(p) {
+  return p.map((pi, i) => p.map((pj, j) => (i === j ? pi : 0) - pi * pj));
+}
+
+// log softmax of one row exactly as the library computes it (activations.log_softmax): the
+// largest logit's term e⁰ = 1 stays out of the sum and is added by log1p, so a confident
+// prediction (p_t → 1) keeps its tiny loss −log p_t and gradient p_t − 1 to full precision.
+export function logSoftmaxRow1p(z) {
+  let k = 0;
+  for (let j = 1; j < z.length; j++) if (z[j] > z[k]) k = j;
+  const shifted = z.map((v) => v - z[k]);
+  let s = 0;
+  shifted.forEach((v, j) => { if (j !== k) s += Math.exp(v); });
+  const l = Math.log1p(s);
+  return shifted.map((v) => v - l);
+}

@@ -1,0 +1,236 @@
+"""Chapter 6's explorer: softmax, cross-entropy and the gradients of two losses after a softmax.
+
+Driven from code (probabilities against an independent NumPy softmax, the loss against
+−log p_t, both gradients and the Jacobian against central differences, the saturation of
+the squared error when confidently wrong) and in headless Chromium (live kernel and static
+page; the JS twin against the Python state to 1e-9 after moving each control; latency).
+"""
+
+import json
+import statistics
+
+import numpy as np
+import pytest
+from explorer_harness import open_explorer
+
+from backprop.gradcheck import numerical_gradient
+from backprop.widgets.softmax import SoftmaxExplorer, softmax_jacobian, softmax_state
+
+
+def assert_same_state(a, b, path="state", rtol=1e-9, atol=0.0):
+    """Same keys, same lengths, numbers to ``rtol`` (and ``atol``; JSON turns 1.0 into 1)."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
+        for k in a:
+            assert_same_state(a[k], b[k], f"{path}.{k}", rtol, atol)
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same_state(x, y, f"{path}[{i}]", rtol, atol)
+    else:
+        assert np.isclose(a, b, rtol=rtol, atol=atol), f"{path}: {a} != {b}"
+
+
+def naive_ce(z, t, T):
+    """−log softmax(z/T)_t straight from the definition (fine for moderate logits)."""
+    s = np.asarray(z, dtype=float) / T
+    return -(s[t] - np.log(np.sum(np.exp(s))))
+
+
+def naive_sq(z, t, T):
+    s = np.asarray(z, dtype=float) / T
+    p = np.exp(s) / np.sum(np.exp(s))
+    y = np.eye(len(s))[t]
+    return 0.5 * np.sum((p - y) ** 2)
+
+
+CASES = [dict(), dict(logits=[0.5, -1.2, 3.0, 0.0], target=2, temperature=0.7),
+         dict(logits=[1.0, 1.0], target=1, temperature=2.5),
+         dict(logits=[-4.0, 4.0, 0.0, 1.5, -2.0, 0.3], target=0, temperature=1.0)]
+
+
+# ---- from code ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kw", CASES)
+def test_state_matches_definitions_and_numerical_gradients(kw):
+    w = SoftmaxExplorer(**kw)
+    st = w.state
+    assert w.error == ""
+    z, t, T = np.array(w.logits), w.target, w.temperature
+    e = np.exp(z / T)
+    assert np.allclose(st["probs"], e / e.sum(), rtol=1e-12)
+    assert np.isclose(sum(st["probs"]), 1.0)
+    assert st["classes"] == len(z) and st["predicted"] == int(np.argmax(z))
+    assert st["onehot"] == list(np.eye(len(z))[t])
+    assert np.isclose(st["loss"], naive_ce(z, t, T), rtol=1e-12)
+    assert np.isclose(st["mse_loss"], naive_sq(z, t, T), rtol=1e-12)
+    num = numerical_gradient(lambda v: naive_ce(v, t, T), z.copy())
+    assert np.allclose(st["grad"], num, rtol=1e-6, atol=1e-9)
+    num_sq = numerical_gradient(lambda v: naive_sq(v, t, T), z.copy())
+    assert np.allclose(st["mse_grad"], num_sq, rtol=1e-6, atol=1e-9)
+    # the Jacobian of p with respect to s = z/T, column by column by central differences
+    s = z / T
+    eps = 1e-6
+    num_J = np.column_stack([
+        (np.exp(s + eps * d) / np.exp(s + eps * d).sum()
+         - np.exp(s - eps * d) / np.exp(s - eps * d).sum()) / (2 * eps)
+        for d in np.eye(len(s))])
+    assert np.allclose(st["jacobian"], num_J, rtol=1e-6, atol=1e-9)
+    assert np.allclose(np.sum(st["jacobian"], axis=1), 0, atol=1e-15)
+
+
+def test_gradient_is_p_minus_y_over_T():
+    for kw in CASES:
+        st = SoftmaxExplorer(**kw).state
+        T = kw.get("temperature", 1.0)
+        assert np.allclose(st["grad"], (np.array(st["probs"]) - st["onehot"]) / T, rtol=1e-12)
+
+
+def test_confidently_wrong_squared_error_vanishes_cross_entropy_does_not():
+    st = SoftmaxExplorer(logits=[-4.0, 4.0, 0.0], target=0).state
+    assert st["probs"][0] < 1e-3 and st["predicted"] == 1
+    assert st["grad"][0] < -0.999                    # cross-entropy pushes z_t up with ≈ −1
+    assert abs(st["mse_grad"][0]) < 1e-3             # the squared error barely moves it
+    assert np.linalg.norm(st["grad"]) > 100 * np.linalg.norm(st["mse_grad"][:1])
+
+
+def test_stable_for_huge_logits():
+    st = softmax_state([1e4, -1e4, 0.0], 1, 1.0)
+    assert np.isfinite(st["loss"]) and np.isclose(st["loss"], 2e4)
+    assert np.allclose(st["probs"], [1.0, 0.0, 0.0])
+    assert np.allclose(st["grad"], [1.0, -1.0, 0.0])
+    st = softmax_state([30.0, 0.0, 0.0], 0, 0.1)     # p_t = 1 − 2e^{−300}: loss 2e^{−300}
+    assert 0 < st["loss"] < 1e-128 and np.isclose(st["loss"], 2 * np.exp(-300.0), rtol=1e-12)
+
+
+def test_softmax_jacobian_function():
+    p = np.array([0.2, 0.5, 0.3])
+    J = softmax_jacobian(p)
+    assert np.allclose(J, J.T) and np.allclose(J.sum(axis=0), 0)
+    assert np.isclose(J[0, 0], 0.2 * 0.8) and np.isclose(J[0, 1], -0.1)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"logits": [1.0]}, "need between 2 and 6 logits"),
+    ({"logits": [1.0] * 7}, "need between 2 and 6 logits"),
+    ({"target": 3}, "target must be a class index in 0 … 2"),
+    ({"target": -1}, "target must be a class index"),
+    ({"temperature": 0.0}, "temperature must be positive"),
+    ({"logits": [1.0, float("nan"), 0.0]}, "finite"),
+])
+def test_bad_controls_show_an_error_and_keep_the_state(change, message):
+    w = SoftmaxExplorer()
+    before = w.state
+    for k, v in change.items():
+        setattr(w, k, v)
+    assert message in w.error and w.state == before
+
+
+def test_refresh_is_fast():
+    w = SoftmaxExplorer(logits=[0.1, 0.2, 0.3, 0.4, 0.5])
+    times = []
+    for i in range(25):
+        w.temperature = 0.5 + 0.05 * i
+        times.append(w.last_refresh_ms)
+    assert statistics.median(times) < 30
+
+
+# ---- in headless Chromium ----------------------------------------------------------------
+
+def shown(page):
+    root = page.locator(".bp-explorer")
+    return json.loads(root.get_attribute("data-controls")), json.loads(
+        root.get_attribute("data-state"))
+
+
+STATE_IS = "JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
+CONTROLS_ARE = "JSON.parse(document.querySelector('.bp-explorer').dataset.controls)"
+
+
+@pytest.mark.browser
+def test_live_kernel(browser):
+    w = SoftmaxExplorer()
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_timeout(100)
+    assert page.locator("input[type=range]").count() == 3 + 1
+    assert "0.41703" in page.locator(".bp-sm-readout").inner_text()
+    page.locator("input[aria-label='z₂']").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"{CONTROLS_ARE}.logits[1] > 1.05")
+    assert w.logits[1] == pytest.approx(1.1)
+    page.wait_for_function(f"{STATE_IS}.loss === {json.dumps(w.state['loss'])}")
+    page.locator("select[aria-label='target class']").select_option("2")
+    page.wait_for_function(f"{CONTROLS_ARE}.target === 2")
+    assert w.target == 2
+    page.locator("select[aria-label='classes']").select_option("5")
+    page.wait_for_function(f"{STATE_IS}.classes === 5")
+    assert w.logits == pytest.approx([2.0, 1.1, 0.1, 0.0, 0.0]) and w.error == ""
+    page.locator("select[aria-label='classes']").select_option("2")   # the target 2 is clamped
+    page.wait_for_function(f"{STATE_IS}.classes === 2")
+    assert w.target == 1 and w.error == ""
+    assert_same_state(shown(page)[1], w.state, rtol=0)
+    assert not page.errors
+
+
+@pytest.mark.browser
+def test_static_page_recomputes_like_python(browser):
+    w = SoftmaxExplorer()
+    page = open_explorer(browser, w, kernel=False)
+    page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
+    moves = [("slider", "z₁", "ArrowRight"), ("slider", "z₃", "ArrowLeft"),
+             ("slider", "temperature T", "ArrowLeft"), ("select", "target class", "1"),
+             ("select", "classes", "5"), ("slider", "z₅", "ArrowRight"),
+             ("select", "classes", "4"), ("button", "Confidently wrong", None),
+             ("slider", "temperature T", "ArrowRight")]
+    for kind, label, action in moves:
+        if kind == "slider":
+            page.locator(f"input[aria-label='{label}']").focus()
+            page.keyboard.press(action)
+        elif kind == "select":
+            page.locator(f"select[aria-label='{label}']").select_option(action)
+        else:
+            page.get_by_role("button", name=label).click()
+        controls, state = shown(page)
+        assert_same_state(state, SoftmaxExplorer(**controls).state)
+    assert controls["logits"] == [0, -4, 4, 0] and controls["target"] == 1
+    assert controls["temperature"] == pytest.approx(1.0)
+    assert state["mse_grad"][1] == pytest.approx(0, abs=1e-3) and state["grad"][1] < -0.99
+    assert page.locator("svg.bp-sm-bars text.bp-sm-target").count() == 1
+    assert w.logits == [2.0, 1.0, 0.1] and w.target == 0       # Python untouched
+    assert not page.errors
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("logits, target, T", [
+    ([30.0, 0.0, -5.0], 0, 0.1),          # p_t = 1 − e^{−300}: a tiny loss and gradient
+    ([1e4, -1e4, 0.0, 5.0], 1, 1.0),      # the ±1e4 logits of the chapter
+    ([-10.0, 10.0, 9.9, 0.0, 3.0, -7.5], 2, 0.35),
+])
+def test_js_twin_for_extreme_logits(browser, logits, target, T):
+    w = SoftmaxExplorer(logits=logits, target=target, temperature=T)
+    page = open_explorer(browser, w, kernel=False)
+    page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
+    page.locator("input[aria-label='temperature T']").evaluate(
+        f"(s) => {{ s.value = '{T}'; s.dispatchEvent(new Event('input')); }}")
+    controls, state = shown(page)
+    assert controls["logits"] == logits and controls["temperature"] == T
+    assert_same_state(state, w.state)
+    assert np.isfinite(state["loss"])
+    assert not page.errors
+
+
+@pytest.mark.browser
+def test_static_redraw_takes_less_than_a_frame(browser):
+    page = open_explorer(browser, SoftmaxExplorer(logits=[0.5, 1, -1, 2, 0, 1]), kernel=False)
+    page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
+    times = page.evaluate("""() => {
+      const s = document.querySelector("input[aria-label='z₁']"), out = [];
+      for (let i = 0; i < 30; i++) {
+        s.value = String(-3 + 0.2 * i);
+        const t0 = performance.now();
+        s.dispatchEvent(new Event("input"));
+        out.push(performance.now() - t0);
+      }
+      return out;
+    }""")
+    assert statistics.median(times) < 16, times

@@ -34,9 +34,9 @@ function smBars(svg, st, T, target) {
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "bp-sm-bars");
   const pX = 104, pW = 170;
-  const cols = [{ key: "grad", mid: 400, head: ["cross-entropy L = −log pₜ", "∂L/∂z = (p − y)/T"] },
-    { key: "mse_grad", mid: 555, head: ["squared error E = ½‖p − y‖²", "∂E/∂z = J(p − y)/T"] }];
-  const half = 68, vmax = 1 / T;
+  const cols = [{ key: "grad", mid: 395, head: ["cross-entropy L", "∂L/∂z = (p − y)/T"] },
+    { key: "mse_grad", mid: 562, head: ["squared error E", "∂E/∂z = J(p − y)/T"] }];
+  const half = 70, vmax = 1 / T;
   const head = (x, lines, anchor = "middle") => lines.forEach((s, k) => svg.append(
     svgEl("text", { x, y: 13 + 14 * k, class: "bp-sm-head", "text-anchor": anchor }, s)));
   head(pX, ["probability p = softmax(z/T)", "and target y (outlined)"], "start");
@@ -57,16 +57,14 @@ function smBars(svg, st, T, target) {
     for (const col of cols) {
       const v = st[col.key][c];
       const w = Math.min(1, Math.abs(v) / vmax) * half;
+      svg.append(svgEl("line", { x1: col.mid, x2: col.mid, y1: y0, y2: y0 + 20,
+        class: "bp-sm-axis" }));
       svg.append(svgEl("rect", { x: v >= 0 ? col.mid : col.mid - w, y: y0 + 3, width: w,
         height: 14, fill: signedColor(v) }, svgEl("title", {}, fmt(v, 6))));
       svg.append(svgEl("text", { x: col.mid, y: y0 + 29, class: "bp-sm-num",
         "text-anchor": "middle" }, fmt(v, 4)));
     }
   }
-  cols.forEach((col) => {
-    svg.append(svgEl("line", { x1: col.mid, x2: col.mid, y1: top - 2, y2: height - 2,
-      class: "bp-sm-axis" }));
-  });
 }
 
 function smJacobian(st) {
@@ -120,7 +118,10 @@ export default {
           h("label", { class: "bp-sm-row" }, ["target class ", targetSel]),
           temp.root,
           h("div", { class: "bp-sm-row" }, [wrong])])]),
-      svg, readout, jac);
+      svg,
+      h("div", { class: "bp-sm-note" }, "Gradient bars share the scale ±1/T (|p − y| ≤ 1); " +
+        "blue is positive, orange negative; the dark probability bar is the predicted class."),
+      readout, jac);
 
     let sliders = [];
     function buildSliders() {
@@ -168,8 +169,9 @@ export default {
         `cross-entropy  L = −log p${smSub(t + 1)} = ${fmt(state.loss, 5)}` +
           `      squared error  E = ½‖p − y‖² = ${fmt(state.mse_loss, 5)}`,
         `predicted class ${state.predicted + 1}` +
-          (state.predicted === t ? " (right)" : ` (wrong: the target is class ${t + 1})`) +
-          `;  ‖∂L/∂z‖ = ${fmt(norm(state.grad), 4)},  ‖∂E/∂z‖ = ${fmt(norm(state.mse_grad), 4)}`,
+          (state.predicted === t ? " (right)" : ` (wrong: the target is class ${t + 1})`),
+        `gradient sizes  ‖∂L/∂z‖ = ${fmt(norm(state.grad), 4)}` +
+          `      ‖∂E/∂z‖ = ${fmt(norm(state.mse_grad), 4)}`,
       ];
       readout.textContent = lines.join("\n");
       jac.replaceChildren(smJacobian(state));

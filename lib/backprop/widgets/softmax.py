@@ -38,6 +38,8 @@ _CSS = """
 .bp-sm-col { display: flex; flex-direction: column; gap: 3px; min-width: 250px; }
 .bp-sm-row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 13px; }
 .bp-sm-select { font-size: 13px; }
+.bp-sm-temp.bp-slider { grid-template-columns: 104px 1fr 48px; }
+.bp-sm-note { font-size: 12px; color: #57606a; }
 svg.bp-sm-bars { width: 100%; max-width: 640px; height: auto; background: #fff; display: block; }
 .bp-sm-head { font: 600 12px system-ui, sans-serif; fill: #222; }
 .bp-sm-label { font: 12px ui-monospace, monospace; fill: #222; }

@@ -1,0 +1,137 @@
+// gradcheck_view.js — front end of GradCheckExplorer (chapter 5): a layer's analytic gradient
+// next to central differences, as two heatmaps, with the relative error against the step ε.
+// Concatenated after mlmath.js and ui.js; without a kernel the state comes from gradcheckState.
+
+const GC_CONTROLS = ["layer", "batch", "n_in", "n_out", "seed", "log_eps"];
+const GC_LAYERS = [["linear", "Linear"], ["sigmoid", "Sigmoid"], ["tanh", "Tanh"],
+  ["relu", "ReLU"], ["linear+tanh", "Sequential(Linear, Tanh)"]];
+
+// Blue for positive, orange for negative, paler towards 0; the same scale for both maps.
+function gcColor(v, vmax) {
+  const t = Math.min(1, Math.abs(v) / vmax);
+  const [r, g, b] = v >= 0 ? [0, 114, 178] : [230, 159, 0];
+  const mix = (c) => Math.round(255 + (c - 255) * t);
+  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
+}
+
+function gcHeatmap(svg, M, vmax) {
+  const rows = M.length, cols = M[0].length, cell = 34, top = 2, left = 2;
+  svg.replaceChildren();
+  const width = left + cols * cell + 4, height = top + rows * cell + 4;
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("class", "bp-gc-map");
+  svg.setAttribute("width", width);
+  M.forEach((row, i) => row.forEach((v, j) => {
+    const x = left + j * cell, y = top + i * cell;
+    svg.append(svgEl("rect", { x, y, width: cell - 1, height: cell - 1, fill: gcColor(v, vmax) },
+      svgEl("title", {}, `[${i}, ${j}] = ${v}`)));
+    svg.append(svgEl("text", { x: x + cell / 2, y: y + cell / 2 + 4,
+      class: Math.abs(v) / vmax > 0.6 ? "bp-gc-num bp-gc-light" : "bp-gc-num" }, fmt(v, 2)));
+  }));
+}
+
+function gcCurve(svg, st) {
+  const floor = -17;
+  const ys = st.curve.rel_error.map((e) => Math.max(Math.log10(Math.max(e, 1e-300)), floor));
+  const lo = Math.min(-16, Math.floor(Math.min(...ys))), hi = Math.max(0, Math.ceil(Math.max(...ys)));
+  const here = Math.log10(st.eps);
+  const k = st.curve.log_eps.findIndex((v) => Math.abs(v - here) < 1e-9);
+  const series = [{ x: st.curve.log_eps, y: ys, color: COLORS.blue, points: true }];
+  if (k >= 0) series.push({ x: [here], y: [ys[k]], color: COLORS.red, pointsOnly: true });
+  linePlot(svg, { series, xlim: [-10, -1], ylim: [lo, hi], width: 330, height: 220,
+    xlabel: "log₁₀ ε", ylabel: "log₁₀ relative error" });
+  svg.setAttribute("class", "bp-plot bp-gc-curve");
+}
+
+export default {
+  render({ model, el }) {
+    const { root, body, setStatic } = frame(model, el,
+      "Gradient check: backward against central differences");
+    const controls = Object.fromEntries(GC_CONTROLS.map((k) => [k, model.get(k)]));
+    let state = model.get("state");
+    let live = null; // null: not known yet, true: a kernel answered, false: static page
+
+    function changed(key, value) {
+      controls[key] = value;
+      if (live !== false) {
+        model.set(key, value);
+        model.save_changes();
+      }
+      if (live !== true) {
+        state = gradcheckState(controls.layer, controls.batch, controls.n_in, controls.n_out,
+          controls.seed, controls.log_eps);
+      }
+      draw();
+    }
+    const keep = (input) => {
+      input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
+      input.addEventListener("keydown", (e) => e.stopPropagation());
+    };
+    const mk = (key, label, min, max, step, digits) => {
+      const s = slider({ label, min, max, step, value: controls[key], digits,
+        onInput: (v) => changed(key, v) });
+      keep(s.input);
+      return s;
+    };
+    const sliders = {
+      batch: mk("batch", "batch n", 1, 6, 1, 0), n_in: mk("n_in", "in", 1, 6, 1, 0),
+      n_out: mk("n_out", "out", 1, 6, 1, 0), log_eps: mk("log_eps", "log₁₀ ε", -10, -1, 0.5, 1),
+    };
+    const select = h("select", { "aria-label": "layer", class: "bp-gc-select",
+      onchange: () => changed("layer", select.value) },
+    GC_LAYERS.map(([v, t]) => h("option", { value: v }, t)));
+    keep(select);
+    select.value = controls.layer;
+    const reseed = button("New random batch", () => changed("seed", controls.seed + 1));
+    const seedText = h("span", { class: "bp-gc-seed" });
+    const mapA = svgEl("svg"), mapN = svgEl("svg"), curve = svgEl("svg");
+    const capA = h("div", { class: "bp-gc-map-title" }), capN = h("div", { class: "bp-gc-map-title" });
+    const readout = h("div", { class: "bp-readout bp-gc-readout" });
+    body.append(
+      h("div", { class: "bp-gc-controls" }, [
+        h("div", { class: "bp-gc-col" }, [
+          h("label", { class: "bp-gc-sel" }, ["layer ", select]),
+          h("div", {}, [reseed, seedText])]),
+        h("div", { class: "bp-gc-col" }, Object.values(sliders).map((s) => s.root))]),
+      h("div", { class: "bp-gc-maps" }, [h("div", {}, [capA, mapA]), h("div", {}, [capN, mapN])]),
+      h("div", { class: "bp-gc-bottom" }, [readout, curve]));
+
+    function draw() {
+      select.value = controls.layer;
+      sliders.n_out.root.style.opacity = controls.layer === "linear" ||
+        controls.layer === "linear+tanh" ? "1" : "0.45";
+      seedText.textContent = ` seed ${controls.seed}`;
+      const vmax = Math.max(1e-12, ...state.analytic.flat().map(Math.abs),
+        ...state.numerical.flat().map(Math.abs));
+      const p = state.param, shape = state.shape.join("×");
+      gcHeatmap(mapA, state.analytic, vmax);
+      gcHeatmap(mapN, state.numerical, vmax);
+      capA.textContent = `analytic ∂L/∂${p} (backward), ${shape}`;
+      capN.textContent = `numerical ∂L/∂${p}, ε = ${fmt(state.eps, 3)}`;
+      const verdict = state.rel_error < 1e-7 ? "agree ✓" : state.rel_error < 1e-4
+        ? "close (check ε)" : "DISAGREE";
+      const lines = [`probe L = Σ Y ⊙ R = ${fmt(state.loss, 4)}  (so ∂L/∂Y = R)`,
+        `relative error ‖a − n‖ / (‖a‖ + ‖n‖):`,
+        ...Object.entries(state.errors).map(([k, v]) =>
+          `  ∂L/∂${k}: ${v.toExponential(2)}${k === p ? `  ${verdict}` : ""}`)];
+      readout.textContent = lines.join("\n");
+      gcCurve(curve, state);
+      publish(root, model, { ...controls }, state);
+    }
+
+    model.on("change:state", () => { state = model.get("state"); draw(); });
+    GC_CONTROLS.forEach((key) => model.on(`change:${key}`, () => {
+      const v = model.get(key);
+      if (v === controls[key]) return;
+      controls[key] = v;
+      if (sliders[key]) sliders[key].set(v);
+      draw();
+    }));
+
+    draw();
+    probeKernel(model).then((alive) => {
+      live = alive;
+      if (!alive) setStatic();
+    });
+  },
+};

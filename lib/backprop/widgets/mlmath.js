@@ -201,3 +201,128 @@ export function logSoftmaxRow1p(z) {
   const l = Math.log1p(s);
   return shifted.map((v) => v - l);
 }
+
+// ---- chapter 5: layer shapes (ShapesExplorer) and gradient checks (GradCheckExplorer) ----
+// shapesState is the twin of backprop.widgets.shapes.layer_shapes; gradcheckState of
+// backprop.widgets.gradcheck_view.gradient_check (same keys, same nesting, same numbers).
+const SHAPES_TITLES = {
+  row: "row convention (library, note 002 §7): Y = XW + b",
+  column: "column convention (note 002 §8.4): Y = WX",
+  network: "column network (note 001): z = Wa + b",
+};
+
+export function shapesState(n, nin, nout, convention) {
+  const fac = (name, shape, role) => ({ name, shape, role });
+  const prod = (label, formula, factors, shape, sumsOver, matches) => ({
+    label, formula, factors, shape, inner: factors[0].shape[1], sums_over: sumsOver,
+    madds: factors[0].shape[0] * factors[0].shape[1] * factors[1].shape[1], matches,
+  });
+  const batch = "n (the batch)";
+  let matrices, forward, backward;
+  if (convention === "row") {
+    matrices = { X: [n, nin], W: [nin, nout], b: [1, nout], Y: [n, nout], "∂L/∂Y": [n, nout],
+      "∂L/∂X": [n, nin], "∂L/∂W": [nin, nout], "∂L/∂b": [1, nout] };
+    forward = [prod("Y", "X W + b", [fac("X", [n, nin], "input"), fac("W", [nin, nout], "param")],
+      [n, nout], "in", "Y")];
+    backward = [
+      prod("∂L/∂X", "∂L/∂Y Wᵀ", [fac("∂L/∂Y", [n, nout], "grad"), fac("Wᵀ", [nout, nin], "param")],
+        [n, nin], "out", "X"),
+      prod("∂L/∂W", "Xᵀ ∂L/∂Y", [fac("Xᵀ", [nin, n], "input"), fac("∂L/∂Y", [n, nout], "grad")],
+        [nin, nout], batch, "W"),
+      prod("∂L/∂b", "1ᵀ ∂L/∂Y", [fac("1ᵀ", [1, n], "ones"), fac("∂L/∂Y", [n, nout], "grad")],
+        [1, nout], batch, "b"),
+    ];
+  } else {
+    const col = convention === "column";
+    const [x, y] = col ? ["X", "Y"] : ["a", "z"];
+    const gy = col ? "∂L/∂Y" : "δ = ∂L/∂z", g = col ? "∂L/∂Y" : "δ";
+    matrices = { W: [nout, nin], [x]: [nin, n], [y]: [nout, n], [gy]: [nout, n],
+      [`∂L/∂${x}`]: [nin, n], "∂L/∂W": [nout, nin] };
+    forward = [prod(y, `W ${x}` + (col ? "" : " + b"),
+      [fac("W", [nout, nin], "param"), fac(x, [nin, n], "input")], [nout, n], "in", y)];
+    backward = [
+      prod(`∂L/∂${x}`, `Wᵀ ${g}`, [fac("Wᵀ", [nin, nout], "param"), fac(g, [nout, n], "grad")],
+        [nin, n], "out", x),
+      prod("∂L/∂W", `${g} ${x}ᵀ`, [fac(g, [nout, n], "grad"), fac(`${x}ᵀ`, [n, nin], "input")],
+        [nout, nin], batch, "W"),
+    ];
+    if (!col) {
+      matrices.b = [nout, 1];
+      matrices["∂L/∂b"] = [nout, 1];
+      backward.push(prod("∂L/∂b", "δ 1", [fac("δ", [nout, n], "grad"), fac("1", [n, 1], "ones")],
+        [nout, 1], batch, "b"));
+    }
+  }
+  return { convention, title: SHAPES_TITLES[convention], sizes: { n, in: nin, out: nout },
+    matrices, forward, backward };
+}
+
+// ‖a − b‖ / max(‖a‖ + ‖b‖, tiny), as backprop.gradcheck.relative_error.
+export function relativeError(A, B) {
+  const d = norm(map2(A, B, (a, b) => a - b));
+  return d / Math.max(norm(A) + norm(B), 2.2250738585072014e-308);
+}
+
+// Central differences (f(x + ε e_i) − f(x − ε e_i)) / (2ε) of f() at the matrix X, which f
+// reads; X is perturbed in place one entry at a time and restored, as numerical_gradient.
+export function numericalGradient(f, X, eps) {
+  return X.map((row, i) => row.map((orig, j) => {
+    X[i][j] = orig + eps;
+    const plus = f();
+    X[i][j] = orig - eps;
+    const minus = f();
+    X[i][j] = orig;
+    return (plus - minus) / (2 * eps);
+  }));
+}
+
+const GC_CURVE = Array.from({ length: 19 }, (_, k) => (k - 20) / 2);
+
+export function gradcheckState(layer, n, nin, nout, seed, logEps) {
+  const hasW = layer === "linear" || layer === "linear+tanh";
+  const rng = rngFrom(seed);
+  const take = (rows, cols, k = 1) =>
+    Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal() * k));
+  const X = take(n, nin);
+  const W = hasW ? take(nin, nout, 1 / Math.sqrt(nin)) : null;
+  const b = hasW ? take(1, nout)[0] : null;
+  const R = take(n, hasW ? nout : nin);
+  const act = layer === "linear" ? "identity" : layer === "linear+tanh" ? "tanh" : layer;
+  const forward = () => mapM(hasW ? addBias(matmul(X, W), b) : X, ACT[act].f);
+  const probe = () => {
+    const Y = forward();
+    let s = 0;
+    for (let i = 0; i < Y.length; i++) for (let j = 0; j < Y[i].length; j++) s += Y[i][j] * R[i][j];
+    return s;
+  };
+  const loss = probe();
+  const A = forward();
+  const dZ = act === "identity" ? R.map((r) => r.slice())
+    : act === "relu" ? map2(R, X, (r, x) => (x > 0 ? r : 0))
+      : act === "sigmoid" ? map2(R, A, (r, a) => r * (a * (1 - a)))
+        : map2(R, A, (r, a) => r * (1 - a * a));
+  const grads = { X: hasW ? matmul(dZ, transpose(W)) : dZ };
+  const arrays = { X };
+  if (hasW) {
+    grads.W = matmul(transpose(X), dZ);
+    grads.b = [colSum(dZ)];
+    arrays.W = W;
+    arrays.b = [b];
+  }
+  const param = hasW ? "W" : "X";
+  const eps = 10 ** logEps;
+  const errors = {};
+  let numerical = null;
+  for (const name of Object.keys(grads)) {
+    const num = numericalGradient(probe, arrays[name], eps);
+    errors[name] = relativeError(grads[name], num);
+    if (name === param) numerical = num;
+  }
+  const curve = GC_CURVE.map((k) =>
+    relativeError(grads[param], numericalGradient(probe, arrays[param], 10 ** k)));
+  return {
+    layer, param, shape: [grads[param].length, grads[param][0].length], eps, loss,
+    analytic: grads[param], numerical, rel_error: errors[param], errors,
+    curve: { log_eps: GC_CURVE.slice(), rel_error: curve },
+  };
+}

@@ -1,0 +1,281 @@
+"""Exercises of chapter 6, losses (row convention: a batch is ``(n, C)``, one sample a row).
+
+Each ``check_<name>`` runs the learner's answer on seeded cases and names the typical mistake:
+a missing ``1/N`` (or ``2``) of the mean squared error, a learning rate rescaled the wrong way,
+a forgotten sigmoid ``f'``, ``f'`` evaluated at the output, a softmax normalised over the wrong
+axis or that overflows at large logits, a softmax gradient without the ``− y`` or the ``1/n``,
+wrong shapes. Usage::
+
+    from backprop.exercises import ch06
+    ch06.check_softmax(softmax)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from backprop.activations import sigmoid, softmax
+from backprop.exercises._core import Diagnosis, Exercise, Result
+
+Array = np.ndarray
+_rng = np.random.default_rng(606)
+
+
+def _normal(*shape: int) -> Array:
+    return _rng.standard_normal(shape)
+
+
+def _quiet(check: Callable[[Any], Result]) -> Callable[[Any], Result]:
+    """Run a check with NumPy's overflow and invalid-value warnings silenced (a learner's
+    naive ``exp`` may overflow; the diagnosis says so instead of a wall of warnings)."""
+    def quiet(fn: Any) -> Result:
+        with np.errstate(all="ignore"):
+            return check(fn)
+    quiet.__doc__ = check.__doc__
+    quiet.__name__ = check.__name__
+    return quiet
+
+
+def _diagnosis(message: str, wrong: Callable[..., Any]) -> Diagnosis:
+    """A :class:`Diagnosis` whose wrong answer gives ``None`` where it cannot be computed
+    (a broadcasting mistake raises for some shapes), so the checker never crashes."""
+    def safe(*args: Any) -> Any:
+        try:
+            return wrong(*args)
+        except Exception:
+            return None
+    return Diagnosis(message, safe)
+
+
+# -- 1. the gradient of the mean squared error ---------------------------------------------------
+def reference_mse_grad(pred: Array, target: Array) -> Array:
+    """``∂L/∂ŷ = 2 (ŷ − y) / N`` for ``L = (1/N) Σ (ŷ − y)²`` over all ``N`` entries.
+
+    ``pred, target : (n, out)`` -> ``(n, out)``.
+    """
+    return 2.0 * (pred - target) / pred.size
+
+
+MSE_GRAD = Exercise(
+    "mse_grad",
+    reference_mse_grad,
+    cases=[(_normal(4, 3), _normal(4, 3)), (_normal(5, 2), _normal(5, 2)),
+           (_normal(6, 1), _normal(6, 1))],
+    diagnoses=[
+        _diagnosis("you forgot the 1/N of the mean: 2(ŷ − y) is the gradient of the plain sum "
+                  "Σ (ŷ − y)². Divide by N = pred.size, the number of entries.",
+                  lambda p, t: 2.0 * (p - t)),
+        _diagnosis("ŷ − y is the gradient of the notes' ½ Σ (ŷ − y)²; the mean "
+                  "(1/N) Σ (ŷ − y)² has the derivative 2(ŷ − y)/N.", lambda p, t: p - t),
+        _diagnosis("(ŷ − y)/N drops the 2 of d(u²)/du = 2u: the gradient of the mean is "
+                  "2(ŷ − y)/N.", lambda p, t: (p - t) / p.size),
+        _diagnosis("you divided by the batch size n = pred.shape[0]; the mean runs over all "
+                  "N = n · out entries (pred.size), as MSE(\"mean\") and PyTorch do.",
+                  lambda p, t: 2.0 * (p - t) / p.shape[0]),
+        _diagnosis("the sign is wrong: ∂(ŷ − y)²/∂ŷ = 2(ŷ − y), not 2(y − ŷ).",
+                  lambda p, t: 2.0 * (t - p) / p.size),
+    ],
+)
+
+
+def check_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
+    """Check ``fn(pred, target) -> 2 (ŷ − y) / N``, the gradient of the mean squared error."""
+    return MSE_GRAD.check(fn)
+
+
+# -- 2. the same step with another normalisation -------------------------------------------------
+def _factor(reduction: str, N: int) -> float:
+    """The factor ``c`` of a normalisation: ``∂L/∂ŷ = c (ŷ − y)`` for ``N`` entries."""
+    return {"mean": 2.0 / N, "sum": 2.0, "half_sum": 1.0}[reduction]
+
+
+def reference_equivalent_lr(lr: float, reduction_from: str, reduction_to: str, N: int) -> float:
+    """The learning rate for ``reduction_to`` that makes the same step as ``lr`` does for
+    ``reduction_from`` (``"mean"``, ``"sum"`` or ``"half_sum"``, over ``N`` entries).
+
+    Each gradient is ``c (ŷ − y)`` with ``c = 2/N, 2, 1``; the step is ``lr · c (ŷ − y)``, so
+    ``lr_to = lr · c_from / c_to``.
+    """
+    return lr * _factor(reduction_from, N) / _factor(reduction_to, N)
+
+
+EQUIVALENT_LR = Exercise(
+    "equivalent_lr",
+    reference_equivalent_lr,
+    cases=[(0.1, "mean", "half_sum", 12), (0.05, "half_sum", "mean", 8),
+           (0.3, "mean", "sum", 10), (0.02, "sum", "half_sum", 5)],
+    diagnoses=[
+        _diagnosis("upside down: a loss whose gradient is c times larger needs a learning rate "
+                  "c times smaller. lr_to = lr · c_from / c_to, with c = 2/N (mean), 2 (sum), "
+                  "1 (half_sum).",
+                  lambda lr, a, b, N: lr * _factor(b, N) / _factor(a, N)),
+        _diagnosis("you accounted for the 1/N but not for the factor 2 between the squared "
+                  "error and its half: c = 2/N (mean), 2 (sum), 1 (half_sum).",
+                  lambda lr, a, b, N: lr * {"mean": 1 / N, "sum": 1.0, "half_sum": 1.0}[a]
+                  / {"mean": 1 / N, "sum": 1.0, "half_sum": 1.0}[b]),
+        _diagnosis("you accounted for the factor 2 but not for the 1/N of the mean: "
+                  "c = 2/N (mean), 2 (sum), 1 (half_sum).",
+                  lambda lr, a, b, N: lr * {"mean": 2.0, "sum": 2.0, "half_sum": 1.0}[a]
+                  / {"mean": 2.0, "sum": 2.0, "half_sum": 1.0}[b]),
+        _diagnosis("the normalisation changes the step, so the learning rate must change too "
+                  "(unless both are the same).", lambda lr, a, b, N: lr),
+    ],
+)
+
+
+def check_equivalent_lr(fn: Callable[[float, str, str, int], float]) -> Result:
+    """Check ``fn(lr, reduction_from, reduction_to, N) -> lr · c_from / c_to``."""
+    return EQUIVALENT_LR.check(fn)
+
+
+# -- 3. a sigmoid output with the squared error --------------------------------------------------
+def reference_sigmoid_mse_delta(z: Array, y: Array) -> Array:
+    """``∂L/∂z = (a − y) ⊙ σ'(z) = (a − y) ⊙ a (1 − a)`` with ``a = σ(z)`` and
+    ``L = ½ Σ (a − y)²`` (note 004's output layer). ``z, y : (n, C)`` -> ``(n, C)``."""
+    a = sigmoid(z)
+    return (a - y) * a * (1.0 - a)
+
+
+SIGMOID_DELTA = Exercise(
+    "sigmoid_mse_delta",
+    reference_sigmoid_mse_delta,
+    cases=[(2.0 * _normal(4, 2), _rng.uniform(0, 1, (4, 2))),
+           (np.array([[6.0, -5.0, 0.3]]), np.array([[0.0, 1.0, 1.0]])),
+           (3.0 * _normal(3, 3), (_rng.uniform(0, 1, (3, 3)) > 0.5).astype(float))],
+    diagnoses=[
+        _diagnosis("you returned ∂L/∂a = a − y and forgot the sigmoid's f′: z reaches the loss "
+                  "through a = σ(z), so multiply by σ′(z) = a(1 − a).",
+                  lambda z, y: sigmoid(z) - y),
+        _diagnosis("σ′ is evaluated at the output: σ(a)(1 − σ(a)) with a = σ(z) applies the "
+                  "sigmoid twice (note 004's slip). Use σ′(z) = σ(z)(1 − σ(z)) = a(1 − a).",
+                  lambda z, y: (sigmoid(z) - y) * sigmoid(sigmoid(z))
+                  * (1 - sigmoid(sigmoid(z)))),
+        _diagnosis("z(1 − z) is σ′ written with the pre-activation in place of the output: "
+                  "σ′(z) = a(1 − a) with a = σ(z).", lambda z, y: (sigmoid(z) - y) * z * (1 - z)),
+        _diagnosis("you used z − y: the loss compares the output a = σ(z) with y, not the "
+                  "pre-activation.", lambda z, y: (z - y) * sigmoid(z) * (1 - sigmoid(z))),
+        _diagnosis("the sign is wrong: ∂(½(a − y)²)/∂a = a − y, not y − a.",
+                  lambda z, y: (y - sigmoid(z)) * sigmoid(z) * (1 - sigmoid(z))),
+    ],
+)
+
+
+def check_sigmoid_mse_delta(fn: Callable[[Array, Array], Array]) -> Result:
+    """Check ``fn(z, y) -> (σ(z) − y) ⊙ σ(z)(1 − σ(z))``."""
+    return SIGMOID_DELTA.check(fn)
+
+
+# -- 4. a numerically stable softmax -------------------------------------------------------------
+def reference_softmax(z: Array) -> Array:
+    """Row-wise softmax of ``z : (n, C)``, shifted by each row's max: no overflow."""
+    return softmax(z, axis=1)
+
+
+def _shifted_without_keepdims(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=1))
+    return e / e.sum(axis=1)
+
+
+def _sum_without_keepdims(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1)
+
+
+OVERFLOW = ("your softmax overflows at large logits: e^z is inf for z > 709, and inf/inf is "
+            "NaN. Subtract each row's largest logit first, "
+            "z − z.max(axis=1, keepdims=True): softmax(z − m) = softmax(z), and the largest "
+            "exponent is then e⁰ = 1. (Each row its own max: one shift for the whole batch "
+            "can still leave a row with only e^(−huge) = 0 terms, and 0/0 is NaN too.)")
+KEEPDIMS = ("the row sums have shape (n,) and do not line up with the (n, C) rows: sum with "
+            "keepdims=True (or add [:, None]) so that each row is divided by its own sum.")
+
+SOFTMAX = Exercise(
+    "softmax",
+    reference_softmax,
+    cases=[(_normal(3, 3),), (_normal(4, 5),), (_normal(2, 3) + 5.0,),
+           (np.array([[1000.0, 999.0, 0.0], [-1e4, 1e4, 3.0]]),)],
+    diagnoses=[
+        _diagnosis("you normalised over axis 0: the columns of your result sum to 1. Each "
+                  "sample is a row, so sum over axis 1 (the classes).",
+                  lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)),
+        _diagnosis("you divided by the sum over the whole batch: each row (sample) must be "
+                  "normalised by its own sum, axis=1.",
+                  lambda z: np.exp(z) / np.exp(z).sum()),
+        _diagnosis(KEEPDIMS, lambda z: np.exp(z) / np.exp(z).sum(axis=1)),
+        _diagnosis(KEEPDIMS, _shifted_without_keepdims),
+        _diagnosis(KEEPDIMS, _sum_without_keepdims),
+        _diagnosis("you forgot the exponential: softmax(z)_i = e^{z_i} / Σ_j e^{z_j}; z / Σ z "
+                  "is not a probability (it can be negative).",
+                  lambda z: z / z.sum(axis=1, keepdims=True)),
+    ],
+)
+
+
+@_quiet
+def check_softmax(fn: Callable[[Array], Array]) -> Result:
+    """Check ``fn(z) -> softmax of each row of z : (n, C)``, also for logits of ±1e4."""
+    result = SOFTMAX.check(fn)
+    if result.status == "fail" and "NaN or inf" in result.message:
+        return Result("fail", OVERFLOW, SOFTMAX.name)
+    if result.status == "error" and "broadcast" in result.message:
+        return Result("fail", KEEPDIMS, SOFTMAX.name)
+    return result
+
+
+# -- 5. the gradient of softmax + cross-entropy --------------------------------------------------
+def reference_softmax_ce_grad(logits: Array, labels: Array) -> Array:
+    """``∂L/∂z = (softmax(z) − y) / n`` for ``L = −(1/n) Σ_i log softmax(z_i)_{t_i}``.
+
+    ``logits : (n, C)``, ``labels : (n,)`` integer classes -> ``(n, C)``.
+    """
+    n = logits.shape[0]
+    y = np.zeros_like(logits)
+    y[np.arange(n), labels] = 1.0
+    return (softmax(logits, axis=1) - y) / n
+
+
+def _onehot(logits: Array, labels: Array) -> Array:
+    y = np.zeros_like(logits)
+    y[np.arange(logits.shape[0]), labels] = 1.0
+    return y
+
+
+CE_GRAD = Exercise(
+    "softmax_ce_grad",
+    reference_softmax_ce_grad,
+    cases=[(_normal(4, 3), np.array([0, 2, 1, 2])), (_normal(3, 5), np.array([4, 0, 0])),
+           (2.0 * _normal(6, 4), np.array([3, 1, 0, 2, 1, 3]))],
+    diagnoses=[
+        _diagnosis("you left out the − y: the gradient is (ŷ − y)/n, where y is the one-hot "
+                  "row of each label. Without it every entry is positive and the true class "
+                  "is pushed down with the others.",
+                  lambda z, t: softmax(z, axis=1) / z.shape[0]),
+        _diagnosis("you forgot the 1/n: the loss is the mean over the n samples, so its "
+                  "gradient is (ŷ − y)/n.", lambda z, t: softmax(z, axis=1) - _onehot(z, t)),
+        _diagnosis("the sign is wrong: ∂L/∂z = (ŷ − y)/n, not (y − ŷ)/n.",
+                  lambda z, t: (_onehot(z, t) - softmax(z, axis=1)) / z.shape[0]),
+        _diagnosis("you returned ∂L/∂ŷ = −y/ŷ (over n), the gradient with respect to the "
+                  "probabilities. Chain it through the softmax Jacobian diag(ŷ) − ŷŷᵀ: the "
+                  "product collapses to (ŷ − y)/n.",
+                  lambda z, t: -_onehot(z, t) / softmax(z, axis=1) / z.shape[0]),
+        _diagnosis("you normalised the softmax over axis 0 (the batch); each sample is a row: "
+                  "softmax over axis 1.",
+                  lambda z, t: (softmax(z, axis=0) - _onehot(z, t)) / z.shape[0]),
+    ],
+)
+
+
+@_quiet
+def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
+    """Check ``fn(logits, labels) -> (softmax(logits) − onehot(labels)) / n``."""
+    return CE_GRAD.check(fn)
+
+
+__all__ = [
+    "check_equivalent_lr", "check_mse_grad", "check_sigmoid_mse_delta", "check_softmax",
+    "check_softmax_ce_grad", "reference_equivalent_lr", "reference_mse_grad",
+    "reference_sigmoid_mse_delta", "reference_softmax", "reference_softmax_ce_grad",
+]

@@ -1,0 +1,194 @@
+"""Chapter 6 exercise checkers: references pass, stubs are "todo", typical mistakes diagnosed."""
+
+import numpy as np
+import pytest
+
+from backprop.exercises import ch06
+from backprop.gradcheck import numerical_gradient
+from backprop.losses import MSE, SoftmaxCrossEntropy
+
+CHECKS = {
+    "mse_grad": (ch06.check_mse_grad, ch06.reference_mse_grad, 3),
+    "equivalent_lr": (ch06.check_equivalent_lr, ch06.reference_equivalent_lr, 4),
+    "sigmoid_mse_delta": (ch06.check_sigmoid_mse_delta, ch06.reference_sigmoid_mse_delta, 3),
+    "softmax": (ch06.check_softmax, ch06.reference_softmax, 4),
+    "softmax_ce_grad": (ch06.check_softmax_ce_grad, ch06.reference_softmax_ce_grad, 3),
+}
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def broken(*args):
+    raise KeyError("oops")
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_reference_passes(name):
+    check, reference, n = CHECKS[name]
+    result = check(reference)
+    assert result.status == "pass", result
+    assert f"correct on all {n} test cases" in result.message and result.exercise == name
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_stub_is_todo_and_garbage_never_crashes(name):
+    check, _, _ = CHECKS[name]
+    todo = check(stub)
+    assert todo.status == "todo" and "not yet implemented" in todo.message
+    error = check(broken)
+    assert error.status == "error" and "KeyError" in error.message and "oops" in error.message
+    assert check("not a function").status == "fail"
+    assert check(None).status == "fail"
+    none = check(lambda *args: None)
+    assert none.status == "fail" and "returned None" in none.message
+    for garbage in ("text", {"a": 1}, [[1, 2], [3]], np.zeros((7, 7)), float("nan")):
+        result = check(lambda *args, g=garbage: g)
+        assert result.status == "fail", (garbage, result)
+        assert str(result)                                   # prints a sentence
+
+
+def diagnosis(check, fn):
+    result = check(fn)
+    assert result.status == "fail", result
+    return result.message
+
+
+# -- the references are right: against the library and central differences ----------------------
+def test_references_agree_with_library_and_numerical_gradients(rng):
+    pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    mse = MSE("mean")
+    num = numerical_gradient(lambda p: mse.forward(p, target), pred.copy())
+    assert np.allclose(ch06.reference_mse_grad(pred, target), num, rtol=1e-6)
+
+    z, y = 2 * rng.standard_normal((3, 2)), rng.uniform(0, 1, (3, 2))
+
+    def half_sq(v):
+        return 0.5 * np.sum((1 / (1 + np.exp(-v)) - y) ** 2)
+
+    assert np.allclose(ch06.reference_sigmoid_mse_delta(z, y),
+                       numerical_gradient(half_sq, z.copy()), rtol=1e-6, atol=1e-10)
+
+    logits, labels = rng.standard_normal((5, 4)), np.array([0, 3, 1, 1, 2])
+    ce = SoftmaxCrossEntropy()
+    num = numerical_gradient(lambda v: ce.forward(v, labels), logits.copy())
+    assert np.allclose(ch06.reference_softmax_ce_grad(logits, labels), num, rtol=1e-6)
+
+    p = ch06.reference_softmax(np.array([[1e4, -1e4, 0.0], [1.0, 2.0, 3.0]]))
+    e = np.exp([1.0, 2.0, 3.0])
+    assert np.allclose(p, [[1, 0, 0], e / e.sum()]) and np.all(np.isfinite(p))
+
+
+@pytest.mark.parametrize(("frm", "to"), [("mean", "half_sum"), ("sum", "mean"),
+                                         ("half_sum", "sum")])
+def test_equivalent_lr_makes_the_same_step(rng, frm, to):
+    pred, target = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    lr_to = ch06.reference_equivalent_lr(0.1, frm, to, pred.size)
+    steps = []
+    for reduction, lr in ((frm, 0.1), (to, lr_to)):
+        loss = MSE(reduction)
+        loss.forward(pred, target)
+        steps.append(lr * loss.backward())
+    assert np.allclose(steps[0], steps[1], rtol=1e-12)
+
+
+# -- 1. mse_grad ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda p, t: 2 * (p - t), "forgot the 1/N"),
+    (lambda p, t: p - t, "the notes' ½ Σ"),
+    (lambda p, t: (p - t) / p.size, "drops the 2"),
+    (lambda p, t: 2 * (p - t) / p.shape[0], "batch size n"),
+    (lambda p, t: 2 * (t - p) / p.size, "sign is wrong"),
+    (lambda p, t: 2 * (p - t).T / p.size, "transpose"),
+    (lambda p, t: np.mean(2 * (p - t)), "wrong shape"),
+])
+def test_mse_grad_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch06.check_mse_grad, answer)
+
+
+# -- 2. equivalent_lr -------------------------------------------------------------------------
+F = {"mean": lambda N: 2 / N, "sum": lambda N: 2.0, "half_sum": lambda N: 1.0}
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda lr, a, b, N: lr * F[b](N) / F[a](N), "upside down"),
+    (lambda lr, a, b, N: lr * (1 / N if a == "mean" else 1) / (1 / N if b == "mean" else 1),
+     "not for the factor 2"),
+    (lambda lr, a, b, N: lr * (1 if a == "half_sum" else 2) / (1 if b == "half_sum" else 2),
+     "not for the 1/N"),
+    (lambda lr, a, b, N: lr, "must change too"),
+])
+def test_equivalent_lr_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch06.check_equivalent_lr, answer)
+
+
+# -- 3. sigmoid_mse_delta ---------------------------------------------------------------------
+def sig(v):
+    return 1 / (1 + np.exp(-v))
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda z, y: sig(z) - y, "forgot the sigmoid's f′"),
+    (lambda z, y: (sig(z) - y) * sig(sig(z)) * (1 - sig(sig(z))), "applies the sigmoid twice"),
+    (lambda z, y: (sig(z) - y) * z * (1 - z), "z(1 − z)"),
+    (lambda z, y: (z - y) * sig(z) * (1 - sig(z)), "you used z − y"),
+    (lambda z, y: (y - sig(z)) * sig(z) * (1 - sig(z)), "sign is wrong"),
+    (lambda z, y: ((sig(z) - y) * sig(z) * (1 - sig(z)))[0], "wrong shape"),
+])
+def test_sigmoid_mse_delta_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch06.check_sigmoid_mse_delta, answer)
+
+
+# -- 4. softmax -------------------------------------------------------------------------------
+def naive(z):
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (naive, "overflows at large logits"),
+    (lambda z: naive(z - z.max()), "each row its own max"),
+    (lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True), "over axis 0"),
+    (lambda z: np.exp(z) / np.exp(z).sum(), "whole batch"),
+    (lambda z: np.exp(z) / np.exp(z).sum(axis=1), "keepdims=True"),
+    (lambda z: (lambda e: e / e.sum(axis=1))(np.exp(z - z.max(axis=1, keepdims=True))),
+     "keepdims=True"),
+    (lambda z: z / z.sum(axis=1, keepdims=True), "forgot the exponential"),
+    (lambda z: naive(z)[0], "wrong shape"),
+])
+def test_softmax_diagnoses(answer, fragment):
+    message = diagnosis(ch06.check_softmax, answer)
+    assert fragment.lower() in message.lower(), message
+
+
+def test_softmax_checker_keeps_numpy_quiet():
+    with np.errstate(all="raise"):                 # the check silences the learner's overflow
+        result = ch06.check_softmax(naive)
+    assert result.status == "fail" and "overflows" in result.message
+
+
+# -- 5. softmax_ce_grad -----------------------------------------------------------------------
+def onehot(z, t):
+    y = np.zeros_like(z)
+    y[np.arange(len(t)), t] = 1
+    return y
+
+
+def sm(z, axis=1):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda z, t: sm(z) / len(z), "left out the − y"),
+    (lambda z, t: sm(z) - onehot(z, t), "forgot the 1/n"),
+    (lambda z, t: (onehot(z, t) - sm(z)) / len(z), "sign is wrong"),
+    (lambda z, t: -onehot(z, t) / sm(z) / len(z), "softmax Jacobian"),
+    (lambda z, t: (sm(z, axis=0) - onehot(z, t)) / len(z), "over axis 0"),
+    (lambda z, t: ((sm(z) - onehot(z, t)) / len(z)).T, "transpose"),
+    (lambda z, t: (sm(z)[np.arange(len(t)), t] - 1) / len(z), "wrong shape"),
+    (lambda z, t: (sm(z) - onehot(z, t)) / z.size, "constant factor"),
+])
+def test_softmax_ce_grad_diagnoses(answer, fragment):
+    assert fragment in diagnosis(ch06.check_softmax_ce_grad, answer)

@@ -1,0 +1,181 @@
+"""Chapter 5 exercise checkers: references pass, stubs are "todo", typical mistakes diagnosed."""
+
+import numpy as np
+import pytest
+
+from backprop.exercises import ch05
+from backprop.gradcheck import numerical_gradient
+from backprop.layers import Linear, ReLU, Sequential, Sigmoid
+from backprop.losses import MSE
+
+EXERCISES = {
+    "linear_backward": (ch05.check_linear_backward, ch05.LINEAR_BACKWARD),
+    "column_backward": (ch05.check_column_backward, ch05.COLUMN_BACKWARD),
+    "mse_linear_grads": (ch05.check_mse_linear_grads, ch05.MSE_LINEAR),
+    "sigmoid_layer": (ch05.check_sigmoid_layer, ch05.SIGMOID_LAYER),
+    "relu_net_grads": (ch05.check_relu_net_grads, ch05.RELU_NET),
+}
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def broken(*args):
+    raise KeyError("oops")
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_reference_passes(name):
+    check, ex = EXERCISES[name]
+    result = check(ex.reference)
+    assert result.status == "pass", result
+    assert "correct on all 3 test cases" in result.message and result.exercise == name
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_stub_is_todo_and_garbage_never_crashes(name):
+    check, ex = EXERCISES[name]
+    todo = check(stub)
+    assert todo.status == "todo" and "not yet implemented" in todo.message
+    error = check(broken)
+    assert error.status == "error" and "KeyError" in error.message and "oops" in error.message
+    assert check("not a function").status == "fail"
+    assert check(lambda *args: None).status == "fail"
+    assert check(lambda *args: (None,) * len(ex.outputs)).status == "fail"
+    assert check(lambda *args: ("x",) * len(ex.outputs)).status == "fail"
+    assert check(lambda *args: tuple(np.zeros((7, 7)) for _ in ex.outputs)).status == "fail"
+    assert check(lambda *args: tuple(np.full((1,), np.nan) for _ in ex.outputs)).status == "fail"
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_a_shape_mismatch_gets_a_hint_on_shapes(name):
+    check, _ = EXERCISES[name]
+
+    def bad(*args):
+        return np.ones((2, 3)) @ np.ones((4, 5))
+
+    result = check(bad)
+    assert result.status == "error" and "shape mismatch" in result.message
+
+
+def replace_output(ex, name, wrong):
+    """The reference answer with output ``name`` taken from ``wrong`` (which may return all)."""
+    k = ex.outputs.index(name)
+
+    def answer(*args):
+        right = list(ex.reference(*args))
+        value = wrong(*args)
+        right[k] = value[k] if isinstance(value, tuple) else value
+        return tuple(right)
+    return answer
+
+
+CASES = [(name, i) for name, (_, ex) in EXERCISES.items() for i in range(len(ex.diagnoses))]
+
+
+@pytest.mark.parametrize(("name", "i"), CASES)
+def test_every_typical_mistake_gets_its_own_diagnosis(name, i):
+    check, ex = EXERCISES[name]
+    diag = ex.diagnoses[i]
+    result = check(replace_output(ex, diag.output, diag.wrong))
+    assert result.status == "fail", result
+    first = next(d for d in ex.diagnoses if d.output == diag.output
+                 and _same(d.wrong, diag.wrong, ex))
+    assert result.message == f"{diag.output}: {first.message}"
+
+
+def _same(wrong_a, wrong_b, ex):
+    """Do two wrong answers give the same numbers on the first case (so the first one wins)?"""
+    a, b = wrong_a(*ex.cases[0]), wrong_b(*ex.cases[0])
+    if a is None or b is None:
+        return a is b
+    return all(np.shape(x) == np.shape(y) and np.allclose(x, y) for x, y in zip(a, b, strict=True)
+               ) if isinstance(a, tuple) and isinstance(b, tuple) else (
+        np.shape(a) == np.shape(b) and np.allclose(a, b))
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda X, W, dY: (dY @ W, X.T @ dY, dY.sum(axis=0)), "W instead of Wᵀ"),
+    (lambda X, W, dY: (dY @ W.T, dY.T @ X, dY.sum(axis=0)), "column convention's δ aᵀ"),
+    (lambda X, W, dY: (dY @ W.T, X.T @ dY, dY.sum(axis=1)), "axis 1"),
+    (lambda X, W, dY: (W @ dY.T, X.T @ dY, dY.sum(axis=0)), "column convention's"),
+])
+def test_linear_backward_names_the_mistake_and_the_convention(answer, fragment):
+    result = ch05.check_linear_backward(answer)
+    assert result.status == "fail" and fragment in result.message, result
+
+
+def test_column_backward_names_the_row_convention():
+    result = ch05.check_column_backward(lambda W, X, dY: (X @ dY.T, W.T @ dY))
+    assert "row convention" in result.message and "dW" in result.message
+    result = ch05.check_column_backward(lambda W, X, dY: (dY @ X.T, dY.T @ W))
+    assert "row convention" in result.message and "dX" in result.message
+
+
+def test_mse_missing_one_over_n():
+    result = ch05.check_mse_linear_grads(
+        lambda X, W, b, T: (X.T @ (X @ W + b - T), (X @ W + b - T).sum(axis=0)))
+    assert "1/n is missing" in result.message
+
+
+# -- the references are right: against central differences and the library ---------------------
+def test_linear_reference_is_the_numerical_gradient_and_the_library(rng):
+    X, W, b, R = (rng.standard_normal(s) for s in ((5, 3), (3, 2), (2,), (5, 2)))
+    dX, dW, db = ch05.reference_linear_backward(X, W, R)
+
+    def probe(*_):
+        return np.sum((X @ W + b) * R)
+
+    for got, arr in ((dX, X), (dW, W), (db, b)):
+        assert np.allclose(got, numerical_gradient(probe, arr), rtol=1e-6, atol=1e-9)
+    layer = Linear.from_weights(W, b)
+    layer.forward(X)
+    assert np.allclose(layer.backward(R), dX) and np.allclose(layer.dW, dW)
+
+
+def test_column_reference_is_the_numerical_gradient(rng):
+    W, X, R = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal((2, 4))
+    dW, dX = ch05.reference_column_backward(W, X, R)
+    for got, arr in ((dW, W), (dX, X)):
+        assert np.allclose(got, numerical_gradient(lambda _: np.sum((W @ X) * R), arr))
+
+
+def test_mse_reference_is_the_numerical_gradient(rng):
+    X, W, b, T = (rng.standard_normal(s) for s in ((6, 3), (3, 2), (2,), (6, 2)))
+    dW, db = ch05.reference_mse_linear_grads(X, W, b, T)
+
+    def loss(*_):
+        return np.sum((X @ W + b - T) ** 2) / (2 * len(X))
+
+    assert np.allclose(dW, numerical_gradient(loss, W))
+    assert np.allclose(db, numerical_gradient(loss, b))
+    assert np.allclose(loss(), MSE("mean").forward(X @ W + b, T) * T.shape[1] / 2)
+
+
+def test_sigmoid_reference_is_the_numerical_gradient_and_the_library(rng):
+    X, W, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    label = rng.uniform(size=(4, 2))
+    dW, db, dX = ch05.reference_sigmoid_layer(X, W, b, label)
+    net = Sequential(Linear.from_weights(W, b), Sigmoid())
+    loss = MSE("half_sum")
+
+    def total(*_):
+        return loss.forward(net.forward(X), label)
+
+    for got, arr in ((dW, net[0].W), (db, net[0].b), (dX, X)):
+        assert np.allclose(got, numerical_gradient(total, arr), rtol=1e-6, atol=1e-9)
+
+
+def test_relu_reference_is_the_numerical_gradient_and_the_library(rng):
+    X, T = rng.standard_normal((5, 2)), rng.standard_normal((5, 2))
+    Ws = [rng.standard_normal((2, 2)) for _ in range(3)]
+    grads = ch05.reference_relu_net_grads(X, *Ws, T)
+    net = Sequential(Linear.from_weights(Ws[0]), ReLU(), Linear.from_weights(Ws[1]), ReLU(),
+                     Linear.from_weights(Ws[2]))
+    loss = MSE("half_sum")
+    loss.forward(net.forward(X), T)
+    net.backward(loss.backward())
+    for got, layer in zip(grads, (net[0], net[2], net[4]), strict=True):
+        num = numerical_gradient(lambda _: loss.forward(net.forward(X), T), layer.W)
+        assert np.allclose(got, num, rtol=1e-6, atol=1e-9) and np.allclose(got, layer.dW)

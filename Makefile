@@ -46,8 +46,15 @@ $(ASSETS): package.json package-lock.json
 	@if npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; then touch $@; else \
 	  echo "npm ci failed: MathJax, require.js and the widget manager will come from CDNs."; fi
 
+# The execution cache knows the notebooks, not the library they import (nor the explorers' JS
+# embedded in their outputs): when lib/ changed since the last build, execute everything again.
+LIB_STAMP := _build/.lib-built
 book: $(STAMP) assets
+	@if [ -f $(LIB_STAMP) ] && [ -n "$$(find lib -type f -newer $(LIB_STAMP) | head -1)" ]; then \
+	  echo "lib/ changed since the last build: executing every notebook again"; \
+	  rm -rf _build/.jupyter_cache; fi
 	$(BOOK)
+	@touch $(LIB_STAMP)
 
 # The browser tests build the book first (tests/browser/conftest.py, with -W); pytest-xdist
 # runs two workers, one test file per worker at a time, so nbval keeps each notebook's cells

@@ -349,3 +349,13 @@ def test_static_page_every_operation(browser):  # noqa: F811
         close_tree(state, w.state)
         assert not page.errors
         page.close()
+
+
+def test_a_learners_graph_is_rebuilt_from_its_templates():
+    # A static page publishes the templates with the controls: they must suffice to recompute.
+    x = Value(1.5, name="x")
+    w = GraphExplorer(x * x + x + 1, inputs={"x": 2.0})
+    again = GraphExplorer(templates=w.templates, example=w.example, inputs=w.inputs)
+    close_tree(again.state, w.state)
+    (leaf,) = [n for n in again.state["nodes"] if n["name"] == "x"]
+    assert leaf["grad"] == pytest.approx(2 * 2.0 + 1)          # d(x² + x + 1)/dx

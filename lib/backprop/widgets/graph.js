@@ -409,7 +409,7 @@ export default {
         { showLocal: localBox.checked });
       readout.textContent = gxReadout(state);
       gxLegend(legend, state, localBox.checked);
-      publish(root, model, controls, state);
+      publish(root, model, { ...controls, templates }, state);   // templates: which graphs
     }
 
     function update(next) {

@@ -194,6 +194,8 @@ class GraphExplorer(Explorer):
     example : which graph to show, a key of :data:`EXAMPLES` (``"add_mul"``, ``"neuron_gates"``,
         ``"neuron_sigmoid"``, ``"patterns"``, ``"reuse"``), or ``"custom"`` for ``expr``.
     inputs : ``{name: value}`` for the sliders (missing names keep the graph's own values).
+    templates : the graphs as data (``{key: template}``, what :attr:`templates` holds), instead
+        of ``expr`` or the examples; a page publishes them with the controls.
     title : the heading shown above the explorer.
 
     State (``compute()``)
@@ -217,8 +219,11 @@ class GraphExplorer(Explorer):
         "Computational graph: values flow forward, gradients flow back").tag(sync=True)
 
     def __init__(self, expr: Value | None = None, *, example: str | None = None,
-                 inputs: dict[str, Number] | None = None, **kwargs: Any) -> None:
-        if expr is not None:
+                 inputs: dict[str, Number] | None = None, templates: dict | None = None,
+                 **kwargs: Any) -> None:
+        if templates is not None:           # graphs already as templates (what a page shows)
+            example = next(iter(templates)) if example is None else example
+        elif expr is not None:
             if not isinstance(expr, Value):
                 raise TypeError(f"GraphExplorer(expr): expr must be a Value, got "
                                 f"{type(expr).__name__}")

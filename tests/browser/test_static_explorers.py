@@ -1,0 +1,165 @@
+"""Every explorer of the built book stays live without a kernel, and agrees with the library.
+
+For every page of ``_toc.yml`` that shows explorers, served from 127.0.0.1 and opened from disk
+(``file://``), with every request that would leave the machine aborted: each explorer notices
+that no kernel answers, says once that it computes in the browser, and publishes what it shows
+(``data-explorer``, ``data-controls``, ``data-state``; see ``ui.js publish``). The test moves
+every control of every explorer — each slider one step, each select to another option, each
+checkbox, radio button and button once (not Start/Pause, which run a timer) — and after every
+move compares the numbers shown with ``Explorer(**controls).state`` computed by the library in
+Python: numbers to a relative error of 1e-9, strings and shapes exactly. New chapters and new
+explorers are covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from typing import Any
+
+import pytest
+from browser_support import Guard, book_pages
+
+PAGES = [page for page in book_pages() if page.is_notebook]
+
+#: Buttons that start a timer (the playground's training loop): pressing them is not one move.
+TIMER_BUTTONS = ("Start", "Pause", "▶ Start", "⏸ Pause")
+
+#: The controls of one explorer, in document order (re-queried after every move, because an
+#: explorer may rebuild part of its view).
+CONTROLS = ("input[type=range], select, input[type=checkbox], input[type=radio]:not(:checked),"
+            " button")
+
+SNAPSHOT = """(root) => ({explorer: root.dataset.explorer,
+  controls: JSON.parse(root.dataset.controls), state: JSON.parse(root.dataset.state)})"""
+
+MAX_MOVES = 60  # per explorer: enough for every control of the book's explorers
+
+
+def move(control: Any) -> str | None:
+    """Move one control by one step; returns what was done, or None if it cannot move."""
+    kind = control.evaluate("(el) => el.tagName.toLowerCase() + ':' + (el.type || '')")
+    if not control.is_visible() or control.is_disabled():
+        return None
+    if kind == "input:range":
+        at_max = control.evaluate("(el) => Number(el.value) >= Number(el.max)")
+        control.focus()
+        control.press("ArrowLeft" if at_max else "ArrowRight")
+        return f"slider {control.get_attribute('aria-label')!r} one step"
+    if kind.startswith("select"):
+        values = control.evaluate("(el) => Array.from(el.options).map((o) => o.value)")
+        current = control.input_value()
+        others = [v for v in values if v != current]
+        if not others:
+            return None
+        control.select_option(others[0])
+        return f"select {control.get_attribute('aria-label')!r} to {others[0]!r}"
+    if kind.startswith("button"):
+        text = control.inner_text().strip()
+        if any(t in text for t in TIMER_BUTTONS):
+            return None
+        control.click()
+        return f"button {text or control.get_attribute('aria-label')!r}"
+    control.click()
+    return f"{kind} {control.get_attribute('aria-label')!r}"
+
+
+def explore(browser: Any, url: str) -> dict:
+    """Open ``url`` offline, move every control of every explorer; snapshots after each move.
+
+    Runs in the browser's thread; returns ``{"snapshots": [(what, snapshot)], "static_notes",
+    "blocked", "errors"}``.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    guard = Guard()
+    context.route("**/*", guard.route)
+    page = context.new_page()
+    page.on("pageerror", guard.on_page_error)
+    page.on("console", guard.on_console)
+    snapshots: list[tuple[str, dict]] = []
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_function(
+            "() => { const roots = document.querySelectorAll('.bp-explorer');"
+            " return roots.length > 0 && Array.from(roots).every((r) => r.dataset.state &&"
+            " r.querySelector('.bp-static-note') &&"
+            " r.querySelector('.bp-static-note').style.display !== 'none'); }",
+            timeout=30_000)
+        roots = page.locator(".bp-explorer")
+        notes = [roots.nth(i).locator(".bp-static-note").inner_text()
+                 for i in range(roots.count())]
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            snapshots.append(("as loaded", root.evaluate(SNAPSHOT)))
+            index = moves = 0
+            while moves < MAX_MOVES and index < root.locator(CONTROLS).count():
+                what = move(root.locator(CONTROLS).nth(index))
+                index += 1
+                if what is None:
+                    continue
+                moves += 1
+                page.wait_for_timeout(20)
+                snapshots.append((what, root.evaluate(SNAPSHOT)))
+    finally:
+        context.close()
+    return {"snapshots": snapshots, "static_notes": notes, "blocked": guard.blocked,
+            "errors": guard.unexpected_errors()}
+
+
+def mismatches(shown: Any, expected: Any, path: str = "state") -> list[str]:
+    """Where ``shown`` (the page's JSON) differs from ``expected`` (the library's state)."""
+    if isinstance(expected, dict):
+        if not isinstance(shown, dict) or set(shown) != set(expected):
+            keys = sorted(shown) if isinstance(shown, dict) else type(shown).__name__
+            return [f"{path}: keys {keys} vs {sorted(expected)}"]
+        return [m for k in expected for m in mismatches(shown[k], expected[k], f"{path}.{k}")]
+    if isinstance(expected, list | tuple):
+        if not isinstance(shown, list) or len(shown) != len(expected):
+            return [f"{path}: {shown!r:.80} vs a list of {len(expected)}"]
+        return [m for i, (s, e) in enumerate(zip(shown, expected, strict=True))
+                for m in mismatches(s, e, f"{path}[{i}]")]
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        return [] if shown == expected else [f"{path}: {shown!r} vs {expected!r}"]
+    expected = float(expected)
+    if shown is None and not math.isfinite(expected):  # JSON has no NaN/inf: null
+        return []
+    if not isinstance(shown, int | float) or isinstance(shown, bool):
+        return [f"{path}: {shown!r} vs {expected!r}"]
+    if abs(shown - expected) <= 1e-9 * max(abs(shown), abs(expected)) or shown == expected:
+        return []
+    return [f"{path}: {shown!r} vs {expected!r}"]
+
+
+def library_state(snapshot: dict) -> dict:
+    """The state the library computes for the controls the page shows."""
+    module, _, name = snapshot["explorer"].rpartition(".")
+    cls = getattr(importlib.import_module(module), name)
+    explorer = cls(**snapshot["controls"])
+    assert explorer.error == "", f"{name}{snapshot['controls']}: {explorer.error}"
+    return explorer.state
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["http", "file"])
+@pytest.mark.parametrize("page", PAGES, ids=[p.slug for p in PAGES])
+def test_explorers_recompute_like_the_library(page, scheme, built_book, book_server, chromium):
+    source = page.source.read_text(encoding="utf-8")
+    if "backprop.widgets" not in source:
+        pytest.skip(f"{page.slug} shows no explorer")
+    url = (f"{book_server}/{page.docname}.html" if scheme == "http"
+           else page.html.resolve().as_uri())
+    result = chromium.run(explore, url)
+    assert not result["blocked"], f"requests left the machine: {result['blocked'][:5]}"
+    assert not result["errors"], result["errors"]
+    assert all("in your browser" in note for note in result["static_notes"])
+    explorers = {snap["explorer"] for _, snap in result["snapshots"]}
+    assert all(e.startswith("backprop.widgets.") for e in explorers), explorers
+    moved = [what for what, _ in result["snapshots"] if what != "as loaded"]
+    assert moved, f"no control of {sorted(explorers)} could be moved"
+    problems = []
+    for what, snap in result["snapshots"]:
+        wrong = mismatches(snap["state"], library_state(snap))
+        if wrong:
+            name = snap["explorer"].rpartition(".")[2]
+            problems.append(f"{name} after {what}: " + "; ".join(wrong[:3]))
+    assert not problems, "\n".join(problems[:10])

@@ -33,7 +33,8 @@ function gcHeatmap(svg, M, vmax) {
 function gcCurve(svg, st) {
   const floor = -17;
   const ys = st.curve.rel_error.map((e) => Math.max(Math.log10(Math.max(e, 1e-300)), floor));
-  const lo = Math.min(-16, Math.floor(Math.min(...ys))), hi = Math.max(0, Math.ceil(Math.max(...ys)));
+  const lo = Math.min(-16, Math.floor(Math.min(...ys)));
+  const hi = Math.max(0, Math.ceil(Math.max(...ys)));
   const here = Math.log10(st.eps);
   const k = st.curve.log_eps.findIndex((v) => Math.abs(v - here) < 1e-9);
   const series = [{ x: st.curve.log_eps, y: ys, color: COLORS.blue, points: true }];
@@ -75,7 +76,7 @@ export default {
     };
     const sliders = {
       batch: mk("batch", "batch n", 1, 6, 1, 0), n_in: mk("n_in", "in", 1, 6, 1, 0),
-      n_out: mk("n_out", "out", 1, 6, 1, 0), log_eps: mk("log_eps", "log₁₀ ε", -10, -1, 0.5, 1),
+      n_out: mk("n_out", "out", 1, 6, 1, 0), log_eps: mk("log_eps", "log₁₀ ε", -10, -1, 1, 0),
     };
     const select = h("select", { "aria-label": "layer", class: "bp-gc-select",
       onchange: () => changed("layer", select.value) },
@@ -85,7 +86,8 @@ export default {
     const reseed = button("New random batch", () => changed("seed", controls.seed + 1));
     const seedText = h("span", { class: "bp-gc-seed" });
     const mapA = svgEl("svg"), mapN = svgEl("svg"), curve = svgEl("svg");
-    const capA = h("div", { class: "bp-gc-map-title" }), capN = h("div", { class: "bp-gc-map-title" });
+    const capA = h("div", { class: "bp-gc-map-title" });
+    const capN = h("div", { class: "bp-gc-map-title" });
     const readout = h("div", { class: "bp-readout bp-gc-readout" });
     body.append(
       h("div", { class: "bp-gc-controls" }, [
@@ -93,7 +95,8 @@ export default {
           h("label", { class: "bp-gc-sel" }, ["layer ", select]),
           h("div", {}, [reseed, seedText])]),
         h("div", { class: "bp-gc-col" }, Object.values(sliders).map((s) => s.root))]),
-      h("div", { class: "bp-gc-maps" }, [h("div", {}, [capA, mapA]), h("div", {}, [capN, mapN])]),
+      h("div", { class: "bp-gc-maps" }, [
+        h("div", {}, [capA, mapA]), h("div", {}, [capN, mapN])]),
       h("div", { class: "bp-gc-bottom" }, [readout, curve]));
 
     function draw() {

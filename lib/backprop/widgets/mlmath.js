@@ -276,27 +276,56 @@ export function numericalGradient(f, X, eps) {
   }));
 }
 
-const GC_CURVE = Array.from({ length: 19 }, (_, k) => (k - 20) / 2);
+const GC_CURVE = Array.from({ length: 10 }, (_, k) => k - 10);
+const GC_ACT = { linear: "identity", sigmoid: "sigmoid", tanh: "tanh", relu: "relu",
+  "linear+tanh": "tanh" };
+// exp, sigmoid and tanh rounded exactly as exp_twin/act_twin in gradcheck_view.py (a central
+// difference at ε = 1e-10 magnifies any other rounding by 1e10): 2^k · Taylor(x − k ln 2).
+const GC_LN2 = 0.6931471805599453;
+const GC_COEF = [1];
+for (let k = 1; k < 18; k++) GC_COEF.push(GC_COEF[k - 1] / k);
+export function expTwin(x) {
+  const xc = Math.min(60, Math.max(-60, x));
+  const k = Math.floor(xc / GC_LN2 + 0.5);
+  const r = xc - k * GC_LN2;
+  let p = GC_COEF[GC_COEF.length - 1];
+  for (let m = GC_COEF.length - 2; m >= 0; m--) p = p * r + GC_COEF[m];
+  if (k > 0) for (let i = 0; i < k; i++) p *= 2;
+  else for (let i = 0; i < -k; i++) p /= 2;
+  return p;
+}
+const GC_F = {
+  sigmoid: (z) => 1 / (1 + expTwin(-z)),
+  tanh: (z) => {
+    const t = expTwin(-2 * Math.abs(z)), v = (1 - t) / (1 + t);
+    return z < 0 ? -v : v;
+  },
+  relu: (z) => (z > 0 ? z : 0),
+  identity: (z) => z,
+};
 
 export function gradcheckState(layer, n, nin, nout, seed, logEps) {
   const hasW = layer === "linear" || layer === "linear+tanh";
   const rng = rngFrom(seed);
+  const grid = () => Math.floor(rng.normal() * 2 ** 20 + 0.5) / 2 ** 20; // as random_case
   const take = (rows, cols, k = 1) =>
-    Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal() * k));
+    Array.from({ length: rows }, () => Array.from({ length: cols }, () => grid() * k));
   const X = take(n, nin);
   const W = hasW ? take(nin, nout, 1 / Math.sqrt(nin)) : null;
   const b = hasW ? take(1, nout)[0] : null;
   const R = take(n, hasW ? nout : nin);
-  const act = layer === "linear" ? "identity" : layer === "linear+tanh" ? "tanh" : layer;
-  const forward = () => mapM(hasW ? addBias(matmul(X, W), b) : X, ACT[act].f);
+  const f = GC_F[GC_ACT[layer]];
+  const forward = () => mapM(hasW ? addBias(matmul(X, W), b) : X, f);
   const probe = () => {
     const Y = forward();
     let s = 0;
-    for (let i = 0; i < Y.length; i++) for (let j = 0; j < Y[i].length; j++) s += Y[i][j] * R[i][j];
+    for (let i = 0; i < Y.length; i++) {
+      for (let j = 0; j < Y[i].length; j++) s += Y[i][j] * R[i][j];
+    }
     return s;
   };
-  const loss = probe();
   const A = forward();
+  const act = GC_ACT[layer];
   const dZ = act === "identity" ? R.map((r) => r.slice())
     : act === "relu" ? map2(R, X, (r, x) => (x > 0 ? r : 0))
       : act === "sigmoid" ? map2(R, A, (r, a) => r * (a * (1 - a)))
@@ -310,7 +339,7 @@ export function gradcheckState(layer, n, nin, nout, seed, logEps) {
     arrays.b = [b];
   }
   const param = hasW ? "W" : "X";
-  const eps = 10 ** logEps;
+  const eps = Number(`1e${logEps}`);
   const errors = {};
   let numerical = null;
   for (const name of Object.keys(grads)) {
@@ -319,9 +348,9 @@ export function gradcheckState(layer, n, nin, nout, seed, logEps) {
     if (name === param) numerical = num;
   }
   const curve = GC_CURVE.map((k) =>
-    relativeError(grads[param], numericalGradient(probe, arrays[param], 10 ** k)));
+    relativeError(grads[param], numericalGradient(probe, arrays[param], Number(`1e${k}`))));
   return {
-    layer, param, shape: [grads[param].length, grads[param][0].length], eps, loss,
+    layer, param, shape: [grads[param].length, grads[param][0].length], eps, loss: probe(),
     analytic: grads[param], numerical, rel_error: errors[param], errors,
     curve: { log_eps: GC_CURVE.slice(), rel_error: curve },
   };

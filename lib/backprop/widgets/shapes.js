@@ -31,10 +31,12 @@ function shBox(g, { x, y, shape, name, fill, conv, inner = null, u }) {
   const [r, c] = shape, w = c * u, hgt = r * u;
   g.append(svgEl("rect", { x, y, width: w, height: hgt, fill, class: "bp-sh-box" }));
   for (let i = 1; i < r; i++) {
-    g.append(svgEl("line", { x1: x, x2: x + w, y1: y + i * u, y2: y + i * u, class: "bp-sh-cell" }));
+    g.append(svgEl("line", { x1: x, x2: x + w, y1: y + i * u, y2: y + i * u,
+      class: "bp-sh-cell" }));
   }
   for (let j = 1; j < c; j++) {
-    g.append(svgEl("line", { x1: x + j * u, x2: x + j * u, y1: y, y2: y + hgt, class: "bp-sh-cell" }));
+    g.append(svgEl("line", { x1: x + j * u, x2: x + j * u, y1: y, y2: y + hgt,
+      class: "bp-sh-cell" }));
   }
   if (inner === "cols") {
     g.append(svgEl("line", { x1: x, x2: x + w, y1: y - 1, y2: y - 1, class: "bp-sh-inner" }));

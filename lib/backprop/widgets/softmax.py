@@ -50,7 +50,7 @@ svg.bp-sm-bars { width: 100%; max-width: 640px; height: auto; background: #fff; 
 .bp-sm-readout { margin: 4px 0; padding: 5px 8px; background: #f6f8fa; border-radius: 5px;
   overflow-x: auto; }
 table.bp-sm-jac { border-collapse: collapse; font: 11.5px ui-monospace, monospace;
-  margin-top: 4px; }
+  margin: 4px 0 0 0; }
 table.bp-sm-jac td, table.bp-sm-jac th { padding: 1px 5px; text-align: right; }
 table.bp-sm-jac th { color: #57606a; font-weight: 400; }
 .bp-sm-jac-cap { font-size: 12px; color: #57606a; margin-top: 6px; }

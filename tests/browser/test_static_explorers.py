@@ -68,7 +68,7 @@ def explore(browser: Any, url: str) -> dict:
     """Open ``url`` offline, move every control of every explorer; snapshots after each move.
 
     Runs in the browser's thread; returns ``{"snapshots": [(what, snapshot)], "static_notes",
-    "blocked", "errors"}``.
+    "loose_controls", "blocked", "errors"}``.
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     guard = Guard()
@@ -77,6 +77,8 @@ def explore(browser: Any, url: str) -> dict:
     page.on("pageerror", guard.on_page_error)
     page.on("console", guard.on_console)
     snapshots: list[tuple[str, dict]] = []
+    notes: list[str] = []
+    loose: list[str] = []
     try:
         page.goto(url, wait_until="load")
         page.wait_for_function(
@@ -88,6 +90,12 @@ def explore(browser: Any, url: str) -> dict:
         roots = page.locator(".bp-explorer")
         notes = [roots.nth(i).locator(".bp-static-note").inner_text()
                  for i in range(roots.count())]
+        # JupyterLab takes keys as notebook commands unless the control or a parent suppresses them
+        loose = page.evaluate(
+            "(sel) => Array.from(document.querySelectorAll('.bp-explorer'))"
+            ".flatMap((r) => Array.from(r.querySelectorAll(sel)))"
+            ".filter((c) => !c.closest('[data-lm-suppress-shortcuts=\"true\"]'))"
+            ".map((c) => c.outerHTML.slice(0, 80))", CONTROLS)
         for i in range(roots.count()):
             root = roots.nth(i)
             snapshots.append(("as loaded", root.evaluate(SNAPSHOT)))
@@ -102,7 +110,8 @@ def explore(browser: Any, url: str) -> dict:
                 snapshots.append((what, root.evaluate(SNAPSHOT)))
     finally:
         context.close()
-    return {"snapshots": snapshots, "static_notes": notes, "blocked": guard.blocked,
+    return {"snapshots": snapshots, "static_notes": notes, "loose_controls": loose,
+            "blocked": guard.blocked,
             "errors": guard.unexpected_errors()}
 
 
@@ -152,6 +161,9 @@ def test_explorers_recompute_like_the_library(page, scheme, built_book, book_ser
     assert not result["blocked"], f"requests left the machine: {result['blocked'][:5]}"
     assert not result["errors"], result["errors"]
     assert all("in your browser" in note for note in result["static_notes"])
+    assert not result["loose_controls"], (
+        "controls without data-lm-suppress-shortcuts (JupyterLab would take their keys): "
+        f"{result['loose_controls'][:5]}")
     explorers = {snap["explorer"] for _, snap in result["snapshots"]}
     assert all(e.startswith("backprop.widgets.") for e in explorers), explorers
     moved = [what for what, _ in result["snapshots"] if what != "as loaded"]

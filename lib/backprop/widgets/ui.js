@@ -41,9 +41,17 @@ export function fmt(x, digits = 3) {
   return s.replace("-", "−");
 }
 
+// Keys pressed in a control stay there: JupyterLab would otherwise take the arrow keys (and
+// others) as notebook commands, moving the cell selection instead of the slider.
+export function keepKeys(control) {
+  control.setAttribute("data-lm-suppress-shortcuts", "true");
+  control.addEventListener("keydown", (event) => event.stopPropagation());
+  return control;
+}
+
 // A labelled range slider. onInput(value) is called on every move.
 export function slider({ label, min, max, step, value, onInput, digits = 2 }) {
-  const input = h("input", { type: "range", min, max, step, value, "aria-label": label });
+  const input = keepKeys(h("input", { type: "range", min, max, step, value, "aria-label": label }));
   const out = h("span", { class: "bp-slider-value" }, fmt(Number(value), digits));
   input.addEventListener("input", () => {
     out.textContent = fmt(Number(input.value), digits);
@@ -55,7 +63,7 @@ export function slider({ label, min, max, step, value, onInput, digits = 2 }) {
 }
 
 export function button(label, onClick) {
-  return h("button", { class: "bp-button", type: "button", onclick: onClick }, label);
+  return keepKeys(h("button", { class: "bp-button", type: "button", onclick: onClick }, label));
 }
 
 // Diverging colour for a signed value in [-1, 1]: blue for positive, orange for negative.
@@ -200,7 +208,9 @@ export function frame(model, container, title) {
     "Binder or `make lab` gives the full Python version.");
   note.style.display = "none";
   const body = h("div", { class: "bp-body" });
-  const root = h("div", { class: "bp-explorer" }, [
+  // Lumino walks up from the focused element and stops at this attribute: every control of
+  // the explorer keeps its keys (arrows, "d d", "a", "b" are notebook commands otherwise).
+  const root = h("div", { class: "bp-explorer", "data-lm-suppress-shortcuts": "true" }, [
     h("div", { class: "bp-title" }, title), errorBox, body, note]);
   container.replaceChildren(root);
   return { root, body, setStatic: () => { note.style.display = "block"; } };

@@ -96,3 +96,13 @@ def test_not_a_function():
 def test_result_renders_in_notebooks():
     result = Result("fail", "a < b & c", "ex")
     assert "&lt;" in result._repr_html_() and str(result).startswith("❌ ex:")
+
+
+def test_a_single_number_names_only_a_telling_factor():
+    # 0.5 vs 0.25: a forgotten ½ is worth naming; 0.731 vs 0.25 is not "2.924 times" anything
+    assert "2 times" in generic_diagnosis(0.5, 0.25)
+    assert "1/4 times" in generic_diagnosis(np.array(0.25), 1.0)
+    message = generic_diagnosis(0.731, 0.25)
+    assert "factor" not in message and "expected 0.25, got 0.731" in message
+    # arrays: a common ratio is telling even when it is not a whole number
+    assert "1.5 times" in generic_diagnosis(np.array([1.5, 3.0]), np.array([1.0, 2.0]))

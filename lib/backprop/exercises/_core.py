@@ -186,7 +186,8 @@ def generic_diagnosis(got: Any, want: Any) -> str:
     if np.allclose(a, -b, rtol=RTOL, atol=ATOL) and np.any(np.abs(b) > ATOL):
         return "the sign is wrong: your result is the negative of the right one"
     factor = _constant_factor(a, b)
-    if factor is not None:
+    # any two numbers differ by "a factor": for a single number, name only a telling one
+    if factor is not None and (a.size > 1 or _is_simple_factor(factor)):
         return (f"off by a constant factor: your result is {_factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
     diff = np.abs(a - b)
@@ -205,6 +206,11 @@ def _constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:
     if abs(c - 1) > 1e-6 and np.allclose(ratios, c, rtol=1e-6) and c != 0:
         return c
     return None
+
+
+def _is_simple_factor(c: float) -> bool:
+    """True for ±n and ±1/n with a whole n up to 1000 (what a forgotten 2, ½ or 1/n gives)."""
+    return any(abs(v - round(v)) < 1e-9 and 1 <= abs(round(v)) <= 1000 for v in (c, 1 / c))
 
 
 def _factor_text(c: float) -> str:

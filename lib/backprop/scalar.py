@@ -70,7 +70,9 @@ class Value:
                              "fractional exponent has no real value")
         if self.data == 0 and exponent < 0:
             raise ValueError(f"Value ** {exponent}: zero to a negative power (division by 0)")
-        label = "1/x" if exponent == -1 else f"**{exponent:g}"
+        # the label keeps the exponent exactly (repr round-trips), so a graph can be rebuilt
+        whole = float(exponent).is_integer()
+        label = "1/x" if exponent == -1 else f"**{int(exponent) if whole else exponent!r}"
         out = Value(self.data**exponent, (self,), label)
 
         def _backward() -> None:

@@ -282,9 +282,7 @@ def _custom_template(expr: Value) -> dict:
     for node, v in zip(tpl["nodes"], rebuilt, strict=True):
         if not math.isclose(node["data"], v.data, rel_tol=1e-12, abs_tol=1e-12):
             raise ValueError(f"GraphExplorer: the node {node['op'] or node['name']!r} "
-                             f"re-evaluates to {v.data!r}, not {node['data']!r} (an exponent "
-                             "with more than 6 significant digits cannot be read back from "
-                             "its label)")
+                             f"re-evaluates to {v.data!r}, not {node['data']!r}")
     return {"title": "your expression", "formula": _formula(tpl), **tpl}
 
 

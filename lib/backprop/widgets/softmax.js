@@ -111,13 +111,14 @@ export default {
     const svg = svgEl("svg");
     const jac = h("div");
     body.append(
+      // the selects first: changing the number of classes rebuilds only the sliders after them
       h("div", { class: "bp-sm-controls" }, [
-        sliderBox,
         h("div", { class: "bp-sm-col" }, [
           h("label", { class: "bp-sm-row" }, ["classes C ", classSel]),
           h("label", { class: "bp-sm-row" }, ["target class ", targetSel]),
           temp.root,
-          h("div", { class: "bp-sm-row" }, [wrong])])]),
+          h("div", { class: "bp-sm-row" }, [wrong])]),
+        sliderBox]),
       svg,
       h("div", { class: "bp-sm-note" }, "Gradient bars share the scale ±1/T (|p − y| ≤ 1); " +
         "blue is positive, orange negative; the dark probability bar is the predicted class."),

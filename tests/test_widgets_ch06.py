@@ -145,6 +145,17 @@ def shown(page):
 
 STATE_IS = "JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
 CONTROLS_ARE = "JSON.parse(document.querySelector('.bp-explorer').dataset.controls)"
+LOOSE_CONTROLS = """() => Array.from(document.querySelectorAll(
+  '.bp-explorer input, .bp-explorer select, .bp-explorer button')).filter(
+  (c) => !c.closest('[data-lm-suppress-shortcuts="true"]')).length"""
+LEAKED_KEYS = """() => {
+  let n = 0;
+  document.addEventListener("keydown", () => { n += 1; });
+  for (const c of document.querySelectorAll('.bp-explorer select, .bp-explorer input')) {
+    c.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowDown", bubbles: true}));
+  }
+  return n;
+}"""
 
 
 @pytest.mark.browser
@@ -196,6 +207,9 @@ def test_static_page_recomputes_like_python(browser):
     assert controls["temperature"] == pytest.approx(1.0)
     assert state["mse_grad"][1] == pytest.approx(0, abs=1e-3) and state["grad"][1] < -0.99
     assert page.locator("svg.bp-sm-bars text.bp-sm-target").count() == 1
+    # JupyterLab: every control suppresses its shortcuts, and keys do not leave the control
+    assert page.evaluate(LOOSE_CONTROLS) == 0
+    assert page.evaluate(LEAKED_KEYS) == 0
     assert w.logits == [2.0, 1.0, 0.1] and w.target == 0       # Python untouched
     assert not page.errors
 

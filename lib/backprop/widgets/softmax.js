@@ -43,7 +43,8 @@ function smBars(svg, st, T, target) {
   cols.forEach((col) => head(col.mid, col.head));
   for (let c = 0; c < C; c++) {
     const y0 = top + c * rowH, isT = c === target;
-    svg.append(svgEl("text", { x: 4, y: y0 + 13, class: `bp-sm-label${isT ? " bp-sm-target" : ""}` },
+    const cls = `bp-sm-label${isT ? " bp-sm-target" : ""}`;
+    svg.append(svgEl("text", { x: 4, y: y0 + 13, class: cls },
       `class ${c + 1}${isT ? " ← y" : ""}`));
     svg.append(svgEl("text", { x: 4, y: y0 + 27, class: "bp-sm-num" },
       `z/T = ${fmt(st.scaled[c], 2)}`));
@@ -89,16 +90,15 @@ export default {
     let live = null; // null: not known yet, true: a kernel answered, false: static page
 
     const sliderBox = h("div", { class: "bp-sm-col" });
-    const classSel = h("select", { "aria-label": "classes", class: "bp-sm-select",
-      "data-lm-suppress-shortcuts": "true", onchange: () => setClasses(Number(classSel.value)) },
-    [2, 3, 4, 5, 6].map((k) => h("option", { value: k }, String(k))));
-    const targetSel = h("select", { "aria-label": "target class", class: "bp-sm-select",
-      "data-lm-suppress-shortcuts": "true",
-      onchange: () => { controls.target = Number(targetSel.value); changed(["target"]); } });
+    // keepKeys (ui.js): arrow keys stay in the control in JupyterLab
+    const classSel = keepKeys(h("select", { "aria-label": "classes", class: "bp-sm-select",
+      onchange: () => setClasses(Number(classSel.value)) },
+    [2, 3, 4, 5, 6].map((k) => h("option", { value: k }, String(k)))));
+    const targetSel = keepKeys(h("select", { "aria-label": "target class", class: "bp-sm-select",
+      onchange: () => { controls.target = Number(targetSel.value); changed(["target"]); } }));
     const temp = slider({ label: "temperature T", min: 0.1, max: 5, step: 0.05,
       value: controls.temperature, digits: 2,
       onInput: (v) => { controls.temperature = v; changed(["temperature"]); } });
-    temp.input.setAttribute("data-lm-suppress-shortcuts", "true");
     temp.root.classList.add("bp-sm-temp");
     const wrong = button("Confidently wrong", () => {
       const C = controls.logits.length;
@@ -129,7 +129,6 @@ export default {
       sliders = controls.logits.map((v, j) => {
         const s = slider({ label: `z${smSub(j + 1)}`, min: -10, max: 10, step: 0.1, value: v,
           digits: 2, onInput: (x) => { controls.logits[j] = x; changed(["logits"]); } });
-        s.input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
         return s;
       });
       sliderBox.replaceChildren(...sliders.map((s) => s.root));

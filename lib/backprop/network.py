@@ -113,7 +113,10 @@ class ColumnNetwork:
         return self.a[-1]
 
     def backward(self, dL_daL: Array) -> BackwardResult:
-        """δ recursion from ``∂L/∂a^L : (N^L, n)``: every ``δ^l``, ``∂L/∂W^l`` and ``∂L/∂b^l``."""
+        """δ recursion from ``∂L/∂a^L : (N^L, n)``.
+
+        Returns every ``δ^l``, ``∂L/∂W^l`` and ``∂L/∂b^l``.
+        """
         if not self.z:
             raise RuntimeError("ColumnNetwork.backward called before forward: "
                                "run forward(X) first")

@@ -193,7 +193,7 @@ export function probeKernel(model, timeoutMs = 1500) {
 }
 
 // The shared frame of an explorer: a title, an error box wired to the model's `error` trait,
-// and a one-time note when the explorer computes in the browser. Returns {root, body, setStatic}.
+// and a note, once per page, when explorers compute in the browser. Returns {root, body, setStatic}.
 export function frame(model, container, title) {
   const errorBox = h("div", { class: "bp-error", role: "alert" });
   const showError = () => {
@@ -213,7 +213,15 @@ export function frame(model, container, title) {
   const root = h("div", { class: "bp-explorer", "data-lm-suppress-shortcuts": "true" }, [
     h("div", { class: "bp-title" }, title), errorBox, body, note]);
   container.replaceChildren(root);
-  return { root, body, setStatic: () => { note.style.display = "block"; } };
+  // Without a kernel: mark the explorer (data-mode="static") and say so once per page, under
+  // the first explorer that computes in the browser.
+  const setStatic = () => {
+    root.dataset.mode = "static";
+    if (document.querySelector(".bp-static-note.bp-shown")) return;
+    note.classList.add("bp-shown");
+    note.style.display = "block";
+  };
+  return { root, body, setStatic };
 }
 
 // Publish what the explorer currently shows, for tests and for the static-page checks:

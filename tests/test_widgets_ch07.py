@@ -210,12 +210,20 @@ def test_static_training_reaches_the_goal_and_equals_the_library(browser):  # no
     page = open_explorer(browser, w, kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=5000)
     page.click("text=▶ Start")
-    # published at every frame (3 steps): the goal is met at some step ≤ GOAL_STEPS
-    wait_published(page, f"s.accuracy >= {GOAL_ACCURACY} && s.step <= {GOAL_STEPS}")
+    # published at every frame (3 steps): the goal is met at some step ≤ GOAL_STEPS; the
+    # published pair is captured in the same check (training goes on until Pause)
+    met = page.wait_for_function(
+        "(() => { const r = document.querySelector('.bp-explorer');"
+        " if (!r || !r.dataset.state) return false;"
+        " const s = JSON.parse(r.dataset.state);"
+        f" return s.accuracy >= {GOAL_ACCURACY} && s.step <= {GOAL_STEPS}"
+        " && [r.dataset.controls, r.dataset.state]; })()", timeout=15_000).json_value()
     page.click("text=❚❚ Pause")
-    c, s = published(page)
-    assert s["accuracy"] >= GOAL_ACCURACY
+    c, s = json.loads(met[0]), json.loads(met[1])
+    assert s["accuracy"] >= GOAL_ACCURACY and s["step"] <= GOAL_STEPS
     close(s, Playground(**c).state)                       # k steps in JS = k steps of backprop
+    c, s = published(page)                                # and where Pause stopped it
+    close(s, Playground(**c).state)
     assert not page.errors, page.errors
 
 

@@ -18,8 +18,13 @@ Usage::
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections.abc import Callable, Iterable
+from numbers import Real
 from typing import Any
+
+import numpy as np
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: Flags for headless Chromium on a closed network (the tests may run as root).
@@ -114,3 +119,75 @@ def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, width: int 
     if errors:
         raise AssertionError("the explorer's front end failed to render:\n" + "\n".join(errors))
     return page
+
+
+# -- what an explorer shows ------------------------------------------------------------------
+#: JS expressions for ``page.wait_for_function``: the state and controls the (first) explorer
+#: of the page publishes (``ui.js publish``).
+STATE_IS = "JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
+CONTROLS_ARE = "JSON.parse(document.querySelector('.bp-explorer').dataset.controls)"
+
+
+def published(page: Any) -> tuple[dict, dict]:
+    """``(controls, state)`` as the page's first explorer publishes them."""
+    root = page.locator(".bp-explorer").first
+    return (json.loads(root.get_attribute("data-controls")),
+            json.loads(root.get_attribute("data-state")))
+
+
+def state_mismatches(shown: Any, expected: Any, *, rtol: float = 1e-9, atol: float = 0.0,
+                     tol: Callable[[str], tuple[float, float]] | None = None,
+                     null_for_nonfinite: bool = False, path: str = "state") -> list[str]:
+    """Every place where ``shown`` differs from ``expected``, as ``"path: …"`` lines.
+
+    Dicts need the same keys and lists the same length; strings, booleans and ``None`` must be
+    equal; numbers ``np.isclose(shown, expected, rtol, atol)``, with ``(rtol, atol) =
+    tol(path)`` when ``tol`` is given (JSON turns 1.0 into 1, so ints and floats compare).
+    ``null_for_nonfinite``: JSON has no NaN or inf, so a page shows ``null`` for them.
+    """
+    def here(s: Any, e: Any, p: str) -> list[str]:
+        return state_mismatches(s, e, rtol=rtol, atol=atol, tol=tol,
+                                null_for_nonfinite=null_for_nonfinite, path=p)
+
+    if isinstance(expected, dict):
+        if not isinstance(shown, dict) or set(shown) != set(expected):
+            keys = sorted(shown) if isinstance(shown, dict) else type(shown).__name__
+            return [f"{path}: keys {keys} vs {sorted(expected)}"]
+        return [m for k in expected for m in here(shown[k], expected[k], f"{path}.{k}")]
+    if isinstance(expected, list | tuple):
+        if not isinstance(shown, list | tuple) or len(shown) != len(expected):
+            return [f"{path}: {shown!r:.80} vs a list of {len(expected)}"]
+        return [m for i, (s, e) in enumerate(zip(shown, expected, strict=True))
+                for m in here(s, e, f"{path}[{i}]")]
+    if not all(isinstance(v, Real) and not isinstance(v, bool) for v in (shown, expected)):
+        if (null_for_nonfinite and shown is None and isinstance(expected, float)
+                and not math.isfinite(expected)):
+            return []
+        return [] if shown == expected else [f"{path}: {shown!r} vs {expected!r}"]
+    r, a = tol(path) if tol is not None else (rtol, atol)
+    return [] if np.isclose(shown, expected, rtol=r, atol=a) else [
+        f"{path}: {shown!r} vs {expected!r}"]
+
+
+def assert_same_state(shown: Any, expected: Any, **tolerances: Any) -> None:
+    """Assert that ``state_mismatches(shown, expected, **tolerances)`` finds nothing."""
+    wrong = state_mismatches(shown, expected, **tolerances)
+    assert not wrong, "\n".join(wrong[:10])
+
+
+#: Time, in the page, from an input event on ``selector`` to the end of the synchronous redraw.
+_REDRAW_TIMES = """([selector, values]) => {
+  const input = document.querySelector(selector), out = [];
+  for (const v of values) {
+    input.value = String(v);
+    const t0 = performance.now();
+    input.dispatchEvent(new Event("input"));
+    out.push(performance.now() - t0);
+  }
+  return out;
+}"""
+
+
+def redraw_times(page: Any, selector: str, values: Iterable[float]) -> list[float]:
+    """Milliseconds per redraw as the control ``selector`` takes each of ``values``."""
+    return page.evaluate(_REDRAW_TIMES, [selector, [float(v) for v in values]])

@@ -14,7 +14,7 @@ import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import open_explorer, published, redraw_times
 
 from backprop.activations import ACTIVATIONS
 from backprop.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -170,12 +170,6 @@ def test_refresh_is_fast():
 
 
 # -- in headless Chromium ---------------------------------------------------------------------
-def published(page) -> tuple[dict, dict]:
-    data = page.evaluate("(() => { const d = document.querySelector('.bp-explorer').dataset;"
-                         " return [d.controls, d.state]; })()")
-    return json.loads(data[0]), json.loads(data[1])
-
-
 def loss_text(page) -> str:
     return page.locator(".fwdnet-loss").text_content()
 
@@ -247,17 +241,8 @@ def test_browser_recomputes_without_a_kernel(browser, which):  # noqa: F811
 def test_browser_static_redraw_is_fast_and_diagram_mode_has_no_sliders(browser):  # noqa: F811
     page = open_explorer(browser, ForwardNetworkExplorer(), kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=4000)
-    times = page.evaluate("""(() => {
-      const input = document.querySelector("input[data-path='weights,0,0,0']");
-      const out = [];
-      for (let k = 0; k < 40; k++) {
-        input.value = String(((k % 9) - 4) / 4);
-        const t0 = performance.now();
-        input.dispatchEvent(new Event("input"));
-        out.push(performance.now() - t0);
-      }
-      return out;
-    })()""")
+    times = redraw_times(page, "input[data-path='weights,0,0,0']",
+                         [((k % 9) - 4) / 4 for k in range(40)])
     assert statistics.median(times) < 16, times
     diagram = open_explorer(browser, ForwardNetworkExplorer(show_controls=False), kernel=False)
     assert diagram.locator("input[type=range]").first.is_hidden()

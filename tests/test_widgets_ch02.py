@@ -2,12 +2,11 @@
 controls, a learner's own expression, errors, latency, and the front end in headless Chromium
 (live kernel and static page, where the browser's numbers must equal Python's)."""
 
-import json
 import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import assert_same_state, open_explorer, published, redraw_times
 
 from backprop.gradcheck import numerical_gradient
 from backprop.scalar import Value
@@ -29,22 +28,6 @@ def f_of(key, names):
 def node(state, name):
     (found,) = [n for n in state["nodes"] if n["name"] == name]
     return found
-
-
-def close_tree(a, b, rtol=1e-9, path="state"):
-    """Same keys and lists; numbers equal to a relative 1e-9."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys {sorted(a)} != {sorted(b)}"
-        for k in a:
-            close_tree(a[k], b[k], rtol, f"{path}.{k}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            close_tree(x, y, rtol, f"{path}[{i}]")
-    elif isinstance(a, (int, float)) and not isinstance(a, bool):
-        assert np.isclose(a, b, rtol=rtol, atol=1e-12), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 # -- the numbers ------------------------------------------------------------------------------
@@ -139,7 +122,7 @@ def test_controls_drive_the_state():
     w.example = "reuse"
     assert w.state["example"] == "reuse" and [i["name"] for i in w.state["inputs"]] == ["a", "b"]
     controls = {"example": w.example, "inputs": w.inputs}
-    close_tree(GraphExplorer(**controls).state, w.state)
+    assert_same_state(GraphExplorer(**controls).state, w.state, atol=1e-12)
 
 
 def test_learner_expression():
@@ -201,12 +184,6 @@ def test_refresh_latency():
 
 # -- the front end in headless Chromium -------------------------------------------------------
 
-def shown(page):
-    root = page.locator(".bp-explorer")
-    return (json.loads(root.get_attribute("data-controls")),
-            json.loads(root.get_attribute("data-state")))
-
-
 def text_overlaps(page):
     """Pairs of text labels of the drawing whose boxes overlap (by more than 1 px)."""
     return page.evaluate("""() => {
@@ -237,8 +214,8 @@ def test_live_kernel_slider_updates_python(browser):  # noqa: F811
                            ".textContent === '−1.90'")
     assert w.inputs == {"x": -1.9}
     assert node(w.state, "q")["data"] == pytest.approx(3.1)
-    controls, state = shown(page)
-    close_tree(state, w.state)
+    controls, state = published(page)
+    assert_same_state(state, w.state, atol=1e-12)
     assert page.locator(".bp-static-note").is_hidden()
     page.locator(".bp-gx-select").select_option("neuron_gates")
     page.wait_for_function("document.querySelectorAll('.bp-gx-sliders input').length === 5")
@@ -257,9 +234,9 @@ def test_static_page_recomputes_like_python(browser):  # noqa: F811
             page.locator(".bp-gx-sliders input[type=range]").nth(k).focus()
             for _ in range(k + 1):
                 page.keyboard.press("ArrowRight" if k % 2 else "ArrowLeft")
-        controls, state = shown(page)
+        controls, state = published(page)
         assert state["example"] == key and controls["example"] == key
-        close_tree(state, GraphExplorer(**controls).state)
+        assert_same_state(state, GraphExplorer(**controls).state, atol=1e-12)
         for local in (True, False):
             page.locator(".bp-gx-check").set_checked(local)
             assert text_overlaps(page) == [], key
@@ -276,9 +253,9 @@ def test_static_page_learner_expression_and_error(browser):  # noqa: F811
     assert page.locator(".bp-gx-select").is_hidden() or page.locator(".bp-gx-select").count() == 0
     page.locator(".bp-gx-sliders input[type=range]").nth(1).focus()
     page.keyboard.press("ArrowRight")
-    controls, state = shown(page)
+    controls, state = published(page)
     w.inputs = controls["inputs"]
-    close_tree(state, w.state)
+    assert_same_state(state, w.state, atol=1e-12)
     for local in (False, True):
         page.locator(".bp-gx-check").set_checked(local)
         assert text_overlaps(page) == []
@@ -295,16 +272,8 @@ def test_static_page_learner_expression_and_error(browser):  # noqa: F811
 def test_static_page_is_fast(browser):  # noqa: F811
     w = GraphExplorer(example="neuron_gates")
     page = open_explorer(browser, w, kernel=False)      # computes in the page at once
-    times = page.evaluate("""() => {
-      const s = document.querySelector('.bp-gx-sliders input[type=range]');
-      const out = [];
-      for (let i = 0; i < 30; i++) {
-        s.value = String(-2 + i * 0.1);
-        const t0 = performance.now();
-        s.dispatchEvent(new Event('input'));
-        out.push(performance.now() - t0);
-      }
-      return out; }""")
+    times = redraw_times(page, ".bp-gx-sliders input[type=range]",
+                         [-2 + i * 0.1 for i in range(30)])
     assert statistics.median(times) < 16, times
     assert not page.errors
     page.close()
@@ -345,10 +314,10 @@ def test_static_page_every_operation(browser):  # noqa: F811
         page = open_explorer(browser, w, kernel=False)
         page.locator(".bp-gx-sliders input[type=range]").first.focus()
         page.keyboard.press("ArrowRight")
-        controls, state = shown(page)
+        controls, state = published(page)
         w.inputs = controls["inputs"]
         assert w.error == ""
-        close_tree(state, w.state)
+        assert_same_state(state, w.state, atol=1e-12)
         assert not page.errors
         page.close()
 
@@ -358,6 +327,6 @@ def test_a_learners_graph_is_rebuilt_from_its_templates():
     x = Value(1.5, name="x")
     w = GraphExplorer(x * x + x + 1, inputs={"x": 2.0})
     again = GraphExplorer(templates=w.templates, example=w.example, inputs=w.inputs)
-    close_tree(again.state, w.state)
+    assert_same_state(again.state, w.state, atol=1e-12)
     (leaf,) = [n for n in again.state["nodes"] if n["name"] == "x"]
     assert leaf["grad"] == pytest.approx(2 * 2.0 + 1)          # d(x² + x + 1)/dx

@@ -9,7 +9,7 @@ import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import assert_same_state, open_explorer, published, redraw_times
 
 from backprop.gradcheck import numerical_gradient
 from backprop.layers import Linear, ReLU, Sequential, Tanh
@@ -34,22 +34,6 @@ def direct_loss(weights, x, t, activation="tanh", reduction="mean"):
         a = ACT[activation](w * a)
     y = weights[-1] * a
     return SCALE[reduction](len(x)) * np.sum((y - np.asarray(t)) ** 2)
-
-
-def assert_same_state(a, b, path="state", rtol=1e-9):
-    """Same keys, same lengths, strings equal, numbers to ``rtol`` (JSON turns 1.0 into 1)."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
-        for k in a:
-            assert_same_state(a[k], b[k], f"{path}.{k}", rtol)
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same_state(x, y, f"{path}[{i}]", rtol)
-    elif isinstance(a, str) or isinstance(b, str):
-        assert a == b, f"{path}: {a!r} != {b!r}"
-    else:
-        assert np.isclose(a, b, rtol=rtol, atol=1e-12), f"{path}: {a} != {b}"
 
 
 CASES = [
@@ -201,12 +185,6 @@ def test_refresh_is_fast():
 
 # ---- in headless Chromium ----------------------------------------------------------------
 
-def shown(page):
-    root = page.locator(".bp-explorer")
-    return json.loads(root.get_attribute("data-controls")), json.loads(
-        root.get_attribute("data-state"))
-
-
 @pytest.mark.browser
 def test_live_kernel_redraws_from_python(browser):  # noqa: F811
     w = DescentExplorer()
@@ -237,25 +215,25 @@ def test_static_page_recomputes_like_python(browser):  # noqa: F811
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
     page.locator("input[aria-label='w1']").focus()
     page.keyboard.press("ArrowRight")
-    controls, state = shown(page)
+    controls, state = published(page)
     assert np.isclose(controls["weights"][0], 0.81) and w.weights[0] == 0.8  # Python untouched
-    assert_same_state(state, DescentExplorer(**controls).state)
+    assert_same_state(state, DescentExplorer(**controls).state, atol=1e-12)
     # the last weight with a rate beyond 2 / L'' = 2.28: diverges
     page.get_by_role("button", name="w3").click()
     page.locator("input[aria-label='α (rate)']").fill("2.9")
     page.locator("input[aria-label='steps']").fill("20")
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["which"] == 2 and controls["lr"] == 2.9 and controls["steps"] == 20
-    assert_same_state(state, DescentExplorer(**controls).state)
+    assert_same_state(state, DescentExplorer(**controls).state, atol=1e-12)
     assert state["status"] == "diverges"
     assert page.locator(".descent-diverges-label").text_content() == "diverges"
     assert "diverges" in page.locator(".descent-status").inner_text()
     # another activation and normalisation
     page.locator("select[aria-label='f']").select_option("sigmoid")
     page.locator("select[aria-label='loss']").select_option("half_sum")
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["activation"] == "sigmoid" and controls["reduction"] == "half_sum"
-    assert_same_state(state, DescentExplorer(**controls).state)
+    assert_same_state(state, DescentExplorer(**controls).state, atol=1e-12)
     assert not page.errors
 
 
@@ -264,16 +242,7 @@ def test_static_redraw_takes_less_than_a_frame(browser):  # noqa: F811
     w = DescentExplorer(steps=30)
     page = open_explorer(browser, w, kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    times = page.evaluate("""() => {
-      const s = document.querySelector("input[aria-label='w1']"), out = [];
-      for (let i = 0; i < 40; i++) {
-        s.value = String(-2 + 0.1 * i);
-        const t0 = performance.now();
-        s.dispatchEvent(new Event("input"));
-        out.push(performance.now() - t0);
-      }
-      return out;
-    }""")
+    times = redraw_times(page, "input[aria-label='w1']", [-2 + 0.1 * i for i in range(40)])
     assert statistics.median(times) < 16, times
-    _, state = shown(page)
+    _, state = published(page)
     assert np.isclose(state["w"], 1.9)

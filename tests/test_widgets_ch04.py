@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import (
+    CONTROLS_ARE,
+    STATE_IS,
+    assert_same_state,
+    open_explorer,
+    published,
+    redraw_times,
+)
 
 import backprop.widgets
 from backprop.gradcheck import numerical_gradient
@@ -29,22 +36,6 @@ from backprop.widgets.delta_steps import BackwardStepper
 F = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
      "relu": lambda z: np.maximum(z, 0), "identity": lambda z: z}
 MAX_FPRIME = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
-
-
-def assert_same_state(a, b, path="state", rtol=1e-9):
-    """Same keys, same lengths, strings equal, numbers to ``rtol`` (JSON turns 1.0 into 1)."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
-        for k in a:
-            assert_same_state(a[k], b[k], f"{path}.{k}", rtol)
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same_state(x, y, f"{path}[{i}]", rtol)
-    elif isinstance(a, str) or isinstance(b, str) or a is None or b is None:
-        assert a == b, f"{path}: {a!r} != {b!r}"
-    else:
-        assert np.isclose(a, b, rtol=rtol, atol=1e-300), f"{path}: {a} != {b}"
 
 
 # ---- BackwardStepper from code -----------------------------------------------------------
@@ -246,14 +237,6 @@ def test_norms_refresh_is_fast():
 
 # ---- in headless Chromium ----------------------------------------------------------------
 
-def shown(page):
-    root = page.locator(".bp-explorer")
-    return json.loads(root.get_attribute("data-controls")), json.loads(
-        root.get_attribute("data-state"))
-
-
-STATE_IS = ("JSON.parse(document.querySelector('.bp-explorer').dataset.state)")
-CONTROLS_ARE = ("JSON.parse(document.querySelector('.bp-explorer').dataset.controls)")
 
 
 @pytest.mark.browser
@@ -277,8 +260,8 @@ def test_stepper_live_kernel(browser):  # noqa: F811
     page.get_by_role("button", name="◀ Prev").click()
     page.wait_for_function(f"{CONTROLS_ARE}.step === 1")
     assert w.step == 1
-    _, state = shown(page)
-    assert_same_state(state, w.state)
+    _, state = published(page)
+    assert_same_state(state, w.state, atol=1e-300)
     assert not page.errors
 
 
@@ -289,24 +272,24 @@ def test_stepper_static_page_recomputes_like_python(browser):  # noqa: F811
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
     page.locator("input[aria-label='W²₁₂']").focus()
     page.keyboard.press("ArrowRight")
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["weights"][1][0][1] == pytest.approx(-1.05) and w.weights[1][0][1] == -1.1
-    assert_same_state(state, BackwardStepper(**controls).state)
+    assert_same_state(state, BackwardStepper(**controls).state, atol=1e-300)
     page.locator("input[aria-label='x₂']").focus()
     page.keyboard.press("ArrowLeft")
     page.locator("select[aria-label='output f']").select_option("identity")
     page.locator("select[aria-label='hidden f']").select_option("tanh")
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["output_activation"] == "identity" and controls["activation"] == "tanh"
     assert controls["x"][1] == pytest.approx(-0.55)
-    assert_same_state(state, BackwardStepper(**controls).state)
+    assert_same_state(state, BackwardStepper(**controls).state, atol=1e-300)
     assert np.allclose(state["deltas"][-1], np.array(state["a"][-1]) - state["y"])
     titles, notes = [], []
     for k in range(7):
         page.get_by_role("button", name=f"step {k}").click()
         titles.append(page.locator(".bp-bs-eq-title").inner_text())
         notes.append(page.locator(".bp-bs-note").inner_text())
-        assert shown(page)[0]["step"] == k
+        assert published(page)[0]["step"] == k
     assert titles[0].startswith("Forward pass") and "δ³ = ∂L/∂a³ ⊙ f′(z³)" in titles[1]
     assert "δ² = (W³)ᵀ δ³ ⊙ f′(z²)" in titles[3] and "δ¹ = (W²)ᵀ δ² ⊙ f′(z¹)" in titles[5]
     assert "∂L/∂W¹ = δ¹ (a⁰)ᵀ" in titles[6]
@@ -327,7 +310,7 @@ def test_norms_live_kernel(browser):  # noqa: F811
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"{STATE_IS}.layers.length === 11")
     assert w.depth == 11
-    assert_same_state(shown(page)[1], w.state)
+    assert_same_state(published(page)[1], w.state, atol=1e-300)
     page.get_by_label("tanh").check()
     page.wait_for_function(f"{CONTROLS_ARE}.activation === 'tanh'")
     assert w.activation == "tanh"
@@ -355,16 +338,16 @@ def test_norms_static_page_recomputes_like_python(browser):  # noqa: F811
     for label, key in (("depth L", "depth"), ("width N", "width"), ("σ_w", "weight_scale")):
         page.locator(f"input[aria-label='{label}']").focus()
         page.keyboard.press("ArrowRight")
-        controls, state = shown(page)
+        controls, state = published(page)
         assert controls[key] != getattr(w, key)
-        assert_same_state(state, DeltaNormExplorer(**controls).state)
+        assert_same_state(state, DeltaNormExplorer(**controls).state, atol=1e-300)
     page.get_by_role("button", name="New random network").click()
     page.get_by_label("relu").check()
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["seed"] == 1 and controls["activation"] == "relu"
     assert controls == {"depth": 11, "width": 17, "weight_scale": 1.05, "seed": 1,
                         "activation": "relu"}
-    assert_same_state(state, DeltaNormExplorer(**controls).state)
+    assert_same_state(state, DeltaNormExplorer(**controls).state, atol=1e-300)
     assert "relu" in page.locator("tr.bp-dn-on").inner_text()
     assert w.depth == 10 and w.seed == 0                   # Python untouched
     assert not page.errors
@@ -378,14 +361,5 @@ def test_norms_static_page_recomputes_like_python(browser):  # noqa: F811
 def test_static_redraw_takes_less_than_a_frame(browser, cls, kw, selector):  # noqa: F811
     page = open_explorer(browser, cls(**kw), kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    times = page.evaluate("""(selector) => {
-      const s = document.querySelector(selector), out = [];
-      for (let i = 0; i < 30; i++) {
-        s.value = String(0.5 + 0.05 * i);
-        const t0 = performance.now();
-        s.dispatchEvent(new Event("input"));
-        out.push(performance.now() - t0);
-      }
-      return out;
-    }""", selector)
+    times = redraw_times(page, selector, [0.5 + 0.05 * i for i in range(30)])
     assert statistics.median(times) < 16, times

@@ -7,12 +7,18 @@ numerical gradients against the definition) and in headless Chromium (live kerne
 page: the JS twins in mlmath.js against the Python state after moving each control; latency).
 """
 
-import json
 import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import (
+    CONTROLS_ARE,
+    STATE_IS,
+    assert_same_state,
+    open_explorer,
+    published,
+    redraw_times,
+)
 
 from backprop.gradcheck import numerical_gradient
 from backprop.widgets.gradcheck_view import (
@@ -22,24 +28,6 @@ from backprop.widgets.gradcheck_view import (
     random_case,
 )
 from backprop.widgets.shapes import CONVENTIONS, ShapesExplorer, layer_shapes
-
-
-def assert_same_state(a, b, path="state", tol=lambda path: (1e-9, 1e-9)):
-    """Same keys, same lengths, strings equal, numbers within ``tol(path) = (rtol, atol)``."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
-        for k in a:
-            assert_same_state(a[k], b[k], f"{path}.{k}", tol)
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same_state(x, y, f"{path}[{i}]", tol)
-    elif isinstance(a, str) or isinstance(b, str) or a is None or b is None:
-        assert a == b, f"{path}: {a!r} != {b!r}"
-    else:
-        rtol, atol = tol(path)
-        assert np.isclose(a, b, rtol=rtol, atol=atol), f"{path}: {a} != {b}"
-
 
 # ---- ShapesExplorer from code ------------------------------------------------------------
 
@@ -214,14 +202,6 @@ def test_gradcheck_refresh_is_fast():
 
 # ---- in headless Chromium ----------------------------------------------------------------
 
-def shown(page):
-    root = page.locator(".bp-explorer")
-    return json.loads(root.get_attribute("data-controls")), json.loads(
-        root.get_attribute("data-state"))
-
-
-STATE_IS = "JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
-CONTROLS_ARE = "JSON.parse(document.querySelector('.bp-explorer').dataset.controls)"
 
 
 #: what tests/browser/test_static_explorers.py demands of every explorer: 1e-9, relative
@@ -243,7 +223,7 @@ def test_shapes_live_kernel(browser):  # noqa: F811
     page.wait_for_function(f"{CONTROLS_ARE}.convention === 'network'")
     page.wait_for_function(f"{STATE_IS}.convention === 'network'")
     assert w.convention == "network"
-    assert_same_state(shown(page)[1], w.state)
+    assert_same_state(published(page)[1], w.state, atol=1e-9)
     assert "δ aᵀ" in page.locator("svg.bp-sh-svg").inner_html()
     assert not page.errors
 
@@ -256,14 +236,14 @@ def test_shapes_static_page_recomputes_like_python(browser):  # noqa: F811
     for label in ("batch n", "in", "out"):
         page.locator(f"input[aria-label='{label}']").focus()
         page.keyboard.press("ArrowRight")
-        controls, state = shown(page)
-        assert_same_state(state, ShapesExplorer(**controls).state)
+        controls, state = published(page)
+        assert_same_state(state, ShapesExplorer(**controls).state, atol=1e-9)
     for text, conv in (("column: Y = WX", "column"), ("network: z = Wa + b", "network"),
                        ("row: Y = XW + b", "row")):
         page.get_by_label(text).check()
-        controls, state = shown(page)
+        controls, state = published(page)
         assert controls["convention"] == conv
-        assert_same_state(state, ShapesExplorer(**controls).state)
+        assert_same_state(state, ShapesExplorer(**controls).state, atol=1e-9)
         assert page.locator("g.bp-sh-product").count() == (3 if conv == "column" else 4)
     assert controls == {"batch": 5, "n_in": 4, "n_out": 3, "convention": "row"}
     assert w.batch == 4 and w.convention == "row"           # Python untouched
@@ -285,7 +265,7 @@ def test_gradcheck_live_kernel(browser):  # noqa: F811
     page.wait_for_function(f"{CONTROLS_ARE}.log_eps === -4")
     page.wait_for_function(f"{STATE_IS}.eps === 1e-4")
     assert w.log_eps == -4
-    assert_same_state(shown(page)[1], w.state, tol=lambda _: (0, 0))
+    assert_same_state(published(page)[1], w.state, rtol=0, atol=0)
     assert "agree ✓" in page.locator(".bp-gc-readout").inner_text()
     assert not page.errors
 
@@ -295,24 +275,24 @@ def test_gradcheck_static_page_recomputes_like_python(browser):  # noqa: F811
     w = GradCheckExplorer()
     page = open_explorer(browser, w, kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    controls, state = shown(page)
+    controls, state = published(page)
     for layer in LAYERS:
         page.locator("select[aria-label='layer']").select_option(layer)
         for label in ("batch n", "in", "out"):
             page.locator(f"input[aria-label='{label}']").focus()
             page.keyboard.press("ArrowRight" if layer != "relu" else "ArrowLeft")
-        controls, state = shown(page)
+        controls, state = published(page)
         assert controls["layer"] == layer
         assert_same_state(state, GradCheckExplorer(**controls).state, tol=RELATIVE)
     page.locator("input[aria-label='log₁₀ ε']").focus()
     for k in range(5):                                         # down to ε = 10⁻¹⁰
         page.keyboard.press("ArrowLeft")
-        controls, state = shown(page)
+        controls, state = published(page)
         assert controls["log_eps"] == -6 - k
         # the rounding noise of central differences is the same: the twins round alike
         assert_same_state(state, GradCheckExplorer(**controls).state, tol=RELATIVE)
     page.get_by_role("button", name="New random batch").click()
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["seed"] == 1
     assert_same_state(state, GradCheckExplorer(**controls).state, tol=RELATIVE)
     assert w.layer == "linear" and w.seed == 0                 # Python untouched
@@ -329,16 +309,7 @@ def test_gradcheck_static_page_recomputes_like_python(browser):  # noqa: F811
 def test_static_redraw_takes_less_than_a_frame(browser, cls, kw, selector):  # noqa: F811
     page = open_explorer(browser, cls(**kw), kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    times = page.evaluate("""(selector) => {
-      const s = document.querySelector(selector), out = [];
-      for (let i = 0; i < 30; i++) {
-        s.value = String(1 + (i % 6));
-        const t0 = performance.now();
-        s.dispatchEvent(new Event("input"));
-        out.push(performance.now() - t0);
-      }
-      return out;
-    }""", selector)
+    times = redraw_times(page, selector, [1 + (i % 6) for i in range(30)])
     assert statistics.median(times) < 16, times
 
 

@@ -11,24 +11,17 @@ import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import (
+    CONTROLS_ARE,
+    STATE_IS,
+    assert_same_state,
+    open_explorer,
+    published,
+    redraw_times,
+)
 
 from backprop.gradcheck import numerical_gradient
 from backprop.widgets.softmax import SoftmaxExplorer, softmax_jacobian, softmax_state
-
-
-def assert_same_state(a, b, path="state", rtol=1e-9, atol=0.0):
-    """Same keys, same lengths, numbers to ``rtol`` (and ``atol``; JSON turns 1.0 into 1)."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys {sorted(a)} vs {sorted(b)}"
-        for k in a:
-            assert_same_state(a[k], b[k], f"{path}.{k}", rtol, atol)
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same_state(x, y, f"{path}[{i}]", rtol, atol)
-    else:
-        assert np.isclose(a, b, rtol=rtol, atol=atol), f"{path}: {a} != {b}"
 
 
 def naive_ce(z, t, T):
@@ -137,14 +130,6 @@ def test_refresh_is_fast():
 
 # ---- in headless Chromium ----------------------------------------------------------------
 
-def shown(page):
-    root = page.locator(".bp-explorer")
-    return json.loads(root.get_attribute("data-controls")), json.loads(
-        root.get_attribute("data-state"))
-
-
-STATE_IS = "JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
-CONTROLS_ARE = "JSON.parse(document.querySelector('.bp-explorer').dataset.controls)"
 LOOSE_CONTROLS = """() => Array.from(document.querySelectorAll(
   '.bp-explorer input, .bp-explorer select, .bp-explorer button')).filter(
   (c) => !c.closest('[data-lm-suppress-shortcuts="true"]')).length"""
@@ -179,7 +164,7 @@ def test_live_kernel(browser):
     page.locator("select[aria-label='classes']").select_option("2")   # the target 2 is clamped
     page.wait_for_function(f"{STATE_IS}.classes === 2")
     assert w.target == 1 and w.error == ""
-    assert_same_state(shown(page)[1], w.state, rtol=0)
+    assert_same_state(published(page)[1], w.state, rtol=0)
     assert not page.errors
 
 
@@ -201,7 +186,7 @@ def test_static_page_recomputes_like_python(browser):
             page.locator(f"select[aria-label='{label}']").select_option(action)
         else:
             page.get_by_role("button", name=label).click()
-        controls, state = shown(page)
+        controls, state = published(page)
         assert_same_state(state, SoftmaxExplorer(**controls).state)
     assert controls["logits"] == [0, -4, 4, 0] and controls["target"] == 1
     assert controls["temperature"] == pytest.approx(1.0)
@@ -226,7 +211,7 @@ def test_js_twin_for_extreme_logits(browser, logits, target, T):
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
     page.locator("input[aria-label='temperature T']").evaluate(
         f"(s) => {{ s.value = '{T}'; s.dispatchEvent(new Event('input')); }}")
-    controls, state = shown(page)
+    controls, state = published(page)
     assert controls["logits"] == logits and controls["temperature"] == T
     assert_same_state(state, w.state)
     assert np.isfinite(state["loss"])
@@ -237,14 +222,5 @@ def test_js_twin_for_extreme_logits(browser, logits, target, T):
 def test_static_redraw_takes_less_than_a_frame(browser):
     page = open_explorer(browser, SoftmaxExplorer(logits=[0.5, 1, -1, 2, 0, 1]), kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    times = page.evaluate("""() => {
-      const s = document.querySelector("input[aria-label='z₁']"), out = [];
-      for (let i = 0; i < 30; i++) {
-        s.value = String(-3 + 0.2 * i);
-        const t0 = performance.now();
-        s.dispatchEvent(new Event("input"));
-        out.push(performance.now() - t0);
-      }
-      return out;
-    }""")
+    times = redraw_times(page, "input[aria-label='z₁']", [-3 + 0.2 * i for i in range(30)])
     assert statistics.median(times) < 16, times

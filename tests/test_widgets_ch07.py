@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer
+from explorer_harness import open_explorer, published
 
 from backprop.data import toy
 from backprop.gradcheck import relative_error
@@ -146,12 +146,6 @@ def test_latency_of_a_training_request():
 
 
 # -- in the browser ---------------------------------------------------------------------------
-def published(page):
-    root = page.locator(".bp-explorer")
-    return (json.loads(root.get_attribute("data-controls")),
-            json.loads(root.get_attribute("data-state")))
-
-
 def wait_published(page, condition, timeout=15.0, kernel=False):
     """Wait until ``condition`` (JS over ``c`` = controls and ``s`` = state shown) holds.
 

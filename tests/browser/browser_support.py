@@ -142,6 +142,18 @@ class Guard:
                 and not (self.blocked and "net::ERR_FAILED" in e)]
 
 
+def guarded_page(browser: Any) -> tuple[Any, Any, Guard]:
+    """``(context, page, guard)``: a new 1280 × 900 page whose requests leaving 127.0.0.1 are
+    aborted and whose errors the guard records. Close the context when done."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    guard = Guard()
+    context.route("**/*", guard.route)
+    page = context.new_page()
+    page.on("pageerror", guard.on_page_error)
+    page.on("console", guard.on_console)
+    return context, page, guard
+
+
 class BrowserThread:
     """Headless Chromium driven from a thread of its own.
 

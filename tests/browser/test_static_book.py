@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browser_support import SCREENSHOTS, Guard, Page, book_pages
+from browser_support import SCREENSHOTS, Page, book_pages, guarded_page
 
 PAGES = book_pages()
 PAGE_IDS = [page.slug for page in PAGES]
@@ -105,12 +105,7 @@ def visit(browser, url: str, has_widgets: bool, screenshot: Path | None = None) 
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    guard = Guard()
-    context.route("**/*", guard.route)
-    page = context.new_page()
-    page.on("pageerror", guard.on_page_error)
-    page.on("console", guard.on_console)
+    context, page, guard = guarded_page(browser)
     try:
         page.goto(url, wait_until="load")
         if has_widgets:

@@ -15,11 +15,11 @@ explorers are covered without editing this file.
 from __future__ import annotations
 
 import importlib
-import math
 from typing import Any
 
 import pytest
-from browser_support import Guard, book_pages
+from browser_support import book_pages, guarded_page
+from explorer_harness import state_mismatches
 
 PAGES = [page for page in book_pages() if page.is_notebook]
 
@@ -71,12 +71,7 @@ def explore(browser: Any, url: str) -> dict:
     Runs in the browser's thread; returns ``{"snapshots": [(what, snapshot)], "static_notes",
     "loose_controls", "blocked", "errors"}``.
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    guard = Guard()
-    context.route("**/*", guard.route)
-    page = context.new_page()
-    page.on("pageerror", guard.on_page_error)
-    page.on("console", guard.on_console)
+    context, page, guard = guarded_page(browser)
     snapshots: list[tuple[str, dict]] = []
     notes: list[str] = []
     loose: list[str] = []
@@ -114,30 +109,6 @@ def explore(browser: Any, url: str) -> dict:
             "errors": guard.unexpected_errors()}
 
 
-def mismatches(shown: Any, expected: Any, path: str = "state") -> list[str]:
-    """Where ``shown`` (the page's JSON) differs from ``expected`` (the library's state)."""
-    if isinstance(expected, dict):
-        if not isinstance(shown, dict) or set(shown) != set(expected):
-            keys = sorted(shown) if isinstance(shown, dict) else type(shown).__name__
-            return [f"{path}: keys {keys} vs {sorted(expected)}"]
-        return [m for k in expected for m in mismatches(shown[k], expected[k], f"{path}.{k}")]
-    if isinstance(expected, list | tuple):
-        if not isinstance(shown, list) or len(shown) != len(expected):
-            return [f"{path}: {shown!r:.80} vs a list of {len(expected)}"]
-        return [m for i, (s, e) in enumerate(zip(shown, expected, strict=True))
-                for m in mismatches(s, e, f"{path}[{i}]")]
-    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
-        return [] if shown == expected else [f"{path}: {shown!r} vs {expected!r}"]
-    expected = float(expected)
-    if shown is None and not math.isfinite(expected):  # JSON has no NaN/inf: null
-        return []
-    if not isinstance(shown, int | float) or isinstance(shown, bool):
-        return [f"{path}: {shown!r} vs {expected!r}"]
-    if abs(shown - expected) <= 1e-9 * max(abs(shown), abs(expected)) or shown == expected:
-        return []
-    return [f"{path}: {shown!r} vs {expected!r}"]
-
-
 def library_state(snapshot: dict) -> dict:
     """The state the library computes for the controls the page shows."""
     module, _, name = snapshot["explorer"].rpartition(".")
@@ -171,7 +142,7 @@ def test_explorers_recompute_like_the_library(page, scheme, built_book, book_ser
     assert moved, f"no control of {sorted(explorers)} could be moved"
     problems = []
     for what, snap in result["snapshots"]:
-        wrong = mismatches(snap["state"], library_state(snap))
+        wrong = state_mismatches(snap["state"], library_state(snap), null_for_nonfinite=True)
         if wrong:
             name = snap["explorer"].rpartition(".")[2]
             problems.append(f"{name} after {what}: " + "; ".join(wrong[:3]))

@@ -197,13 +197,7 @@ export default {
     }
 
     model.on("change:state", () => { state = model.get("state"); draw(); });
-    DN_CONTROLS.forEach((key) => model.on(`change:${key}`, () => {
-      const v = model.get(key);
-      if (v === controls[key]) return;
-      controls[key] = v;
-      if (sliders[key]) sliders[key].set(v);
-      draw();
-    }));
+    followControls(model, DN_CONTROLS, controls, sliders, draw);
 
     draw();
     probeKernel(model).then((alive) => {

@@ -176,6 +176,18 @@ export function barChart(svg, { bars, vmax = null, width = 460, rowHeight = 24, 
   svg.append(svgEl("line", { x1: mid, x2: mid, y1: top, y2: height, stroke: COLORS.grey }));
 }
 
+// A control changed on the Python side (code, or another view of the same widget): take the
+// new value into `controls`, move its slider (`sliders[key]`, when there is one) and redraw.
+export function followControls(model, keys, controls, sliders, draw) {
+  keys.forEach((key) => model.on(`change:${key}`, () => {
+    const v = model.get(key);
+    if (v === controls[key]) return;
+    controls[key] = v;
+    if (sliders[key]) sliders[key].set(v);
+    draw();
+  }));
+}
+
 // Ask the kernel whether it is there. Resolves to true when the Python side answers, false in
 // a static page (no kernel) after `timeoutMs`. The Python `Explorer` base answers "ping".
 export function probeKernel(model, timeoutMs = 1500) {

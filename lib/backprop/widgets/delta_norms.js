@@ -160,13 +160,8 @@ export default {
       weight_scale: slider({ label: "σ_w", min: 0.25, max: 4, step: 0.05,
         value: controls.weight_scale, digits: 2, onInput: (v) => changed("weight_scale", v) }),
     };
-    // JupyterLab: arrow keys stay in the explorer's inputs instead of moving between cells
-    Object.values(sliders).forEach((sl) => {
-      sl.input.setAttribute("data-lm-suppress-shortcuts", "true");
-    });
     const radios = DN_ACTS.map((act) => {
       const input = h("input", { type: "radio", name: `bp-dn-act-${Math.random()}`, value: act,
-        "data-lm-suppress-shortcuts": "true",
         onchange: () => changed("activation", act) });
       input.checked = act === controls.activation;
       return { act, input, label: h("label", { class: "bp-dn-radio" }, [input, ` ${act}`]) };

@@ -203,7 +203,6 @@ export default {
           const s = slider({ label: name, min: -3, max: 3, step: 0.05, value: w, digits: 2,
             onInput: (v) => { controls.weights[k][i][j] = v; changed("weights"); } });
           s.root.classList.add("bp-bs-slider");
-          s.input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
           s.layer = k + 1;
           sliders.push({ s, get: () => controls.weights[k][i][j] });
           grid.append(s.root);
@@ -219,7 +218,6 @@ export default {
           digits: 2,
           onInput: (v) => { controls[key][idx] = v; changed(key); } });
         s.root.classList.add("bp-bs-slider");
-          s.input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
         sliders.push({ s, get: () => controls[key][idx] });
         inputs.append(s.root);
       };
@@ -227,7 +225,6 @@ export default {
       controls.y.forEach((_, i) => addInput("y", i, `y${bsSub(i + 1)}`, -1, 2));
       const select = (key, label) => {
         const sel = h("select", { "aria-label": label, class: "bp-bs-select",
-          "data-lm-suppress-shortcuts": "true",
           onchange: () => { controls[key] = sel.value; changed(key); } },
         BS_ACTIVATIONS.map((a) => h("option", { value: a }, a)));
         sel.value = controls[key];

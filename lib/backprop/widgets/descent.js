@@ -222,14 +222,6 @@ function descentTable(st, name) {
   return h("table", { class: "descent-table" }, [head, ...rows, total]);
 }
 
-// JupyterLab's notebook handles arrow keys that bubble up from an output (and cancels them);
-// keep the keys that move a slider or a select inside the explorer.
-const DESCENT_NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
-  "PageUp", "PageDown"]);
-function descentKeepKeys(event) {
-  if (DESCENT_NAV_KEYS.has(event.key)) event.stopPropagation();
-}
-
 export default {
   render({ model, el }) {
     const { root, body, setStatic } = frame(model, el,
@@ -323,7 +315,7 @@ export default {
     syncControls();
     body.append(
       chain,
-      h("div", { class: "bp-controls descent-controls", onkeydown: descentKeepKeys }, [seg, wSlider.root, lrSlider.root, stepsSlider.root,
+      h("div", { class: "bp-controls descent-controls" }, [seg, wSlider.root, lrSlider.root, stepsSlider.root,
         actSelect.root, redSelect.root, readout]),
       h("div", { class: "descent-plot-box" }, plot), table);
     model.on("change:state", () => {

@@ -162,8 +162,6 @@ export default {
       s.root.classList.add("fwdnet-cell");
       s.input.setAttribute("aria-label", aria);
       s.input.dataset.path = path.join(",");
-      // JupyterLab: leave the arrow keys to the slider (no notebook shortcut on this element)
-      s.input.setAttribute("data-lm-suppress-shortcuts", "true");
       const on = () => { focus = focusInfo; draw(); };
       const off = () => { focus = null; draw(); };
       s.input.addEventListener("focus", on);
@@ -177,7 +175,6 @@ export default {
     const selects = [];                 // {node, get: () => the control's current value}
     const select = (options, get, aria, onChange) => {
       const node = h("select", { class: "fwdnet-select", "aria-label": aria,
-        "data-lm-suppress-shortcuts": "true",
         onchange: (e) => onChange(e.target.value) },
       options.map(([v, text]) => h("option", { value: v }, text)));
       node.value = get();

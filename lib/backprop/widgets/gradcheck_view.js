@@ -64,16 +64,8 @@ export default {
       }
       draw();
     }
-    const keep = (input) => {
-      input.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab: keys stay here
-      input.addEventListener("keydown", (e) => e.stopPropagation());
-    };
-    const mk = (key, label, min, max, step, digits) => {
-      const s = slider({ label, min, max, step, value: controls[key], digits,
-        onInput: (v) => changed(key, v) });
-      keep(s.input);
-      return s;
-    };
+    const mk = (key, label, min, max, step, digits) => slider({ label, min, max, step,
+      value: controls[key], digits, onInput: (v) => changed(key, v) });
     const sliders = {
       batch: mk("batch", "batch n", 1, 6, 1, 0), n_in: mk("n_in", "in", 1, 6, 1, 0),
       n_out: mk("n_out", "out", 1, 6, 1, 0), log_eps: mk("log_eps", "log₁₀ ε", -10, -1, 1, 0),
@@ -81,7 +73,6 @@ export default {
     const select = h("select", { "aria-label": "layer", class: "bp-gc-select",
       onchange: () => changed("layer", select.value) },
     GC_LAYERS.map(([v, t]) => h("option", { value: v }, t)));
-    keep(select);
     select.value = controls.layer;
     const reseed = button("New random batch", () => changed("seed", controls.seed + 1));
     const seedText = h("span", { class: "bp-gc-seed" });

@@ -104,8 +104,7 @@ export default {
 
     // ---- controls -------------------------------------------------------------------------
     const select = (label, options, value, onChange) => {
-      const s = h("select", { class: "pg-select", "aria-label": label,
-        "data-lm-suppress-shortcuts": "true" },  // JupyterLab: arrow keys stay here
+      const s = h("select", { class: "pg-select", "aria-label": label },
         options.map((o) => h("option", { value: o }, o)));
       s.value = value;
       s.addEventListener("change", () => onChange(s.value));
@@ -119,8 +118,7 @@ export default {
     const nearestRate = (lr) => rates.reduce((best, r, i) =>
       (Math.abs(Math.log(r / lr)) < Math.abs(Math.log(rates[best] / lr)) ? i : best), 0);
     const lrInput = h("input", { type: "range", min: 0, max: rates.length - 1, step: 1,
-      value: nearestRate(ctl.learning_rate), "aria-label": "learning rate",
-      "data-lm-suppress-shortcuts": "true" });
+      value: nearestRate(ctl.learning_rate), "aria-label": "learning rate" });
     const lrOut = h("span", { class: "bp-slider-value" }, String(ctl.learning_rate));
     lrInput.addEventListener("input", () => change({ learning_rate: rates[Number(lrInput.value)] }));
     const lrField = h("label", { class: "pg-field pg-lr" },

@@ -122,20 +122,14 @@ export default {
       }
       draw();
     }
-    const mk = (key, label) => {
-      const s = slider({ label, min: 1, max: 8, step: 1, value: controls[key], digits: 0,
-        onInput: (v) => changed(key, v) });
-      s.input.setAttribute("data-lm-suppress-shortcuts", "true");
-      s.input.addEventListener("keydown", (e) => e.stopPropagation());
-      return s;
-    };
+    const mk = (key, label) => slider({ label, min: 1, max: 8, step: 1, value: controls[key],
+      digits: 0, onInput: (v) => changed(key, v) });
     const sliders = { batch: mk("batch", "batch n"), n_in: mk("n_in", "in"),
       n_out: mk("n_out", "out") };
     const group = `bp-sh-conv-${Math.random().toString(36).slice(2)}`;
     const radios = SH_CONVENTIONS.map(([value, text]) => {
       const input = h("input", { type: "radio", name: group, value,
-        "data-lm-suppress-shortcuts": "true", onchange: () => changed("convention", value) });
-      input.addEventListener("keydown", (e) => e.stopPropagation());
+        onchange: () => changed("convention", value) });
       return { value, input, label: h("label", { class: "bp-sh-radio" }, [input, ` ${text}`]) };
     });
     const titleLine = h("div", { class: "bp-sh-title" });

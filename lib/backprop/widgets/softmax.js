@@ -90,12 +90,11 @@ export default {
     let live = null; // null: not known yet, true: a kernel answered, false: static page
 
     const sliderBox = h("div", { class: "bp-sm-col" });
-    // keepKeys (ui.js): arrow keys stay in the control in JupyterLab
-    const classSel = keepKeys(h("select", { "aria-label": "classes", class: "bp-sm-select",
+    const classSel = h("select", { "aria-label": "classes", class: "bp-sm-select",
       onchange: () => setClasses(Number(classSel.value)) },
-    [2, 3, 4, 5, 6].map((k) => h("option", { value: k }, String(k)))));
-    const targetSel = keepKeys(h("select", { "aria-label": "target class", class: "bp-sm-select",
-      onchange: () => { controls.target = Number(targetSel.value); changed(["target"]); } }));
+    [2, 3, 4, 5, 6].map((k) => h("option", { value: k }, String(k))));
+    const targetSel = h("select", { "aria-label": "target class", class: "bp-sm-select",
+      onchange: () => { controls.target = Number(targetSel.value); changed(["target"]); } });
     const temp = slider({ label: "temperature T", min: 0.1, max: 5, step: 0.05,
       value: controls.temperature, digits: 2,
       onInput: (v) => { controls.temperature = v; changed(["temperature"]); } });

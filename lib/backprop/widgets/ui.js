@@ -41,17 +41,9 @@ export function fmt(x, digits = 3) {
   return s.replace("-", "−");
 }
 
-// Keys pressed in a control stay there: JupyterLab would otherwise take the arrow keys (and
-// others) as notebook commands, moving the cell selection instead of the slider.
-export function keepKeys(control) {
-  control.setAttribute("data-lm-suppress-shortcuts", "true");
-  control.addEventListener("keydown", (event) => event.stopPropagation());
-  return control;
-}
-
 // A labelled range slider. onInput(value) is called on every move.
 export function slider({ label, min, max, step, value, onInput, digits = 2 }) {
-  const input = keepKeys(h("input", { type: "range", min, max, step, value, "aria-label": label }));
+  const input = h("input", { type: "range", min, max, step, value, "aria-label": label });
   const out = h("span", { class: "bp-slider-value" }, fmt(Number(value), digits));
   input.addEventListener("input", () => {
     out.textContent = fmt(Number(input.value), digits);
@@ -63,7 +55,7 @@ export function slider({ label, min, max, step, value, onInput, digits = 2 }) {
 }
 
 export function button(label, onClick) {
-  return keepKeys(h("button", { class: "bp-button", type: "button", onclick: onClick }, label));
+  return h("button", { class: "bp-button", type: "button", onclick: onClick }, label);
 }
 
 // Diverging colour for a signed value in [-1, 1]: blue for positive, orange for negative.
@@ -220,10 +212,13 @@ export function frame(model, container, title) {
     "Binder or `make lab` gives the full Python version.");
   note.style.display = "none";
   const body = h("div", { class: "bp-body" });
-  // Lumino walks up from the focused element and stops at this attribute: every control of
-  // the explorer keeps its keys (arrows, "d d", "a", "b" are notebook commands otherwise).
+  // Every control of the explorer keeps its keys in JupyterLab: Lumino walks up from the
+  // focused element and stops at this attribute (arrows, "d d", "a", "b" are notebook commands
+  // otherwise), and the notebook, which cancels arrow keys bubbling up from an output, never
+  // sees them.
   const root = h("div", { class: "bp-explorer", "data-lm-suppress-shortcuts": "true" }, [
     h("div", { class: "bp-title" }, title), errorBox, body, note]);
+  root.addEventListener("keydown", (event) => event.stopPropagation());
   container.replaceChildren(root);
   // Without a kernel: mark the explorer (data-mode="static") and say so once per page, under
   // the first explorer that computes in the browser.

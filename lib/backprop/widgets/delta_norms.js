@@ -138,7 +138,7 @@ function dnTable(st, selected) {
 export default {
   render({ model, el }) {
     const title = "How big is δˡ? Depth, width and activation";
-    const { root, body, setStatic } = frame(model, el, title);
+    const { root, body, kernel } = frame(model, el, title);
     const controls = Object.fromEntries(DN_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
     let live = null; // null: not known yet, true: a kernel answered, false: static page
@@ -195,9 +195,6 @@ export default {
     followControls(model, DN_CONTROLS, controls, sliders, draw);
 
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

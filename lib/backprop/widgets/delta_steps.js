@@ -176,7 +176,7 @@ function bsDrawNet(svg, st, weights, step) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el, "Step through the backward pass");
+    const { root, body, kernel } = frame(model, el, "Step through the backward pass");
     const controls = Object.fromEntries(BS_CONTROLS.map((k) => [k, bsClone(model.get(k))]));
     let state = model.get("state");
     let live = null; // null: not known yet, true: a kernel answered, false: static page
@@ -293,9 +293,6 @@ export default {
 
     buildSliders();
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

@@ -224,7 +224,7 @@ function descentTable(st, name) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el,
+    const { root, body, kernel } = frame(model, el,
       "Gradient descent on one weight");
     const ctl = Object.fromEntries(DESCENT_CONTROLS.map((k) => [k, model.get(k)]));
     let live = true;
@@ -324,9 +324,9 @@ export default {
       draw(model.get("state"));
     });
     draw(model.get("state"));
-    probeKernel(model).then((alive) => {
+    kernel.then((alive) => {
       live = alive;
-      if (!alive) { setStatic(); recompute(); }
+      if (!alive) recompute();
     });
   },
 };

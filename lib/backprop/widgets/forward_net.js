@@ -116,7 +116,7 @@ function fwdReadout(c, st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el, model.get("title"));
+    const { root, body, kernel } = frame(model, el, model.get("title"));
     root.classList.add("fwdnet");
     let live = null;                    // null: not known yet, true: kernel, false: static page
     let controls = {}, state = model.get("state"), focus = null;
@@ -245,9 +245,6 @@ export default {
 
     buildPanel();
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

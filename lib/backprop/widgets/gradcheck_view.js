@@ -46,7 +46,7 @@ function gcCurve(svg, st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el,
+    const { root, body, kernel } = frame(model, el,
       "Gradient check: backward against central differences");
     const controls = Object.fromEntries(GC_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
@@ -117,9 +117,6 @@ export default {
     followControls(model, GC_CONTROLS, controls, sliders, draw);
 
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

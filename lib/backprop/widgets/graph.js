@@ -355,7 +355,7 @@ function gxArrowKeys(input) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el, model.get("title"));
+    const { root, body, kernel } = frame(model, el, model.get("title"));
     root.classList.add("bp-gx");
     const templates = model.get("templates");
     let live = null;                          // null until the kernel answers (or not)
@@ -439,9 +439,6 @@ export default {
       draw();
     });
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

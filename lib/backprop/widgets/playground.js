@@ -91,7 +91,7 @@ function playgroundTint(hex, t) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el, "Training playground");
+    const { root, body, kernel } = frame(model, el, "Training playground");
     root.classList.add("pg-explorer");
     const data = () => model.get("static_data");
     const ctl = {};
@@ -299,9 +299,6 @@ export default {
     model.on("change:static_data", () => { run = null; });
 
     draw(shown);
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

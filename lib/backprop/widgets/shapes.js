@@ -106,7 +106,7 @@ function shTable(st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el, "Shapes of a layer's products");
+    const { root, body, kernel } = frame(model, el, "Shapes of a layer's products");
     const controls = Object.fromEntries(SH_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
     let live = null; // null: not known yet, true: a kernel answered, false: static page
@@ -154,9 +154,6 @@ export default {
     followControls(model, SH_CONTROLS, controls, sliders, draw);
 
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

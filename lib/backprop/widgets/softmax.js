@@ -82,7 +82,7 @@ function smJacobian(st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, setStatic } = frame(model, el,
+    const { root, body, kernel } = frame(model, el,
       "Softmax and cross-entropy: logits → probabilities → loss → gradient");
     root.classList.add("bp-sm");
     const controls = Object.fromEntries(SM_CONTROLS.map((k) => [k, smClone(model.get(k))]));
@@ -189,9 +189,6 @@ export default {
 
     buildSliders();
     draw();
-    probeKernel(model).then((alive) => {
-      live = alive;
-      if (!alive) setStatic();
-    });
+    kernel.then((alive) => { live = alive; });
   },
 };

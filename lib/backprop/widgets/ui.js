@@ -197,7 +197,8 @@ export function probeKernel(model, timeoutMs = 1500) {
 }
 
 // The shared frame of an explorer: a title, an error box wired to the model's `error` trait,
-// and a note, once per page, when explorers compute in the browser. Returns {root, body, setStatic}.
+// a note, once per page, when explorers compute in the browser, and the kernel probe.
+// Returns {root, body, kernel}.
 export function frame(model, container, title) {
   const errorBox = h("div", { class: "bp-error", role: "alert" });
   const showError = () => {
@@ -228,7 +229,13 @@ export function frame(model, container, title) {
     note.classList.add("bp-shown");
     note.style.display = "block";
   };
-  return { root, body, setStatic };
+  // Ask once whether a kernel is there; without one the explorer goes static. `kernel`
+  // resolves to true when the Python side answered.
+  const kernel = probeKernel(model).then((alive) => {
+    if (!alive) setStatic();
+    return alive;
+  });
+  return { root, body, kernel };
 }
 
 // Publish what the explorer currently shows, for tests and for the static-page checks:

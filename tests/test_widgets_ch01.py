@@ -4,17 +4,16 @@ From code: the state is the library's forward pass and MSE for the controls (che
 plain NumPy and against the column-convention ``ColumnNetwork``), a learner's ``Sequential``
 is shown and never modified, bad input shows an error. In the browser: it draws, a slider
 moved with the keyboard updates the Python state (kernel) or is recomputed in JavaScript
-(static page) to the same numbers as Python, and a redraw is fast.
+(static page) to the same numbers as Python.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer, published, redraw_times
+from explorer_harness import open_explorer, published
 
 from backprop.activations import ACTIVATIONS
 from backprop.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -160,15 +159,6 @@ def test_diagram_mode_and_identity_layers():
     assert w.state["a"][-1] == pytest.approx(net.forward(x)[0], rel=1e-12)
 
 
-def test_refresh_is_fast():
-    w = ForwardNetworkExplorer()
-    times = []
-    for k in range(40):
-        w.set_weight(0, k % 2, k % 3, (k % 9 - 4) / 4)
-        times.append(w.last_refresh_ms)
-    assert statistics.median(times) < 30, times
-
-
 # -- in headless Chromium ---------------------------------------------------------------------
 def loss_text(page) -> str:
     return page.locator(".fwdnet-loss").text_content()
@@ -238,13 +228,8 @@ def test_browser_recomputes_without_a_kernel(browser, which):  # noqa: F811
 
 
 @pytest.mark.browser
-def test_browser_static_redraw_is_fast_and_diagram_mode_has_no_sliders(browser):  # noqa: F811
-    page = open_explorer(browser, ForwardNetworkExplorer(), kernel=False)
-    page.wait_for_selector(".bp-static-note", state="visible", timeout=4000)
-    times = redraw_times(page, "input[data-path='weights,0,0,0']",
-                         [((k % 9) - 4) / 4 for k in range(40)])
-    assert statistics.median(times) < 16, times
+def test_browser_diagram_mode_has_no_sliders(browser):  # noqa: F811
     diagram = open_explorer(browser, ForwardNetworkExplorer(show_controls=False), kernel=False)
     assert diagram.locator("input[type=range]").first.is_hidden()
     assert diagram.locator("svg.fwdnet-svg circle.fwdnet-node").count() == 7
-    assert not page.errors and not diagram.errors
+    assert not diagram.errors

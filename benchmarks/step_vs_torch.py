@@ -51,7 +51,7 @@ def blas_threads() -> int:
     return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
 
 
-def _interleaved(fns: dict[str, Callable[[], object]], steps: int, block: int,
+def interleaved(fns: dict[str, Callable[[], object]], steps: int, block: int,
                  warmup: int) -> dict[str, float]:
     """Median seconds of one call of each function, timed in alternating blocks.
 
@@ -89,7 +89,7 @@ def _torch_copy(net, dtype):
     return torch.nn.Sequential(*modules)
 
 
-def _gemms(net, X: np.ndarray) -> Callable[[], None]:
+def matrix_products(net, X: np.ndarray) -> Callable[[], None]:
     """The matrix products of one step of ``net`` on ``X``, and nothing else.
 
     Forward ``A_l W_l`` for every layer; backward ``A_lᵀ δ_l`` for every layer and
@@ -140,8 +140,8 @@ def measure(name: str, sizes: tuple[int, ...], batch: int, dtype: type, steps: i
     if not np.isclose(first_bp, first_torch, rtol=rtol):
         raise AssertionError(f"{name}: the two libraries disagree on the first loss: "
                              f"{first_bp} vs {first_torch}")
-    medians = _interleaved({"backprop": lambda: trainer.step(X, y), "torch": torch_step,
-                            "gemm": _gemms(net, X)}, steps, block, warmup)
+    medians = interleaved({"backprop": lambda: trainer.step(X, y), "torch": torch_step,
+                           "gemm": matrix_products(net, X)}, steps, block, warmup)
     return StepTimes(name, medians["backprop"], medians["torch"], medians["gemm"])
 
 

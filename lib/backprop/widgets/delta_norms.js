@@ -141,15 +141,13 @@ export default {
     const { root, body, kernel } = frame(model, el, title);
     const controls = Object.fromEntries(DN_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
-    let live = null; // null: not known yet, true: a kernel answered, false: static page
+    const sync = controlSync(model, kernel);
 
     function changed(key, value) {
       controls[key] = value;
-      if (live !== false) {
-        model.set(key, value);
-        model.save_changes();
-      }
-      if (live !== true && key !== "activation") state = dnCompute(controls, state.samples);
+      sync.update({ [key]: value }, () => {
+        if (key !== "activation") state = dnCompute(controls, state.samples);
+      });
       draw();
     }
     const sliders = {
@@ -195,6 +193,5 @@ export default {
     followControls(model, DN_CONTROLS, controls, sliders, draw);
 
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

@@ -179,7 +179,7 @@ export default {
     const { root, body, kernel } = frame(model, el, "Step through the backward pass");
     const controls = Object.fromEntries(BS_CONTROLS.map((k) => [k, bsClone(model.get(k))]));
     let state = model.get("state");
-    let live = null; // null: not known yet, true: a kernel answered, false: static page
+    const sync = controlSync(model, kernel);
 
     const prev = button("◀ Prev", () => setStep(controls.step - 1));
     const next = button("Next ▶", () => setStep(controls.step + 1));
@@ -237,23 +237,16 @@ export default {
     }
 
     function changed(key) {
-      if (live !== false) {
-        model.set(key, bsClone(controls[key]));
-        model.save_changes();
-      }
-      if (live !== true) {
+      sync.update({ [key]: bsClone(controls[key]) }, () => {
         state = bsCompute(controls);
         draw();
-      }
+      });
     }
 
     function setStep(k) {
       const last = state.steps.length - 1;
       controls.step = Math.max(0, Math.min(last, k));
-      if (live !== false) {
-        model.set("step", controls.step);
-        model.save_changes();
-      }
+      sync.update({ step: controls.step });
       draw();
     }
 
@@ -293,6 +286,5 @@ export default {
 
     buildSliders();
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

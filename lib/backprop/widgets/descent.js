@@ -227,7 +227,7 @@ export default {
     const { root, body, kernel } = frame(model, el,
       "Gradient descent on one weight");
     const ctl = Object.fromEntries(DESCENT_CONTROLS.map((k) => [k, model.get(k)]));
-    let live = true;
+    const sync = controlSync(model, kernel);
 
     const chain = svgEl("svg", { role: "img", "aria-label": "the chain of one-neuron layers" });
     const plot = svgEl("svg", { role: "img", "aria-label": "loss curve with tangent and steps" });
@@ -237,12 +237,7 @@ export default {
 
     const push = (changes) => {
       Object.assign(ctl, changes);
-      if (live) {
-        for (const [k, v] of Object.entries(changes)) model.set(k, v);
-        model.save_changes();
-      } else {
-        recompute();
-      }
+      sync.update(changes, recompute);
     };
     const wSlider = slider({ label: "w", min: ctl.w_range[0], max: ctl.w_range[1], step: 0.01,
       value: ctl.weights[ctl.which], onInput: (v) => {
@@ -324,9 +319,5 @@ export default {
       draw(model.get("state"));
     });
     draw(model.get("state"));
-    kernel.then((alive) => {
-      live = alive;
-      if (!alive) recompute();
-    });
   },
 };

@@ -118,7 +118,7 @@ export default {
   render({ model, el }) {
     const { root, body, kernel } = frame(model, el, model.get("title"));
     root.classList.add("fwdnet");
-    let live = null;                    // null: not known yet, true: kernel, false: static page
+    const sync = controlSync(model, kernel);
     let controls = {}, state = model.get("state"), focus = null;
     const readControls = () => {
       controls = Object.fromEntries(FWD_CONTROLS.map((k) => [k, fwdClone(model.get(k))]));
@@ -140,8 +140,7 @@ export default {
 
     const change = (key, value) => {
       controls[key] = value;
-      if (live !== false) { model.set(key, fwdClone(value)); model.save_changes(); }
-      if (live !== true) { state = fwdState(controls); draw(); }
+      sync.update({ [key]: fwdClone(value) }, () => { state = fwdState(controls); draw(); });
     };
 
     const setAt = (path, v) => {
@@ -245,6 +244,5 @@ export default {
 
     buildPanel();
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

@@ -50,18 +50,14 @@ export default {
       "Gradient check: backward against central differences");
     const controls = Object.fromEntries(GC_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
-    let live = null; // null: not known yet, true: a kernel answered, false: static page
+    const sync = controlSync(model, kernel);
 
     function changed(key, value) {
       controls[key] = value;
-      if (live !== false) {
-        model.set(key, value);
-        model.save_changes();
-      }
-      if (live !== true) {
+      sync.update({ [key]: value }, () => {
         state = gradcheckState(controls.layer, controls.batch, controls.n_in, controls.n_out,
           controls.seed, controls.log_eps);
-      }
+      });
       draw();
     }
     const mk = (key, label, min, max, step, digits) => slider({ label, min, max, step,
@@ -117,6 +113,5 @@ export default {
     followControls(model, GC_CONTROLS, controls, sliders, draw);
 
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

@@ -358,7 +358,7 @@ export default {
     const { root, body, kernel } = frame(model, el, model.get("title"));
     root.classList.add("bp-gx");
     const templates = model.get("templates");
-    let live = null;                          // null until the kernel answers (or not)
+    const sync = controlSync(model, kernel);
     let controls = { example: model.get("example"), inputs: { ...model.get("inputs") } };
     let state = model.get("state");
     let built = null, sliders = {};
@@ -414,7 +414,7 @@ export default {
 
     function update(next) {
       controls = next;
-      if (live !== true) {                    // no kernel (yet): compute here
+      sync.update({ example: controls.example, inputs: controls.inputs }, () => {
         try {
           state = gxState(templates, controls);
           model.set("error", "");
@@ -422,12 +422,7 @@ export default {
           model.set("error", err.message);
         }
         draw();
-      }
-      if (live !== false) {
-        model.set("example", controls.example);
-        model.set("inputs", controls.inputs);
-        model.save_changes();
-      }
+      });
     }
 
     select.addEventListener("change", () => update({ example: select.value,
@@ -439,6 +434,5 @@ export default {
       draw();
     });
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

@@ -109,17 +109,13 @@ export default {
     const { root, body, kernel } = frame(model, el, "Shapes of a layer's products");
     const controls = Object.fromEntries(SH_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
-    let live = null; // null: not known yet, true: a kernel answered, false: static page
+    const sync = controlSync(model, kernel);
 
     function changed(key, value) {
       controls[key] = value;
-      if (live !== false) {
-        model.set(key, value);
-        model.save_changes();
-      }
-      if (live !== true) {
+      sync.update({ [key]: value }, () => {
         state = shapesState(controls.batch, controls.n_in, controls.n_out, controls.convention);
-      }
+      });
       draw();
     }
     const mk = (key, label) => slider({ label, min: 1, max: 8, step: 1, value: controls[key],
@@ -154,6 +150,5 @@ export default {
     followControls(model, SH_CONTROLS, controls, sliders, draw);
 
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

@@ -87,7 +87,7 @@ export default {
     root.classList.add("bp-sm");
     const controls = Object.fromEntries(SM_CONTROLS.map((k) => [k, smClone(model.get(k))]));
     let state = model.get("state");
-    let live = null; // null: not known yet, true: a kernel answered, false: static page
+    const sync = controlSync(model, kernel);
 
     const sliderBox = h("div", { class: "bp-sm-col" });
     const classSel = h("select", { "aria-label": "classes", class: "bp-sm-select",
@@ -151,14 +151,10 @@ export default {
     }
 
     function changed(keys) {
-      if (live !== false) {
-        keys.forEach((k) => model.set(k, smClone(controls[k])));
-        model.save_changes();
-      }
-      if (live !== true) {
+      sync.update(Object.fromEntries(keys.map((k) => [k, smClone(controls[k])])), () => {
         state = smCompute(controls);
         draw();
-      }
+      });
     }
 
     function draw() {
@@ -189,6 +185,5 @@ export default {
 
     buildSliders();
     draw();
-    kernel.then((alive) => { live = alive; });
   },
 };

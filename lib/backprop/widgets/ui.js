@@ -238,6 +238,24 @@ export function frame(model, container, title) {
   return { root, body, kernel };
 }
 
+// Where a control change goes, given the kernel probe of `frame()`. `update(changes,
+// recompute)` runs `recompute()` here unless a kernel has answered, and sends `changes`
+// ({trait: value}) to the kernel unless the page is static; until the probe answers it does
+// both, so a slider moved in the first moments of a static page still redraws.
+export function controlSync(model, kernel) {
+  let live = null; // null: not known yet, true: a kernel answered, false: static page
+  kernel.then((alive) => { live = alive; });
+  return {
+    update(changes, recompute = () => {}) {
+      if (live !== true) recompute();
+      if (live !== false) {
+        for (const [key, value] of Object.entries(changes)) model.set(key, value);
+        model.save_changes();
+      }
+    },
+  };
+}
+
 // Publish what the explorer currently shows, for tests and for the static-page checks:
 // data-explorer = the Python class ("module.Class"), data-controls = JSON of the control
 // traits, data-state = JSON of the state drawn (same keys as the Python `compute()`).

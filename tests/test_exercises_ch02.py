@@ -2,6 +2,7 @@
 answers get their diagnosis (the contract every checker keeps is in test_exercise_contract.py)."""
 
 import numpy as np
+from exercise_support import diagnosis
 
 from backprop.activations import sigmoid
 from backprop.exercises import ch02
@@ -37,12 +38,6 @@ def test_references_agree_with_numerical_gradients():
 
 
 # -- typical mistakes, with their diagnosis --------------------------------------------------
-def diagnosis(check, fn):
-    result = check(fn)
-    assert result.status == "fail", result
-    return result.message
-
-
 def test_multiply_gate_mistakes():
     check = ch02.check_multiply_gate
     assert "swapped" in diagnosis(check, lambda x, y, up: (x * up, y * up))

@@ -3,18 +3,13 @@ every checker keeps is in test_exercise_contract.py)."""
 
 import numpy as np
 import pytest
+from exercise_support import diagnosis
 
 from backprop.exercises import ch03
 from backprop.gradcheck import numerical_gradient
 from backprop.layers import Linear
 from backprop.losses import MSE
 from backprop.widgets.descent import DescentExplorer
-
-
-def diagnosis(check, fn):
-    result = check(fn)
-    assert result.status == "fail", result
-    return result.message
 
 
 # -- 1. chain_grads ----------------------------------------------------------------------------

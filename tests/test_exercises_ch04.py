@@ -3,17 +3,12 @@ every checker keeps is in test_exercise_contract.py)."""
 
 import numpy as np
 import pytest
+from exercise_support import diagnosis
 
 from backprop.activations import sigmoid, sigmoid_prime
 from backprop.exercises import ch04
 from backprop.gradcheck import numerical_gradient
 from backprop.network import ColumnNetwork
-
-
-def diagnosis(check, fn):
-    result = check(fn)
-    assert result.status == "fail", result
-    return result.message
 
 
 # -- the references are right: against central differences -------------------------------------

@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 import pytest
-from explorer_harness import open_explorer, published
+from explorer_harness import STATE_IS, open_explorer, published
 
 from backprop.activations import ACTIVATIONS
 from backprop.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -188,8 +188,7 @@ def test_browser_draws_and_follows_the_kernel(browser):  # noqa: F811
     assert controls["weights"] == w.weights and state == w.state
     assert page.locator(".bp-static-note").is_hidden()
     page.select_option("select[aria-label='activation of layer 1']", "relu")
-    page.wait_for_function("JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
-                           ".a[1][1] === 0")
+    page.wait_for_function(f"{STATE_IS}.a[1][1] === 0")
     assert w.activations == ["relu", "identity"] and w.state["a"][1][1] == 0.0
     assert not page.errors, page.errors
 

@@ -8,7 +8,14 @@ import json
 
 import numpy as np
 import pytest
-from explorer_harness import assert_same_state, fire_inputs, open_explorer, published
+from explorer_harness import (
+    CONTROLS_ARE,
+    STATE_IS,
+    assert_same_state,
+    fire_inputs,
+    open_explorer,
+    published,
+)
 
 from backprop.gradcheck import numerical_gradient
 from backprop.layers import Linear, ReLU, Sequential, Tanh
@@ -186,14 +193,11 @@ def test_live_kernel_redraws_from_python(browser):  # noqa: F811
     slider = page.locator("input[aria-label='w1']")
     slider.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("JSON.parse(document.querySelector('.bp-explorer').dataset"
-                           ".controls).weights[0] > 0.805")
+    page.wait_for_function(f"{CONTROLS_ARE}.weights[0] > 0.805")
     assert np.isclose(w.weights[0], 0.81)
-    page.wait_for_function(f"JSON.parse(document.querySelector('.bp-explorer').dataset.state)"
-                           f".grad === {json.dumps(w.state['grad'])}")
+    page.wait_for_function(f"{STATE_IS}.grad === {json.dumps(w.state['grad'])}")
     page.get_by_role("button", name="w3").click()
-    page.wait_for_function("JSON.parse(document.querySelector('.bp-explorer').dataset"
-                           ".state).factors.labels.length === 2")
+    page.wait_for_function(f"{STATE_IS}.factors.labels.length === 2")
     assert w.which == 2
     assert not page.errors
 

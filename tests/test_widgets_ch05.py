@@ -180,8 +180,6 @@ def test_gradcheck_bad_controls_show_an_error_and_keep_the_state(change, message
 
 # ---- in headless Chromium ----------------------------------------------------------------
 
-
-
 #: what tests/browser/test_static_explorers.py demands of every explorer: 1e-9, relative
 RELATIVE = lambda path: (1e-9, 0.0)  # noqa: E731
 

@@ -5,14 +5,11 @@ with one part taken out at a time: the update, the two ReLU layers (passed throu
 loss (a fixed gradient). All variants run in one process, in alternating blocks, so the
 difference between the whole step and a variant is that part's cost *inside* the step.
 Next to it, each part is timed alone on arrays that stay in the cache, repeated back to back:
-the element-wise work costs two to three times more inside the step, where every array it
-reads was just written by a matrix product on both cores or evicted by one.
+the update and the ReLUs cost 1.2–1.6 times more inside the step, where every array they read
+was just written by a matrix product on both cores or evicted by one.
 """
 
 from __future__ import annotations
-
-import time
-from collections.abc import Callable
 
 import numpy as np
 from step_vs_torch import LARGE_SIZES, MOMENTUM, interleaved, matrix_products
@@ -64,18 +61,6 @@ def _trainer(X, y, *, update=SGD, relu=ReLU, loss=SoftmaxCrossEntropy) -> Traine
     return trainer
 
 
-def _alone(fn: Callable[[], object], repeat: int = 300) -> float:
-    """Median seconds of ``fn`` called back to back (its arrays stay in the cache)."""
-    for _ in range(10):
-        fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def run(steps: int = 400) -> dict[str, float]:
     rng = np.random.default_rng(0)
     X = rng.standard_normal((BATCH, LARGE_SIZES[0])).astype(np.float32)
@@ -106,8 +91,9 @@ def run(steps: int = 400) -> dict[str, float]:
         whole.loss.forward(logits, y)
         whole.loss.backward()
 
-    alone = {"the update": _alone(whole.optimizer.step), "the ReLUs": _alone(relu_both),
-             "the loss": _alone(loss_both)}
+    # each part alone: one block of all its calls, back to back, so its arrays stay in the cache
+    alone = interleaved({"the update": whole.optimizer.step, "the ReLUs": relu_both,
+                         "the loss": loss_both}, steps=300, block=300, warmup=10)
     step, products = medians["whole step"], medians["matrix products"]
     print(f"784-512-512-10, batch {BATCH}, float32: step {step * 1e3:.2f} ms, matrix products "
           f"{products * 1e3:.2f} ms, the rest {(step - products) * 1e3:.2f} ms")

@@ -127,6 +127,12 @@ def test_cross_entropy_stable_for_logits_of_1e4():
     assert np.all(np.isfinite(ce.probs))
 
 
+def test_cross_entropy_of_a_certain_right_answer_is_plus_zero():
+    # printed as "0.0", not "-0.0", in a learning curve or a progress bar
+    value = SoftmaxCrossEntropy().forward(np.array([[1e4, -1e4]]), np.array([0]))
+    assert value == 0.0 and not np.signbit(value)
+
+
 def test_float32_logits_keep_float32():
     ce = SoftmaxCrossEntropy()
     ce.forward(np.array([[1e4, -1e4]], dtype=np.float32), np.array([1]))

@@ -124,7 +124,7 @@ class SoftmaxCrossEntropy(Loss):
         n, C = logits.shape
         onehot = self._one_hot(np.asarray(labels), n, C, logits.dtype)
         logp = log_softmax(logits)
-        value = -float(np.vdot(onehot, logp)) / n
+        value = 0.0 - float(np.vdot(onehot, logp)) / n  # "0.0 -": 0.0, not -0.0, for a perfect fit
         self.probs = np.exp(logp)
         self._grad = (self.probs - onehot) / n
         return value

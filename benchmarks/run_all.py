@@ -7,6 +7,8 @@ The figures (issue 5 and issue 7), each printed as ``name value``:
 - ``step_ratio_large``: the same for 784-512-512-10, batch 512, float32 (target ≤ 1.0);
 - ``gemm_share_large``: the step's matrix products alone / the whole step, on the large
   network (target ≥ 0.8);
+- ``step_ratio_large_1thread``, ``gemm_share_large_1thread``: the same two figures with one
+  thread for each library (no target: they show what the second core is worth to each);
 - ``elementwise_ms_large``: the large step's time outside its matrix products, in ms, with a
   table of where it goes (the update, the ReLUs, the loss; ``step_profile.py``);
 - ``widget_median_ms``, ``widget_worst_ms``: kernel-side latency of a control change over 50
@@ -41,7 +43,8 @@ import widget_latency  # noqa: E402
 
 SECTIONS: list[tuple[str, Callable[[], dict[str, float]], tuple[str, ...]]] = [
     ("Training step: backprop vs PyTorch", step_vs_torch.run,
-     ("step_ratio_digits", "step_ratio_large", "gemm_share_large")),
+     ("step_ratio_digits", "step_ratio_large", "gemm_share_large", "step_ratio_large_1thread",
+      "gemm_share_large_1thread")),
     ("Outside the matrix products: the large step's profile", step_profile.run,
      ("elementwise_ms_large",)),
     ("Widget latency (kernel side)", widget_latency.run,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from backprop.layers import Linear, mlp
 from backprop.losses import SoftmaxCrossEntropy
@@ -146,19 +146,28 @@ def measure(name: str, sizes: tuple[int, ...], batch: int, dtype: type, steps: i
 
 
 def run() -> dict[str, float]:
-    """Both settings of issue 5: (a) the digits network, (b) the large float32 network."""
+    """Both settings of issue 5: (a) the digits network, (b) the large float32 network.
+
+    (b) is also measured with one thread for each library: then neither can spread its
+    element-wise work over the cores, and the comparison isolates what two threads change.
+    """
     digits = measure("digits 64-256-10, batch 64, float64", DIGITS_SIZES, 64, np.float64,
                      steps=3000, block=50)
     large = measure("784-512-512-10, batch 512, float32", LARGE_SIZES, 512, np.float32,
                     steps=200, block=10, warmup=10)
-    print(f"threads: {blas_threads()} (NumPy's BLAS and torch.set_num_threads)")
+    threads = blas_threads()
+    with threadpool_limits(1):
+        large_1 = measure("the same, one thread each", LARGE_SIZES, 512, np.float32,
+                          steps=200, block=10, warmup=10)
+    print(f"threads: {threads} (NumPy's BLAS and torch.set_num_threads), except where noted")
     print(f"{'training step':<40} {'backprop':>10} {'PyTorch':>10} {'ratio':>7} "
           f"{'products':>10} {'share':>6}")
-    for t in (digits, large):
+    for t in (digits, large, large_1):
         print(f"{t.name:<40} {t.backprop * 1e3:>8.3f}ms {t.torch * 1e3:>8.3f}ms "
               f"{t.ratio:>7.3f} {t.gemm * 1e3:>8.3f}ms {t.gemm_share:>6.3f}")
     return {"step_ratio_digits": digits.ratio, "step_ratio_large": large.ratio,
-            "gemm_share_large": large.gemm_share}
+            "gemm_share_large": large.gemm_share, "step_ratio_large_1thread": large_1.ratio,
+            "gemm_share_large_1thread": large_1.gemm_share}
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 #   make test    ruff, then pytest: library tests, every notebook (nbval), the book built with
 #                warnings as errors, and the browser tests (static pages and live JupyterLab)
 #   make lab     JupyterLab on chapters/
-#   make bench   the benchmarks (installs PyTorch the first time)
+#   make bench   the benchmarks (installs PyTorch and numba the first time)
 #   make clean   remove everything the build made (keeps .venv)
 # The first command creates .venv from requirements.txt (again whenever that file changes) and
 # installs the front-end assets with `npm ci` when npm is present.
@@ -67,7 +67,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(ALLOW_ROOT)
 
 bench: $(STAMP)
-	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q -r requirements-bench.txt
+	@$(BIN)/python -c "import torch, numba" 2>/dev/null || $(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

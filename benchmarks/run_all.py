@@ -9,6 +9,9 @@ The figures (issue 5 and issue 7), each printed as ``name value``:
   network (target ≥ 0.8);
 - ``step_ratio_large_1thread``, ``gemm_share_large_1thread``: the same two figures with one
   thread for each library (no target: they show what the second core is worth to each);
+- ``step_ratio_large_fused``, ``gemm_share_large_fused``: the same two figures for the large
+  step with its update and ReLUs as compiled one-pass loops (numba; a what-if that the library
+  does not use, ``fused_kernels.py``);
 - ``elementwise_ms_large``: the large step's time outside its matrix products, in ms, with a
   table of where it goes (the update, the ReLUs, the loss; ``step_profile.py``);
 - ``widget_median_ms``, ``widget_worst_ms``: kernel-side latency of a control change over 50
@@ -41,12 +44,22 @@ import step_profile  # noqa: E402
 import step_vs_torch  # noqa: E402
 import widget_latency  # noqa: E402
 
+
+def fused_kernels() -> dict[str, float]:
+    """``fused_kernels.run``, imported here: without numba only its own figures are lost."""
+    import fused_kernels as module
+
+    return module.run()
+
+
 SECTIONS: list[tuple[str, Callable[[], dict[str, float]], tuple[str, ...]]] = [
     ("Training step: backprop vs PyTorch", step_vs_torch.run,
      ("step_ratio_digits", "step_ratio_large", "gemm_share_large", "step_ratio_large_1thread",
       "gemm_share_large_1thread")),
     ("Outside the matrix products: the large step's profile", step_profile.run,
      ("elementwise_ms_large",)),
+    ("What compiled one-pass kernels would buy (numba; not in the library)", fused_kernels,
+     ("step_ratio_large_fused", "gemm_share_large_fused")),
     ("Widget latency (kernel side)", widget_latency.run,
      ("widget_median_ms", "widget_worst_ms")),
     ("Static explorers (browser, no kernel)", static_latency.run,

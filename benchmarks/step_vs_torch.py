@@ -109,6 +109,29 @@ def matrix_products(net, X: np.ndarray) -> Callable[[], None]:
     return run
 
 
+def torch_training_step(net, X: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+    """One PyTorch training step (same weights, loss and SGD with momentum) on ``X, y``.
+
+    Returns a function that runs the step and returns the loss.
+    """
+    import torch
+
+    tdtype = torch.float64 if X.dtype == np.float64 else torch.float32
+    tnet = _torch_copy(net, tdtype)
+    opt = torch.optim.SGD(tnet.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    tX, ty = torch.from_numpy(X), torch.from_numpy(y)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(tnet(tX), ty)
+        loss.backward()
+        opt.step()
+        return float(loss.detach())
+
+    return step
+
+
 def measure(name: str, sizes: tuple[int, ...], batch: int, dtype: type, steps: int,
             block: int = 10, warmup: int = 20) -> StepTimes:
     """Time one training step of both libraries (and the products alone) for one setting."""
@@ -121,21 +144,9 @@ def measure(name: str, sizes: tuple[int, ...], batch: int, dtype: type, steps: i
     net = mlp(list(sizes), "relu", seed=0, dtype=dtype)
     trainer = Trainer(net, SoftmaxCrossEntropy(), X, y, lr=LR, momentum=MOMENTUM,
                       batch_size=batch)
+    torch_step = torch_training_step(net, X, y)
 
-    tdtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
-    tnet = _torch_copy(net, tdtype)
-    opt = torch.optim.SGD(tnet.parameters(), lr=LR, momentum=MOMENTUM)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    tX, ty = torch.from_numpy(X), torch.from_numpy(y)
-
-    def torch_step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(tnet(tX), ty)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
-    first_bp, first_torch = trainer.step(X, y), float(torch_step())
+    first_bp, first_torch = trainer.step(X, y), torch_step()
     rtol = 1e-10 if dtype == np.float64 else 1e-4
     if not np.isclose(first_bp, first_torch, rtol=rtol):
         raise AssertionError(f"{name}: the two libraries disagree on the first loss: "

@@ -337,6 +337,10 @@ def test_deep_graph_does_not_hit_the_recursion_limit():
 def test_errors():
     with pytest.raises(TypeError, match="already a Value"):
         Value(Value(1.0))
+    with pytest.raises(TypeError, match="data must be a number, got str 'a'"):
+        Value(1.0) + "a"
+    with pytest.raises(TypeError, match="data must be a number, got list"):
+        Value([1.0])
     with pytest.raises(TypeError, match="the exponent must be a number"):
         Value(2.0) ** Value(2.0)
     with pytest.raises(ValueError, match="log of a non-positive number"):

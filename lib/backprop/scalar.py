@@ -28,6 +28,9 @@ class Value:
     ) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(data): data is already a Value")
+        if isinstance(data, (str, bytes)) or not hasattr(data, "__float__"):
+            raise TypeError(f"Value(data): data must be a number, got {type(data).__name__} "
+                            f"{data!r}")
         self.data = float(data)
         self.grad = 0.0
         self.children = tuple(children)

@@ -57,6 +57,8 @@ class Trainer:
         seed: int = 0,
     ) -> None:
         X, y = np.asarray(X), np.asarray(y)
+        if len(X) == 0:
+            raise ValueError("Trainer: X has no rows: there is nothing to train on")
         if len(X) != len(y):
             raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
         if batch_size <= 0:

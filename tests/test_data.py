@@ -126,7 +126,9 @@ def test_one_hot():
 @pytest.mark.parametrize(("labels", "kwargs", "message"), [
     ([0.0, 1.0], {}, r"one_hot: expected integer labels of shape \(n,\), got dtype float64"),
     ([[0, 1]], {}, r"got dtype int64 and shape \(1, 2\)"),
-    ([-1, 0], {}, r"labels must lie in \[0, 0\] for 1 classes, got values from -1 to 0"),
+    ([-1, 0], {}, r"labels must be non-negative class indices, got -1"),
+    ([0, -2], {"num_classes": 3}, r"labels must be non-negative class indices, got -2"),
+    (np.zeros(0, int), {}, r"no labels to count the classes from: pass num_classes"),
     ([0, 3], {"num_classes": 3}, r"labels must lie in \[0, 2\] for 3 classes"),
 ])
 def test_one_hot_errors(labels, kwargs, message):

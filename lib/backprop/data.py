@@ -134,8 +134,12 @@ def one_hot(y: Array, num_classes: int | None = None) -> Array:
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ValueError(f"one_hot: expected integer labels of shape (n,), got dtype "
                          f"{y.dtype} and shape {y.shape}")
+    if y.size and y.min() < 0:
+        raise ValueError(f"one_hot: labels must be non-negative class indices, got {y.min()}")
+    if num_classes is None and not y.size:
+        raise ValueError("one_hot: no labels to count the classes from: pass num_classes")
     C = int(y.max()) + 1 if num_classes is None else num_classes
-    if y.size and (y.min() < 0 or y.max() >= C):
+    if y.size and y.max() >= C:
         raise ValueError(f"one_hot: labels must lie in [0, {C - 1}] for {C} classes, "
                          f"got values from {y.min()} to {y.max()}")
     out = np.zeros((len(y), C))

@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from step_profile import BATCH
+from step_profile import BATCH, large_trainer
 from step_vs_torch import (
     LARGE_SIZES,
     LR,
-    MOMENTUM,
     blas_threads,
     interleaved,
     matrix_products,
     torch_training_step,
 )
 
-from backprop.layers import ReLU, mlp
-from backprop.losses import SoftmaxCrossEntropy
+from backprop.layers import ReLU
 from backprop.optim import SGD
-from backprop.train import Trainer
 
 
 @njit(cache=True)
@@ -82,21 +79,10 @@ class FusedReLU(ReLU):
         return out
 
 
-def _trainer(X: np.ndarray, y: np.ndarray, fused: bool) -> Trainer:
-    net = mlp(list(LARGE_SIZES), "relu", seed=0, dtype=np.float32)
-    if fused:
-        net.layers = tuple(FusedReLU() if isinstance(layer, ReLU) else layer
-                           for layer in net.layers)
-    trainer = Trainer(net, SoftmaxCrossEntropy(), X, y, lr=LR, momentum=MOMENTUM,
-                      batch_size=BATCH)
-    if fused:
-        trainer.optimizer = FusedSGD(net, lr=LR, momentum=MOMENTUM)
-    return trainer
-
-
 def _check_same_steps(X: np.ndarray, y: np.ndarray, steps: int = 5) -> None:
     """The fused step must train exactly like the library's (to float32 rounding)."""
-    plain, fused = _trainer(X, y, fused=False), _trainer(X, y, fused=True)
+    plain = large_trainer(X, y, lr=LR)
+    fused = large_trainer(X, y, update=FusedSGD, relu=FusedReLU, lr=LR)
     for _ in range(steps):
         loss_plain, loss_fused = plain.step(X, y), fused.step(X, y)
     pairs = zip(plain.model.parameters(), fused.model.parameters(), strict=True)
@@ -113,7 +99,8 @@ def run(steps: int = 200) -> dict[str, float]:
     X = rng.standard_normal((BATCH, LARGE_SIZES[0])).astype(np.float32)
     y = rng.integers(0, LARGE_SIZES[-1], BATCH)
     _check_same_steps(X, y)
-    plain, fused = _trainer(X, y, fused=False), _trainer(X, y, fused=True)
+    plain = large_trainer(X, y, lr=LR)
+    fused = large_trainer(X, y, update=FusedSGD, relu=FusedReLU, lr=LR)
     medians = interleaved({
         "backprop (NumPy)": lambda: plain.step(X, y),
         "fused update and ReLU (numba)": lambda: fused.step(X, y),

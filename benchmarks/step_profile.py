@@ -53,11 +53,13 @@ class FixedGradient(SoftmaxCrossEntropy):
         return self._grad
 
 
-def _trainer(X, y, *, update=SGD, relu=ReLU, loss=SoftmaxCrossEntropy) -> Trainer:
+def large_trainer(X, y, *, update=SGD, relu=ReLU, loss=SoftmaxCrossEntropy,
+                  lr: float = LR) -> Trainer:
+    """A trainer of the large network whose optimizer, ReLU layers and loss may be swapped."""
     net = mlp(list(LARGE_SIZES), "relu", seed=0, dtype=np.float32)
     net.layers = tuple(relu() if isinstance(layer, ReLU) else layer for layer in net.layers)
-    trainer = Trainer(net, loss(), X, y, lr=LR, momentum=MOMENTUM, batch_size=BATCH)
-    trainer.optimizer = update(net, lr=LR, momentum=MOMENTUM)
+    trainer = Trainer(net, loss(), X, y, lr=lr, momentum=MOMENTUM, batch_size=BATCH)
+    trainer.optimizer = update(net, lr=lr, momentum=MOMENTUM)
     return trainer
 
 
@@ -66,10 +68,10 @@ def run(steps: int = 400) -> dict[str, float]:
     X = rng.standard_normal((BATCH, LARGE_SIZES[0])).astype(np.float32)
     y = rng.integers(0, LARGE_SIZES[-1], BATCH)
     variants = {
-        "whole step": _trainer(X, y),
-        "without the update": _trainer(X, y, update=NoUpdate),
-        "without the ReLUs": _trainer(X, y, relu=PassThrough),
-        "without the loss": _trainer(X, y, loss=FixedGradient),
+        "whole step": large_trainer(X, y),
+        "without the update": large_trainer(X, y, update=NoUpdate),
+        "without the ReLUs": large_trainer(X, y, relu=PassThrough),
+        "without the loss": large_trainer(X, y, loss=FixedGradient),
     }
     fns = {name: (lambda t=t: t.step(X, y)) for name, t in variants.items()}
     fns["matrix products"] = matrix_products(variants["whole step"].model, X)

@@ -341,6 +341,8 @@ def test_errors():
         Value(1.0) + "a"
     with pytest.raises(TypeError, match="data must be a number, got list"):
         Value([1.0])
+    with pytest.raises(TypeError, match="the exponent must be a number, got str '2'"):
+        Value(3.0) ** "2"
     with pytest.raises(TypeError, match="the exponent must be a number"):
         Value(2.0) ** Value(2.0)
     with pytest.raises(ValueError, match="log of a non-positive number"):

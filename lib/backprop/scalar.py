@@ -18,6 +18,12 @@ from collections.abc import Callable
 Number = int | float
 
 
+def _check_number(what: str, x: object) -> None:
+    """Raise a ``TypeError`` naming ``what`` unless ``x`` is a number (``float(x)`` works)."""
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__float__"):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__} {x!r}")
+
+
 class Value:
     """A scalar ``data`` with a gradient ``grad = ∂out/∂self`` after ``out.backward()``."""
 
@@ -28,9 +34,7 @@ class Value:
     ) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(data): data is already a Value")
-        if isinstance(data, (str, bytes)) or not hasattr(data, "__float__"):
-            raise TypeError(f"Value(data): data must be a number, got {type(data).__name__} "
-                            f"{data!r}")
+        _check_number("Value(data): data", data)
         self.data = float(data)
         self.grad = 0.0
         self.children = tuple(children)
@@ -68,6 +72,7 @@ class Value:
     def __pow__(self, exponent: Number) -> Value:
         if isinstance(exponent, Value):
             raise TypeError("Value ** Value is not supported: the exponent must be a number")
+        _check_number("Value ** exponent: the exponent", exponent)
         if self.data < 0 and exponent != int(exponent):
             raise ValueError(f"Value ** {exponent}: a negative base {self.data} with a "
                              "fractional exponent has no real value")

@@ -49,10 +49,15 @@ def _descend(p, g, lr, n):
     p -= lr * g
 
 
+def _rebind(p, g, lr, n):
+    p = p - lr * g  # noqa: F841 -- the learner's slip: a new array, the layer keeps the old
+
+
 @pytest.mark.parametrize("fn, message", [
     (_step(_ascend), "up the gradient"),
     (_step(_weights_only), "biases did not"),
     (_step(_over_n), "n times too small"),
+    (_step(_rebind), "no parameter changed"),
     (_step(_descend, loss_after=True), "loss computed before the update"),
 ])
 def test_training_step_mistakes_are_named(fn, message):

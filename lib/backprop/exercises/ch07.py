@@ -84,6 +84,10 @@ def _divided_by_n(param: Array, grad: Array, lr: float, n: int) -> None:
     param -= lr * grad / n
 
 
+def _rebound(param: Array, grad: Array, lr: float, _n: int) -> None:
+    """What ``param = param - lr * grad`` does to the layer's array: nothing."""
+
+
 def _step_cases() -> list[tuple]:
     rng = np.random.default_rng(7)
     cases = []
@@ -108,6 +112,10 @@ TRAINING_STEP = Exercise(
         Diagnosis("your step is n times too small: the loss is already a mean over the batch, "
                   "so its gradient needs no further division by n.",
                   _wrong_step(_divided_by_n), "parameters"),
+        Diagnosis("no parameter changed: param = param - α * grad makes a new array and "
+                  "binds the name param to it, while the layer keeps the old one. Update in "
+                  "place, param -= α * grad, so that the layer sees the change.",
+                  _wrong_step(_rebound), "parameters"),
         Diagnosis("return the loss computed before the update (the one backward "
                   "differentiated), as Trainer.step does; yours is the loss after the step.",
                   _wrong_step(_descend, loss_after=True), "loss"),

@@ -144,6 +144,8 @@ def sm(z, axis=1):
     (lambda z, t: ((sm(z) - onehot(z, t)) / len(z)).T, "transpose"),
     (lambda z, t: (sm(z)[np.arange(len(t)), t] - 1) / len(z), "wrong shape"),
     (lambda z, t: (sm(z) - onehot(z, t)) / z.size, "constant factor"),
+    (lambda z, t: (sm(z) - t) / len(z), "class indices of shape (n,)"),
+    (lambda z, t: (np.exp(z) / np.exp(z).sum(axis=1) - onehot(z, t)) / len(z), "keepdims=True"),
 ])
 def test_softmax_ce_grad_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch06.check_softmax_ce_grad, answer)

@@ -268,10 +268,19 @@ CE_GRAD = Exercise(
 )
 
 
+LABELS_ARE_INDICES = (
+    "an (n, C) array and an (n,) array do not line up. The labels are class indices of shape "
+    "(n,), not one-hot rows: build y = np.zeros_like(z) and set y[np.arange(n), labels] = 1 "
+    "before ŷ − y. (If the (n,) array is the softmax's row sums: sum with keepdims=True.)")
+
+
 @_quiet
 def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, labels) -> (softmax(logits) − onehot(labels)) / n``."""
-    return CE_GRAD.check(fn)
+    result = CE_GRAD.check(fn)
+    if result.status == "error" and "broadcast" in result.message:
+        return Result("fail", LABELS_ARE_INDICES, CE_GRAD.name)
+    return result
 
 
 __all__ = [

@@ -49,6 +49,8 @@ def _first_row(X, W, b):
     [
         (lambda X, W, b: X @ W, "forgot the bias"),
         (lambda X, W, b: X @ W.T + b, "multiplied by Wᵀ"),
+        (lambda X, W, b: W @ X + b, "computed W X"),
+        (lambda X, W, b: X * W + b, "matrix product X @ W"),
         (lambda X, W, b: X @ W + b.reshape(-1, 1), "to row i"),
         (_first_row, "first sample only"),
         (lambda X, W, b: W.T @ X.T + b[:, None], "returned Zᵀ"),

@@ -53,6 +53,12 @@ DENSE_FORWARD = Exercise(
         Diagnosis("you multiplied by Wᵀ. In the row convention W has shape (in, out), one row "
                   "per input, and Z = X W + b needs no transpose.",
                   lambda X, W, b: X @ W.T + b),
+        Diagnosis("you computed W X, the column convention's order. In the row convention "
+                  "samples are rows and come first: Z = X W + b.",
+                  lambda X, W, b: W @ X + b),
+        Diagnosis("* multiplies entry by entry. A layer needs the matrix product X @ W: each "
+                  "output adds up the products of all the sample's inputs with its weights.",
+                  lambda X, W, b: X * W + b),
         Diagnosis("you added b_i to row i, i.e. to sample i (b[:, None] or b.reshape(-1, 1)). "
                   "b has one entry per output column: add b of shape (out,) and NumPy adds it "
                   "to every row.",

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from step_profile import BATCH, large_trainer
+from step_profile import BATCH, large_batch, large_trainer
 from step_vs_torch import (
-    LARGE_SIZES,
     LR,
     blas_threads,
     interleaved,
@@ -29,6 +28,7 @@ from step_vs_torch import (
 
 from backprop.layers import ReLU
 from backprop.optim import SGD
+from backprop.train import Trainer
 
 
 @njit(cache=True)
@@ -79,10 +79,9 @@ class FusedReLU(ReLU):
         return out
 
 
-def _check_same_steps(X: np.ndarray, y: np.ndarray, steps: int = 5) -> None:
+def _check_same_steps(plain: Trainer, fused: Trainer, X: np.ndarray, y: np.ndarray,
+                      steps: int = 5) -> None:
     """The fused step must train exactly like the library's (to float32 rounding)."""
-    plain = large_trainer(X, y, lr=LR)
-    fused = large_trainer(X, y, update=FusedSGD, relu=FusedReLU, lr=LR)
     for _ in range(steps):
         loss_plain, loss_fused = plain.step(X, y), fused.step(X, y)
     pairs = zip(plain.model.parameters(), fused.model.parameters(), strict=True)
@@ -95,12 +94,10 @@ def run(steps: int = 200) -> dict[str, float]:
     import torch
 
     torch.set_num_threads(blas_threads())
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((BATCH, LARGE_SIZES[0])).astype(np.float32)
-    y = rng.integers(0, LARGE_SIZES[-1], BATCH)
-    _check_same_steps(X, y)
+    X, y = large_batch()
     plain = large_trainer(X, y, lr=LR)
     fused = large_trainer(X, y, update=FusedSGD, relu=FusedReLU, lr=LR)
+    _check_same_steps(plain, fused, X, y)
     medians = interleaved({
         "backprop (NumPy)": lambda: plain.step(X, y),
         "fused update and ReLU (numba)": lambda: fused.step(X, y),

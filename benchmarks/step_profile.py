@@ -63,10 +63,15 @@ def large_trainer(X, y, *, update=SGD, relu=ReLU, loss=SoftmaxCrossEntropy,
     return trainer
 
 
-def run(steps: int = 400) -> dict[str, float]:
+def large_batch() -> tuple[np.ndarray, np.ndarray]:
+    """Seeded batch: ``X : (BATCH, 784)`` float32, labels ``(BATCH,)``."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((BATCH, LARGE_SIZES[0])).astype(np.float32)
-    y = rng.integers(0, LARGE_SIZES[-1], BATCH)
+    return X, rng.integers(0, LARGE_SIZES[-1], BATCH)
+
+
+def run(steps: int = 400) -> dict[str, float]:
+    X, y = large_batch()
     variants = {
         "whole step": large_trainer(X, y),
         "without the update": large_trainer(X, y, update=NoUpdate),

@@ -52,7 +52,7 @@ def blas_threads() -> int:
 
 
 def interleaved(fns: dict[str, Callable[[], object]], steps: int, block: int,
-                 warmup: int) -> dict[str, float]:
+                warmup: int) -> dict[str, float]:
     """Median seconds of one call of each function, timed in alternating blocks.
 
     Each block starts with untimed calls: after a switch, the other library's thread pool

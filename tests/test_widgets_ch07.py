@@ -17,6 +17,12 @@ from backprop.widgets.playground import GRID, MAX_STEPS, N_POINTS, Playground
 #: the stated goal: this setting classifies ≥ 97 % of the moons within 200 gradient steps
 GOAL = {"dataset": "moons", "hidden": [8, 8], "activation": "tanh", "learning_rate": 1.0}
 GOAL_ACCURACY, GOAL_STEPS = 0.97, 200
+#: JS and NumPy round float64 differently (order of the sums, tanh), and the moons' plateau
+#: amplifies the difference as training goes on: measured 4e-13 at step 66, 1e-10 at 156
+#: (the goal is met at step 114), 2e-7 at 300 and 3e-7 at 650. Pause lands a timing-dependent
+#: number of steps after the goal, so its state gets this bound; a wrong formula is off by
+#: far more from the first steps on.
+AMPLIFIED_RTOL = 1e-5
 
 
 def close(a, b, rtol=1e-9, path="state"):
@@ -207,7 +213,7 @@ def test_static_training_reaches_the_goal_and_equals_the_library(browser):  # no
     assert s["accuracy"] >= GOAL_ACCURACY and s["step"] <= GOAL_STEPS
     close(s, Playground(**c).state)                       # k steps in JS = k steps of backprop
     c, s = published(page)                                # and where Pause stopped it
-    close(s, Playground(**c).state)
+    close(s, Playground(**c).state, rtol=AMPLIFIED_RTOL)
     assert not page.errors, page.errors
 
 

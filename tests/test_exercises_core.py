@@ -89,6 +89,17 @@ def test_tuple_outputs_name_the_wrong_one():
     assert "tuple of 2 values" in ex.check(lambda X, dY: X.T @ dY).message
 
 
+def test_tuple_outputs_accept_a_list_and_name_a_swapped_order():
+    ex = Exercise("linear", lambda X, dY: (X.T @ dY, dY.sum(axis=0)), CASES,
+                  outputs=("dW", "db"))
+    assert ex.check(lambda X, dY: [X.T @ dY, dY.sum(axis=0)]).passed
+    swapped = ex.check(lambda X, dY: (dY.sum(axis=0), X.T @ dY))
+    assert swapped.message == ("dW: this is the value of db: return the values in the order "
+                               "(dW, db).")
+    forgot = ex.check(lambda X, dY: None)
+    assert "got None (did you forget `return`?)" in forgot.message
+
+
 def test_not_a_function():
     assert Exercise("x", reference, CASES).check(3).status == "fail"
 

@@ -108,7 +108,7 @@ class Exercise:
         if self.outputs is None:
             pairs = [(None, actual, expected)]
         else:
-            if not isinstance(actual, tuple) or len(actual) != len(self.outputs):
+            if not isinstance(actual, (tuple, list)) or len(actual) != len(self.outputs):
                 return (f"return a tuple of {len(self.outputs)} values "
                         f"({', '.join(self.outputs)}), got {_describe(actual)}")
             pairs = list(zip(self.outputs, actual, expected, strict=True))
@@ -121,6 +121,11 @@ class Exercise:
                                                               name, self.outputs),
                                                   self.rtol, self.atol):
                     return label + diag.message
+            swapped = [other for other, _, value in pairs
+                       if other != name and _close(got, value, self.rtol, self.atol)]
+            if swapped:
+                return (f"{label}this is the value of {swapped[0]}: return the values in the "
+                        f"order ({', '.join(self.outputs)}).")
             return label + generic_diagnosis(got, want)
         return None
 
@@ -156,8 +161,10 @@ def _close(got: Any, want: Any, rtol: float, atol: float) -> bool:
 def _describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape}"
-    if isinstance(x, tuple):
-        return f"a tuple of {len(x)} values"
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of {len(x)} values"
+    if x is None:
+        return "None (did you forget `return`?)"
     return f"{type(x).__name__} {x!r}"[:80]
 
 

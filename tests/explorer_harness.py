@@ -40,6 +40,8 @@ _PAGE = """<!doctype html>
 <script type="application/json" id="state">{state}</script>
 <script type="module">
 const KERNEL = {kernel};
+// a kernel busy with other cells answers nothing until it is done, then everything in order
+const kernelFree = new Promise((resolve) => setTimeout(resolve, {busy_ms}));
 const src = JSON.parse(document.getElementById("esm").textContent);
 const state = JSON.parse(document.getElementById("state").textContent);
 const listeners = {{}};
@@ -57,6 +59,7 @@ const model = {{
     if (!KERNEL) return;
     const changes = {{...dirty}};
     for (const k of Object.keys(dirty)) delete dirty[k];
+    await kernelFree;
     const fresh = JSON.parse(await window.pyBridge(JSON.stringify(changes)));
     for (const [k, v] of Object.entries(fresh)) {{
       if (JSON.stringify(state[k]) !== JSON.stringify(v)) {{ state[k] = v; emit("change:" + k); }}
@@ -64,7 +67,7 @@ const model = {{
   }},
   send: (msg) => {{
     if (KERNEL && msg && msg.type === "ping") {{
-      setTimeout(() => emit("msg:custom", {{type: "pong"}}), 0);
+      kernelFree.then(() => emit("msg:custom", {{type: "pong"}}));
     }}
   }},
   widget_manager: {{}},
@@ -89,10 +92,12 @@ def synced_state(widget: Any) -> dict:
     return {k: v for k, v in state.items() if not k.startswith("_")}
 
 
-def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, width: int = 900):
+def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, busy_ms: int = 0,
+                  width: int = 900):
     """A new page showing ``widget``'s front end; returns the Playwright page once rendered.
 
-    Page errors are collected in ``page.errors`` (a list of strings).
+    ``busy_ms``: the kernel answers nothing for that long (it is running other cells), then
+    every message in order. Page errors are collected in ``page.errors`` (a list of strings).
     """
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.errors = []
@@ -112,6 +117,7 @@ def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, width: int 
         esm=json.dumps(widget._esm).replace("</", "<\\/"),
         state=json.dumps(synced_state(widget), default=float).replace("</", "<\\/"),
         kernel="true" if kernel else "false",
+        busy_ms=int(busy_ms),
     )
     page.set_content(html)
     page.wait_for_function("window.__ready === true")

@@ -218,6 +218,29 @@ def test_static_training_reaches_the_goal_and_equals_the_library(browser):  # no
 
 
 @pytest.mark.browser
+def test_a_busy_kernel_that_answers_late_takes_over_training(browser):  # noqa: F811
+    # Run All: chapter 7 trains for seconds below the playground, so the kernel answers the
+    # ping late; the steps taken in the browser meanwhile are handed over, Python goes on
+    w = Playground()
+    page = open_explorer(browser, w, kernel=True, busy_ms=2500)
+    page.wait_for_selector(".bp-explorer[data-mode='static']", timeout=3000)
+    for _ in range(4):
+        page.click("text=Step")
+    wait_published(page, "s.step === 4")
+    assert w.steps == 0                                   # computed in the browser
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=5000)
+    deadline = time.monotonic() + 5
+    while w.steps != 4 and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert w.steps == 4 and page.locator(".bp-static-note").is_hidden()
+    page.click("text=Step")                               # now Python takes the step
+    wait_published(page, "s.step === 5", kernel=True)
+    assert w.steps == 5
+    close(published(page)[1], w.state, rtol=1e-12)
+    assert not page.errors, page.errors
+
+
+@pytest.mark.browser
 def test_static_divergence_is_shown(browser):  # noqa: F811
     w = Playground(activation="identity", learning_rate=10.0)
     page = open_explorer(browser, w, kernel=False)

@@ -2,12 +2,12 @@
 
 JupyterLab runs on 127.0.0.1 (no token) over a temporary copy of ``chapters/`` (so nothing is
 ever saved into the repository; autosave is off as well). For each notebook the test runs all
-cells, checks that every code cell ran, and then, for every widget output that has a slider
-(an ``<input type="range">`` of an anywidget explorer, or the ``.noUi-handle`` of an ipywidgets
-slider), focuses the first slider, presses ArrowRight (ArrowLeft if it sits at its maximum) and
-asserts that the widget's visible text, SVG or images change. Kernels are shut down after each
-notebook and the server at the end.
-"""
+cells, checks that every code cell ran and that every explorer is live (the kernel answered
+its ping, if only after running the cells below it), and then, for every widget output that
+has a slider (an ``<input type="range">`` of an anywidget explorer, or the ``.noUi-handle`` of
+an ipywidgets slider), focuses the first slider, presses ArrowRight (ArrowLeft if it sits at
+its maximum) and asserts that the widget's visible text, SVG or images change. Kernels are
+shut down after each notebook and the server at the end."""
 
 from __future__ import annotations
 
@@ -195,6 +195,15 @@ def run_notebook(browser, base: str, name: str) -> dict:
         result["state"] = page.evaluate(RUN_STATE)
         if result["state"]["notRun"]:
             return result
+        # the kernel, busy with the cells below an explorer, may answer its ping after the
+        # explorer went static; once the kernel is idle every explorer must have turned live
+        static = f"{PANEL} .bp-explorer[data-mode='static']"
+        try:
+            page.wait_for_function(f"() => !document.querySelector(\"{static}\")",
+                                   timeout=15_000, polling=200)
+        except PlaywrightTimeout:
+            pass
+        result["static"] = page.locator(static).count()
 
         explorers = page.locator(EXPLORERS)
         for index in range(explorers.count()):
@@ -236,6 +245,9 @@ def test_notebook_runs_and_explorers_respond(chromium, jupyterlab: str, notebook
     assert state["cells"] > 0, f"{notebook.name}: no code cells found in JupyterLab"
     assert not state["notRun"], (
         f"{notebook.name}: cells did not run: {state['notRun']}; errors: {state['errors']}")
+    assert result["static"] == 0, (
+        f"{notebook.name}: {result['static']} explorer(s) still compute in the browser after "
+        "Run All: the kernel's answer to their ping did not make them live")
     for explorer in result["explorers"]:
         assert explorer["changed"], (
             f"{notebook.name}: explorer {explorer['index']} did not change after "

@@ -97,7 +97,7 @@ export default {
     const ctl = {};
     const readControls = () => PLAYGROUND_CONTROLS.forEach((k) => { ctl[k] = model.get(k); });
     readControls();
-    let live = null;      // null until the kernel probe answers; then true or false
+    let live = null;      // null until the kernel probe answers; false may turn true later
     let running = false;
     let run = null;       // the in-browser run (static mode)
     let shown = model.get("state");
@@ -299,6 +299,10 @@ export default {
     model.on("change:static_data", () => { run = null; });
 
     draw(shown);
-    kernel.then((alive) => { live = alive; });
+    kernel.watch((alive) => {
+      const late = live === false && alive === true;
+      live = alive;
+      if (late) apply({ ...ctl });  // a busy kernel answered after all: Python takes over here
+    });
   },
 };

@@ -180,20 +180,26 @@ export function followControls(model, keys, controls, sliders, draw) {
   }));
 }
 
-// Ask the kernel whether it is there. Resolves to true when the Python side answers, false in
-// a static page (no kernel) after `timeoutMs`. The Python `Explorer` base answers "ping".
+// Ask the kernel whether it is there. Returns `{watch(fn)}`: fn(alive) is called at once and
+// at every change, with alive = null (no answer yet), false (no answer within `timeoutMs`: a
+// static page) or true (the Python `Explorer` base answered "ping"). A kernel busy with other
+// cells (Run All) answers late; its answer still turns a static explorer live.
 export function probeKernel(model, timeoutMs = 1500) {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (alive) => { if (!done) { done = true; resolve(alive); } };
-    model.on("msg:custom", (msg) => { if (msg && msg.type === "pong") finish(true); });
-    try {
-      model.send({ type: "ping" });
-    } catch (err) {
-      finish(false);
-    }
-    setTimeout(() => finish(false), timeoutMs);
-  });
+  let alive = null;
+  const watchers = [];
+  const become = (value) => {
+    if (value === alive) return;
+    alive = value;
+    watchers.forEach((fn) => fn(alive));
+  };
+  model.on("msg:custom", (msg) => { if (msg && msg.type === "pong") become(true); });
+  try {
+    model.send({ type: "ping" });
+  } catch (err) {
+    become(false);
+  }
+  setTimeout(() => { if (alive === null) become(false); }, timeoutMs);
+  return { watch(fn) { watchers.push(fn); fn(alive); } };
 }
 
 // The shared frame of an explorer: a title, an error box wired to the model's `error` trait,
@@ -222,19 +228,21 @@ export function frame(model, container, title) {
   root.addEventListener("keydown", (event) => event.stopPropagation());
   container.replaceChildren(root);
   // Without a kernel: mark the explorer (data-mode="static") and say so once per page, under
-  // the first explorer that computes in the browser.
-  const setStatic = () => {
-    root.dataset.mode = "static";
-    if (document.querySelector(".bp-static-note.bp-shown")) return;
-    note.classList.add("bp-shown");
-    note.style.display = "block";
+  // the first explorer that computes in the browser. A late answer (data-mode="kernel")
+  // takes the note away again.
+  const setMode = (alive) => {
+    if (alive === null) return;
+    root.dataset.mode = alive ? "kernel" : "static";
+    if (alive) {
+      note.classList.remove("bp-shown");
+      note.style.display = "none";
+    } else if (!document.querySelector(".bp-static-note.bp-shown")) {
+      note.classList.add("bp-shown");
+      note.style.display = "block";
+    }
   };
-  // Ask once whether a kernel is there; without one the explorer goes static. `kernel`
-  // resolves to true when the Python side answered.
-  const kernel = probeKernel(model).then((alive) => {
-    if (!alive) setStatic();
-    return alive;
-  });
+  const kernel = probeKernel(model);
+  kernel.watch(setMode);
   return { root, body, kernel };
 }
 
@@ -242,16 +250,26 @@ export function frame(model, container, title) {
 // recompute)` runs `recompute()` here unless a kernel has answered, and sends `changes`
 // ({trait: value}) to the kernel unless the page is static; until the probe answers it does
 // both, so a slider moved in the first moments of a static page still redraws.
+//
+// A static page keeps the controls moved to itself; when a kernel answers after all (it was
+// busy with other cells), they are sent to it, and from then on every change goes there.
 export function controlSync(model, kernel) {
   let live = null; // null: not known yet, true: a kernel answered, false: static page
-  kernel.then((alive) => { live = alive; });
+  let unsent = {}; // the controls moved while the page was static
+  const send = (changes) => {
+    for (const [key, value] of Object.entries(changes)) model.set(key, value);
+    model.save_changes();
+  };
+  kernel.watch((alive) => {
+    if (live === false && alive === true && Object.keys(unsent).length) send(unsent);
+    live = alive;
+    unsent = {};
+  });
   return {
     update(changes, recompute = () => {}) {
       if (live !== true) recompute();
-      if (live !== false) {
-        for (const [key, value] of Object.entries(changes)) model.set(key, value);
-        model.save_changes();
-      }
+      if (live === false) Object.assign(unsent, changes);
+      else send(changes);
     },
   };
 }

@@ -111,13 +111,13 @@ export function linePlot(svg, { series, xlim, ylim, xlabel = "", ylabel = "",
   const clip = (v) => Math.max(m.t - 4, Math.min(height - m.b + 4, v));
   svg.append(svgEl("rect", { x: m.l, y: m.t, width: width - m.l - m.r,
     height: height - m.t - m.b, class: "bp-plot-frame" }));
-  for (const t of ticks(x0, x1)) {
+  for (const [t, label] of tickLabels(ticks(x0, x1))) {
     svg.append(svgEl("text", { x: sx(t), y: height - m.b + 14, class: "bp-tick",
-      "text-anchor": "middle" }, fmt(t, 2)));
+      "text-anchor": "middle" }, label));
   }
-  for (const t of ticks(y0, y1)) {
+  for (const [t, label] of tickLabels(ticks(y0, y1))) {
     svg.append(svgEl("text", { x: m.l - 4, y: sy(t) + 4, class: "bp-tick",
-      "text-anchor": "end" }, fmt(t, 2)));
+      "text-anchor": "end" }, label));
   }
   svg.append(svgEl("text", { x: (m.l + width - m.r) / 2, y: height - 4, class: "bp-axis-label" }, xlabel));
   svg.append(svgEl("text", { x: 12, y: (m.t + height - m.b) / 2, class: "bp-axis-label",
@@ -144,6 +144,16 @@ function ticks(a, b, n = 5) {
   const out = [];
   for (let t = Math.ceil(a / nice) * nice; t <= b + 1e-12; t += nice) out.push(+t.toFixed(10));
   return out;
+}
+
+// [tick, label] pairs, the labels with as many decimals as the ticks' spacing needs: steps
+// 0, 2, 4 rather than 0.00, 2.00, 4.00; 0.05, 0.10 where the spacing is 0.05.
+function tickLabels(ts) {
+  const spacing = ts.length > 1 ? ts[1] - ts[0] : Math.abs(ts[0]) || 1;
+  const decimals = Math.max(0, -Math.floor(Math.log10(spacing) + 1e-9));
+  const label = (t) => (t !== 0 && (Math.abs(t) >= 1e4 || decimals > 3)
+    ? t.toExponential(1) : t.toFixed(decimals));
+  return ts.map((t) => [t, label(t).replace("-", "−")]);
 }
 
 // Horizontal bar chart of signed values with labels: bars = [{label, value, color}].

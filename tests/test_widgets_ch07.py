@@ -275,3 +275,13 @@ def test_kernel_mode_python_computes_and_the_front_end_drives(browser):  # noqa:
     close(s, w.state, rtol=1e-12)
     assert page.locator(".bp-static-note").is_hidden()
     assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_loss_plot_ticks_have_the_decimals_their_spacing_needs(browser):  # noqa: F811
+    page = open_explorer(browser, Playground(steps=37), kernel=False)
+    page.wait_for_selector(".pg-loss text.bp-tick")
+    x = page.locator(".pg-loss text.bp-tick[text-anchor='middle']").all_text_contents()
+    y = page.locator(".pg-loss text.bp-tick[text-anchor='end']").all_text_contents()
+    assert x == ["0", "10", "20", "30"]                  # gradient steps: whole numbers
+    assert y[:2] == ["0.0", "0.2"] and all(len(t) == 3 for t in y)

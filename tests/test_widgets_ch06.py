@@ -162,14 +162,14 @@ def test_a_busy_kernel_that_answers_late_takes_over(browser):
     # Run All in a notebook: the kernel runs the cells below before it answers the explorer's
     # ping (after 1.5 s the page computes itself); its late answer must make the explorer live
     w = SoftmaxExplorer()
-    page = open_explorer(browser, w, kernel=True, busy_ms=2500)
+    page = open_explorer(browser, w, kernel=True, busy_ms=4000)
     page.wait_for_selector(".bp-explorer[data-mode='static']", timeout=3000)
     assert page.locator(".bp-static-note").is_visible()
     page.locator("input[aria-label='z₂']").focus()
     page.keyboard.press("ArrowRight")                      # moved while the page is static
     page.wait_for_function(f"{CONTROLS_ARE}.logits[1] > 1.05")
     assert w.logits[1] == pytest.approx(1.0)               # the kernel has not heard of it
-    page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=5000)
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=8000)
     assert page.locator(".bp-static-note").is_hidden()
     moved = SoftmaxExplorer(logits=[2.0, 1.1, 0.1]).state["loss"]
     page.wait_for_function(f"{STATE_IS}.loss === {json.dumps(moved)}")   # drawn from Python

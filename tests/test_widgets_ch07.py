@@ -222,13 +222,13 @@ def test_a_busy_kernel_that_answers_late_takes_over_training(browser):  # noqa: 
     # Run All: chapter 7 trains for seconds below the playground, so the kernel answers the
     # ping late; the steps taken in the browser meanwhile are handed over, Python goes on
     w = Playground()
-    page = open_explorer(browser, w, kernel=True, busy_ms=2500)
+    page = open_explorer(browser, w, kernel=True, busy_ms=4000)
     page.wait_for_selector(".bp-explorer[data-mode='static']", timeout=3000)
     for _ in range(4):
         page.click("text=Step")
     wait_published(page, "s.step === 4")
     assert w.steps == 0                                   # computed in the browser
-    page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=5000)
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=8000)
     deadline = time.monotonic() + 5
     while w.steps != 4 and time.monotonic() < deadline:
         page.wait_for_timeout(20)

@@ -195,3 +195,83 @@ def fire_inputs(page: Any, selector: str, values: Iterable[float]) -> None:
     """Move the control ``selector`` through ``values`` as fast as events can be dispatched
     (the time each redraw takes is measured by ``benchmarks/static_latency.py``)."""
     page.evaluate(_FIRE_INPUTS, [selector, [float(v) for v in values]])
+
+
+# -- legibility -------------------------------------------------------------------------------
+#: Every text of the explorers: HTML elements with text of their own (buttons, selects,
+#: readouts, labels) against the first opaque background at or above them, and SVG labels
+#: against the shape drawn under their centre (or the figure's background). Colours as
+#: [r, g, b]; each text is scrolled into view first, since only what is on screen is hit.
+TEXT_COLOURS = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const opaque = (c) => c.length === 3 || c[3] > 0;
+  const ground = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (opaque(c)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  // a shape's fill as [r, g, b, alpha], or null for no fill (lines, fill: none)
+  const filled = (el) => {
+    const shape = el instanceof SVGGeometryElement && !["line", "polyline"].includes(el.tagName);
+    if (!shape) return null;
+    const style = getComputedStyle(el);
+    if (!style.fill.startsWith("rgb")) return null;
+    const c = rgb(style.fill);
+    const alpha = (c.length === 4 ? c[3] : 1) * Number(style.fillOpacity);
+    return alpha > 0 ? [...c.slice(0, 3), alpha] : null;
+  };
+  // the colour under a text's centre: translucent shapes blended over what lies below them
+  const under = (text) => {
+    text.scrollIntoView({block: "center"});
+    const r = text.getBoundingClientRect();
+    const layers = [];
+    let base = null;
+    for (const el of document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2)) {
+      if (el.closest("text")) continue;
+      if (el instanceof SVGElement && !(el instanceof SVGSVGElement)) {
+        const c = filled(el);
+        if (c) layers.push(c);
+        if (c && c[3] >= 1) { base = c.slice(0, 3); break; }
+        continue;
+      }
+      base = ground(el);
+      break;
+    }
+    const blend = (below, [r, g, b, a]) => [r, g, b].map((v, k) => a * v + (1 - a) * below[k]);
+    return layers.reduceRight(blend, base || ground(text.ownerSVGElement));
+  };
+  const ownText = (el) => el.tagName === "SELECT" ? el.textContent.trim()
+    : Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE)
+      .map((n) => n.textContent).join("").trim();
+  const shown = (el) => getComputedStyle(el).display !== "none" && el.getClientRects().length;
+  const html = Array.from(document.querySelectorAll(".bp-explorer *"))
+    .filter((el) => !(el instanceof SVGElement) && el.tagName !== "OPTION" && ownText(el)
+      && shown(el))
+    .map((el) => ({text: ownText(el).slice(0, 24),
+                   fg: rgb(getComputedStyle(el).color).slice(0, 3), bg: ground(el)}));
+  const svg = Array.from(document.querySelectorAll(".bp-explorer :is(svg text, svg tspan)"))
+    .filter((t) => ownText(t) && shown(t))
+    .map((t) => ({text: ownText(t).slice(0, 24),
+                  fg: rgb(getComputedStyle(t).fill).slice(0, 3), bg: under(t.closest("text"))}));
+  return html.concat(svg);
+}"""
+
+
+def contrast(fg: Any, bg: Any) -> float:
+    """WCAG contrast ratio of two sRGB colours (1 to 21)."""
+    def luminance(c):
+        s = np.array(c) / 255
+        lin = np.where(s <= 0.04045, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+        return float(lin @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def faint_texts(page: Any, minimum: float = 4.5) -> list[dict]:
+    """The texts of the page's explorers whose contrast is below ``minimum`` (WCAG AA: 4.5);
+    fails when the explorers show no text at all."""
+    texts = page.evaluate(TEXT_COLOURS)
+    assert texts, "no text found in the explorers"
+    return [t for t in texts if contrast(t["fg"], t["bg"]) < minimum]

@@ -93,3 +93,23 @@ def test_explorer_contract(cls):
     controls = {name: getattr(w, name) for name in cls._controls}
     assert controls, f"{cls.__name__} declares no controls"
     _numbers_close(cls(**controls).state, w.state)
+
+
+#: A dark book page, as the theme makes it: dark colour scheme, light text on a dark ground.
+DARK_PAGE = """() => {
+  document.documentElement.style.colorScheme = "dark";
+  document.body.style.cssText = "background: #121212; color: #ced6dd";
+}"""
+
+@pytest.mark.browser
+@pytest.mark.parametrize("cls", all_explorers(), ids=lambda c: c.__name__)
+def test_every_text_is_readable_on_a_dark_page(browser, cls):
+    # the book's dark theme sets color-scheme: dark (the browser's own buttons and selects turn
+    # light-on-dark) and light text for pre and code; inside the explorer's light card every
+    # text must still contrast with its background (WCAG AA: 4.5)
+    from explorer_harness import faint_texts, open_explorer
+
+    page = open_explorer(browser, cls(), kernel=False)
+    page.evaluate(DARK_PAGE)
+    faint = faint_texts(page)
+    assert not faint, f"{cls.__name__}: text too faint on its background: {faint}"

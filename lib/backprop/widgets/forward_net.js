@@ -96,7 +96,7 @@ function fwdDraw(svg, c, st, limit, focus) {
     `L = ${fmt(st.loss, 4)}`));
   notes.append(svgEl("text", { x: 8, y: height - 10, class: "fwdnet-legend" }, [
     "edges: ", svgEl("tspan", { fill: COLORS.blue }, "blue w > 0"), ", ",
-    svgEl("tspan", { fill: COLORS.orange }, "orange w < 0"), ", width ∝ |w|"]));
+    svgEl("tspan", { fill: COLORS.textOrange }, "orange w < 0"), ", width ∝ |w|"]));
 }
 
 // The forward pass as text, one line per step, in the chapter's matrix notation.

@@ -13,7 +13,7 @@ const GX_SUP = { "-": "⁻", ".": "˙" };
 const gxSup = (s) => s.replace(/[-.\d]/g, (c) => GX_SUP[c] || "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]);
 const gxOpLabel = (op) => GX_OPS[op] || (op.startsWith("**")
   ? (/^-?\d+$/.test(op.slice(2)) ? `x${gxSup(op.slice(2))}` : `x^${op.slice(2)}`) : op);
-const GX_COL = { data: COLORS.blue, grad: COLORS.red, local: "#57606a" };
+const GX_COL = { data: COLORS.blue, grad: COLORS.textRed, local: "#57606a" };  // text colours
 
 // For each node, the indices of its inputs in slot order.
 function gxSources(tpl) {

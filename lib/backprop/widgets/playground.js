@@ -182,7 +182,7 @@ export default {
         h("div", { class: "pg-side" }, [
           h("figure", { class: "pg-fig" }, [netSvg,
             h("figcaption", {}, [h("span", { style: `color:${COLORS.blue}` }, "positive"), " / ",
-              h("span", { style: `color:${COLORS.orange}` }, "negative"),
+              h("span", { style: `color:${COLORS.textOrange}` }, "negative"),
               " weights; width ∝ |w|"])]),
           h("figure", { class: "pg-fig" }, [lossSvg]),
         ]),

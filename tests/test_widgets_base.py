@@ -11,6 +11,7 @@ import traitlets
 import backprop.widgets
 from backprop.widgets import Explorer
 from backprop.widgets._base import bundle
+from backprop.widgets.gradcheck_view import GradCheckExplorer
 
 
 class Doubler(Explorer):
@@ -101,15 +102,24 @@ DARK_PAGE = """() => {
   document.body.style.cssText = "background: #121212; color: #ced6dd";
 }"""
 
+#: every explorer as it starts, and the gradient check's heatmaps as chapter 5 shows them
+#: (full-scale negative cells: light orange, which needs dark text)
+LEGIBILITY_CASES = [(cls, {}) for cls in all_explorers()] + [
+    (GradCheckExplorer, {"layer": "tanh"}),
+    (GradCheckExplorer, {"layer": "relu", "batch": 6, "n_in": 6, "log_eps": -1}),
+]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("cls", all_explorers(), ids=lambda c: c.__name__)
-def test_every_text_is_readable_on_a_dark_page(browser, cls):
+@pytest.mark.parametrize("cls, kwargs", LEGIBILITY_CASES,
+                         ids=[f"{c.__name__}{k or ''}" for c, k in LEGIBILITY_CASES])
+def test_every_text_is_readable_on_a_dark_page(browser, cls, kwargs):
     # the book's dark theme sets color-scheme: dark (the browser's own buttons and selects turn
     # light-on-dark) and light text for pre and code; inside the explorer's light card every
     # text must still contrast with its background (WCAG AA: 4.5)
     from explorer_harness import faint_texts, open_explorer
 
-    page = open_explorer(browser, cls(), kernel=False)
+    page = open_explorer(browser, cls(**kwargs), kernel=False)
     page.evaluate(DARK_PAGE)
     faint = faint_texts(page)
     assert not faint, f"{cls.__name__}: text too faint on its background: {faint}"

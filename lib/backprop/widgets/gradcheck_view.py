@@ -241,7 +241,6 @@ GRADCHECK_CSS = """
 svg.bp-gc-map { height: auto; max-width: 100%; background: #fff; }
 .bp-gc-map-title { font: 600 12px ui-monospace, monospace; margin-bottom: 3px; }
 .bp-gc-num { font: 10px ui-monospace, monospace; text-anchor: middle; fill: #222; }
-.bp-gc-light { fill: #fff; }
 .bp-gc-bottom { flex: 1 1 100%; display: flex; flex-wrap: wrap; gap: 10px 18px;
   align-items: flex-start; }
 .bp-gc-readout { min-width: 280px; }

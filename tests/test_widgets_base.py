@@ -96,10 +96,14 @@ def test_explorer_contract(cls):
     _numbers_close(cls(**controls).state, w.state)
 
 
-#: A dark book page, as the theme makes it: dark colour scheme, light text on a dark ground.
+#: A dark book page, as the theme makes it: dark colour scheme, light text on a dark ground,
+#: and light text in <pre> and <code> (pydata-sphinx-theme's dark mode, seen in the built book).
 DARK_PAGE = """() => {
   document.documentElement.style.colorScheme = "dark";
   document.body.style.cssText = "background: #121212; color: #ced6dd";
+  const style = document.createElement("style");
+  style.textContent = "pre, code { color: #ced6dd; }";
+  document.head.append(style);
 }"""
 
 #: every explorer as it starts, and the gradient check's heatmaps as chapter 5 shows them

@@ -1,8 +1,9 @@
 """Fixtures of the browser tests: the built book, a local server, headless Chromium.
 
 - ``built_book``: builds the book once per test session with warnings as errors
-  (``jupyter-book build . -W --keep-going --all``). Set ``BOOK_BUILT=1`` to reuse an existing
-  ``_build/html`` while working on the tests.
+  (``make book``: ``jupyter-book build . -W --keep-going --all``, executing every notebook
+  again when ``lib/`` changed). Set ``BOOK_BUILT=1`` to reuse an existing ``_build/html``
+  while working on the tests.
 - ``chromium``: headless Chromium through Playwright, in a thread of its own
   (``browser_support.BrowserThread``; ``CHROMIUM`` overrides the path); the tests that need it
   skip with a one-line reason when it is not installed.
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import BIN, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, BrowserThread
+from browser_support import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, BrowserThread
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +30,9 @@ def built_book() -> Path:
     """``_build/html``, built with warnings as errors (once per session)."""
     if os.environ.get("BOOK_BUILT") == "1" and (HTML / "index.html").is_file():
         return HTML
-    command = [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "--keep-going", "--all"]
+    # `make book`: the same build, and its rule that executes every notebook again when lib/
+    # changed (the cached outputs embed the explorers' front ends)
+    command = ["make", "--no-print-directory", "book"]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
     if proc.returncode != 0:
         output = proc.stdout + proc.stderr

@@ -161,6 +161,14 @@ def wait_published(page, condition, timeout=15.0, kernel=False):
         page.wait_for_timeout(30)
 
 
+def wait_python(page, condition, timeout=5.0):
+    """Serve the kernel bridge until the Python-side ``condition()`` holds or ``timeout`` s
+    pass (the caller asserts what it needs)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+
+
 @pytest.mark.browser
 def test_static_draws_and_recomputes_like_python(browser):  # noqa: F811
     w = Playground()
@@ -229,9 +237,7 @@ def test_a_busy_kernel_that_answers_late_takes_over_training(browser):  # noqa: 
     wait_published(page, "s.step === 4")
     assert w.steps == 0                                   # computed in the browser
     page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=8000)
-    deadline = time.monotonic() + 5
-    while w.steps != 4 and time.monotonic() < deadline:
-        page.wait_for_timeout(20)
+    wait_python(page, lambda: w.steps == 4)
     assert w.steps == 4 and page.locator(".bp-static-note").is_hidden()
     page.click("text=Step")                               # now Python takes the step
     wait_published(page, "s.step === 5", kernel=True)
@@ -260,9 +266,7 @@ def test_kernel_mode_python_computes_and_the_front_end_drives(browser):  # noqa:
     slider.focus()
     page.keyboard.press("ArrowRight")
     wait_published(page, "c.learning_rate === 1", kernel=True)
-    deadline = time.monotonic() + 5
-    while w.learning_rate != 1.0 and time.monotonic() < deadline:
-        page.wait_for_timeout(20)
+    wait_python(page, lambda: w.learning_rate == 1.0)
     assert w.learning_rate == 1.0
     assert page.locator(".pg-lr .bp-slider-value").inner_text() == "1"
     page.click("text=▶ Start")

@@ -160,7 +160,7 @@ svg.bp-sh-svg { width: 100%; max-width: 640px; height: auto; background: #fff; }
 .bp-sh-name { font: 600 12px ui-monospace, monospace; text-anchor: middle; fill: #222; }
 .bp-sh-dim { font: 11px ui-monospace, monospace; text-anchor: middle; fill: #444; }
 text.bp-sh-dim[text-anchor=end] { text-anchor: end; }
-.bp-sh-dim-inner { fill: #B35000; font-weight: 700; }
+.bp-sh-dim-inner { fill: var(--bp-text-red); font-weight: 700; }
 .bp-sh-op { font: 18px system-ui, sans-serif; text-anchor: middle; fill: #222; }
 .bp-sh-formula { font: 600 13px ui-monospace, monospace; fill: #0072B2; }
 .bp-sh-pass { font: 600 12px system-ui, sans-serif; fill: #57606a; text-transform: uppercase;

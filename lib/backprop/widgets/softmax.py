@@ -43,7 +43,7 @@ _CSS = """
 svg.bp-sm-bars { width: 100%; max-width: 640px; height: auto; background: #fff; display: block; }
 .bp-sm-head { font: 600 12px system-ui, sans-serif; fill: #222; }
 .bp-sm-label { font: 12px ui-monospace, monospace; fill: #222; }
-.bp-sm-label.bp-sm-target { font-weight: 700; fill: #B35000; }
+.bp-sm-label.bp-sm-target { font-weight: 700; fill: var(--bp-text-red); }
 .bp-sm-num { font: 11px ui-monospace, monospace; fill: #444; }
 .bp-sm-axis { stroke: #999; }
 .bp-sm-track { fill: #f1f3f5; }

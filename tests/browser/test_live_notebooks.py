@@ -127,6 +127,9 @@ def jupyterlab(chromium, tmp_path_factory) -> Iterator[str]:
         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
         "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        # kernels talk over Unix sockets in the runtime directory: no TCP port to race for
+        # with the kernels nbval and the book build start at the same time
+        "--KernelManager.transport=ipc",
     ]
     log = tmp / "jupyterlab.log"
     with open(log, "w") as out:

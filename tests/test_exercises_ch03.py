@@ -34,6 +34,8 @@ def chain(x, t, w1, w2, *, scale=None, fprime=lambda a1, z1: 1 - a1**2, w2_facto
      "where the derivative tanh′(z1) = 1 − a1² belongs"),
     (lambda x, t, w1, w2: chain(x, t, w1, w2, fprime=lambda a1, z1: 1 - z1**2),
      "not 1 − z²"),
+    (lambda x, t, w1, w2: chain(x, t, w1, w2, scale=lambda x: 1.0),
+     "dw1: y − t is the gradient of ½ Σ (y − t)², the notes' loss"),
     (lambda x, t, w1, w2: chain(x, t, w1, w2, w2_factor=False), "you left out w2"),
     (lambda x, t, w1, w2: chain(x, t, w1, w2, input_w2=True), "dw2: ∂y/∂w2 is a1"),
     (lambda x, t, w1, w2: tuple(-g for g in chain(x, t, w1, w2)), "the sign is wrong"),
@@ -162,6 +164,8 @@ def test_lr_threshold():
     assert "1/L''" in ch03.check_lr_threshold(right / 2).message
     assert "dropped the 1/n" in ch03.check_lr_threshold(1 / 1.15).message
     assert "dropped the 2" in ch03.check_lr_threshold(2 * right).message
+    assert "curvature L'' itself" in ch03.check_lr_threshold(2 * np.mean(ch03.LR_A2**2)).message
+    assert ch03.check_lr_threshold(2.28).message.endswith("2.28 is too small")
     assert ch03.check_lr_threshold(1.0).status == "fail"
     assert ch03.check_lr_threshold("2.6").status == "fail"
 

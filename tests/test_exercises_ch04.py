@@ -58,6 +58,9 @@ def test_output_delta_diagnoses(answer, fragment):
     (lambda W, d, z, df: W.T @ (d * df(z)), "before the product"),
     (lambda W, d, z, df: (d.T @ W) * df(z).T, "row convention"),
     (lambda W, d, z, df: -(W.T @ d) * df(z), "sign is wrong"),
+    # right for the sigmoid first case, wrong for the tanh layer after it (this answer made
+    # the checker itself raise while it tried the known W-for-Wᵀ mistake on non-square W)
+    (lambda W, d, z, df: (W.T @ d) * sigmoid_prime(z), "the sigmoid's slope for every layer"),
 ])
 def test_delta_step_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch04.check_delta_step, answer)
@@ -130,6 +133,30 @@ def test_backward_diagnoses(kwargs, fragment):
     assert fragment in diagnosis(ch04.check_backward, learner_backward(**kwargs))
 
 
+def test_backward_with_the_output_activation_everywhere():
+    # right where every layer is a sigmoid (the first case), wrong for tanh hidden layers
+    def output_df(net, X, Y):
+        deltas, dW, db = learner_backward()(net, X, Y)
+        deltas[1] = (net.W[2].T @ deltas[2]) * net.f[-1].df(net.z[1])
+        deltas[0] = (net.W[1].T @ deltas[1]) * net.f[-1].df(net.z[0])
+        dW = [d @ a.T for d, a in zip(deltas, net.a[:-1], strict=True)]
+        return deltas, dW, [d.sum(axis=1) for d in deltas]
+    assert "δ^2: you used the output layer's f′ in every layer" in diagnosis(
+        ch04.check_backward, output_df)
+
+
+def test_backward_lists_in_the_wrong_order_are_named():
+    def reversed_lists(net, X, Y):
+        return tuple(part[::-1] for part in learner_backward()(net, X, Y))
+    message = diagnosis(ch04.check_backward, reversed_lists)
+    assert "run from the output layer down" in message and "deltas[0] is δ^1" in message
+
+
+def test_backward_without_a_forward_pass_is_explained():
+    result = ch04.check_backward(lambda net, X, Y: net.backward(net.a[-1] - Y))
+    assert result.status == "error" and "call it first" in result.message
+
+
 def test_backward_wrong_structure_is_explained():
     result = ch04.check_backward(lambda net, X, Y: [np.zeros(1)])
     assert result.status == "error" and "return (deltas, dW, db)" in result.message
@@ -152,6 +179,8 @@ def test_backward_must_not_change_the_inputs():
     (0.25, "one layer's factor"),
     (1.25, "multiply, they do not add"),
     (4.0 ** 5, "upside down"),
+    (0.25 ** 4, "one factor too few"),
+    (0.0015, "0.0015 is too large"),
 ])
 def test_sigmoid_shrink_diagnoses(value, fragment):
     assert fragment in diagnosis(ch04.check_sigmoid_shrink, value)
@@ -161,5 +190,6 @@ def test_sigmoid_shrink_value_forms():
     assert ch04.check_sigmoid_shrink(...).status == "todo"
     assert ch04.check_sigmoid_shrink(None).status == "todo"
     assert ch04.check_sigmoid_shrink(0.000977).passed          # three significant digits
+    assert ch04.check_sigmoid_shrink(0.00098).passed           # two are close enough
     assert ch04.check_sigmoid_shrink(lambda: 1 / 1024).passed
     assert ch04.check_sigmoid_shrink("1/1024").status == "fail"

@@ -117,3 +117,34 @@ def test_a_single_number_names_only_a_telling_factor():
     assert "factor" not in message and "expected 0.25, got 0.731" in message
     # arrays: a common ratio is telling even when it is not a whole number
     assert "1.5 times" in generic_diagnosis(np.array([1.5, 3.0]), np.array([1.0, 2.0]))
+
+
+def test_a_diagnosis_impossible_for_a_case_is_skipped_not_raised():
+    # the known mistake "W @ dY" cannot be computed for a non-square case; an answer that is
+    # right on the square first case and wrong on the next must get a message, not a crash
+    square, tall = (np.eye(3), np.ones((3, 2))), (np.ones((4, 3)), np.ones((4, 2)))
+    exercise = Exercise("dW", reference, [square, tall],
+                        diagnoses=[Diagnosis("W for Wᵀ", lambda X, dY: X @ dY)])
+    result = exercise.check(lambda X, dY: X.T @ dY if len(X) == 3 else np.zeros((3, 2)))
+    assert result.status == "fail" and "values differ" in result.message
+
+
+def test_a_number_answer_is_not_given_away():
+    exercise = Exercise("lr", lambda: 2.6087, [()], rtol=1e-3, reveal=False)
+    assert exercise.check_number(2.6087).passed
+    assert exercise.check_number(lambda: 2.6087).passed
+    for value in (..., None):
+        todo = exercise.check_number(value)
+        assert todo.status == "todo" and "replace `...` by your number" in todo.message
+    low, high = exercise.check_number(2.28), exercise.check_number(3.1)
+    assert low.message == "2.28 is too small" and high.message == "3.1 is too large"
+    assert "2.6" not in low.message + high.message
+    single = exercise.check_number([2.6])
+    assert single.status == "fail" and "expected a single number" in single.message
+
+
+def test_a_negative_factor_of_one_number_is_no_normalisation():
+    # -1/3 between two single numbers is a coincidence, not a forgotten 2 or 1/n
+    assert "factor" not in generic_diagnosis(-1.0, 3.0)
+    assert "-1/3" not in generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))
+    assert "−1/3 times" in generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))

@@ -68,7 +68,9 @@ class Exercise:
     """An exercise: a reference solution, test cases and the known wrong answers.
 
     ``cases`` is a sequence of argument tuples; ``outputs`` names the returned values when
-    the function returns a tuple (``("dX", "dW", "db")``), else ``None``.
+    the function returns a tuple (``("dX", "dW", "db")``), else ``None``. ``reveal``: whether
+    a message may quote the expected value; ``False`` where the answer is one number (an
+    exercise checked with :meth:`check_number`), which the message would give away.
     """
 
     name: str
@@ -78,6 +80,7 @@ class Exercise:
     diagnoses: Sequence[Diagnosis] = field(default_factory=tuple)
     rtol: float = RTOL
     atol: float = ATOL
+    reveal: bool = True
 
     def check(self, learner: Callable[..., Any]) -> Result:
         """Run ``learner`` on every case; return the first problem found, or a pass."""
@@ -104,6 +107,14 @@ class Exercise:
         n = len(self.cases)
         return Result("pass", f"correct on all {n} test case{'s' * (n != 1)}.", self.name)
 
+    def check_number(self, value: Any) -> Result:
+        """Check an answer that is one number (the reference takes no arguments): ``value``
+        is the number, or a function returning it; ``...`` or ``None`` while not answered."""
+        if value is None or value is Ellipsis:
+            return Result("todo", "not yet implemented — replace `...` by your number and run "
+                          "this cell again.", self.name)
+        return self.check(value if callable(value) else lambda: value)
+
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         if self.outputs is None:
             pairs = [(None, actual, expected)]
@@ -117,8 +128,7 @@ class Exercise:
                 continue
             label = f"{name}: " if name else ""
             for diag in self.diagnoses:
-                if diag.output == name and _close(got, _output(diag.wrong(*copy.deepcopy(case)),
-                                                              name, self.outputs),
+                if diag.output == name and _close(got, _wrong_output(diag, case, self.outputs),
                                                   self.rtol, self.atol):
                     return label + diag.message
             swapped = [other for other, _, value in pairs
@@ -126,14 +136,22 @@ class Exercise:
             if swapped:
                 return (f"{label}this is the value of {swapped[0]}: return the values in the "
                         f"order ({', '.join(self.outputs)}).")
-            return label + generic_diagnosis(got, want)
+            return label + generic_diagnosis(got, want, reveal=self.reveal)
         return None
 
 
-def _output(value: Any, name: str | None, outputs: tuple[str, ...] | None) -> Any:
-    """Pick output ``name`` from a wrong answer that may return all outputs or just one."""
+def _wrong_output(diag: Diagnosis, case: tuple, outputs: tuple[str, ...] | None) -> Any:
+    """The output ``diag.output`` of the wrong answer on ``case``, or ``None`` when that wrong
+    answer cannot be computed for this case (``W`` for ``Wᵀ`` fails on a non-square ``W``).
+
+    A wrong answer may return all outputs or just the one it concerns.
+    """
+    try:
+        value = diag.wrong(*copy.deepcopy(case))
+    except Exception:  # that mistake is not possible here, so it is not the learner's
+        return None
     if outputs is not None and isinstance(value, tuple) and len(value) == len(outputs):
-        return value[outputs.index(name)]
+        return value[outputs.index(diag.output)]
     return value
 
 
@@ -168,14 +186,19 @@ def _describe(x: Any) -> str:
     return f"{type(x).__name__} {x!r}"[:80]
 
 
-def generic_diagnosis(got: Any, want: Any) -> str:
-    """One sentence on how ``got`` differs from ``want`` (shape, transpose, sign, factor)."""
+def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
+    """One sentence on how ``got`` differs from ``want`` (shape, transpose, sign, factor).
+
+    ``reveal=False``: a single number is only called too large or too small.
+    """
     if got is None:
         return "your function returned None — did you forget `return`?"
     a, b = _as_array(got), _as_array(want)
     if a is None:
         return f"expected a number or an array, got {_describe(got)}"
     if a.shape != b.shape:
+        if b.ndim == 0:
+            return f"expected a single number, got {_describe(got)}"
         if a.ndim == 2 and a.T.shape == b.shape:
             if np.allclose(a.T, b, rtol=RTOL, atol=ATOL):
                 return (f"your result has shape {a.shape} and is the transpose of the right "
@@ -194,9 +217,11 @@ def generic_diagnosis(got: Any, want: Any) -> str:
         return "the sign is wrong: your result is the negative of the right one"
     factor = _constant_factor(a, b)
     # any two numbers differ by "a factor": for a single number, name only a telling one
-    if factor is not None and (a.size > 1 or _is_simple_factor(factor)):
+    if factor is not None and (a.size > 1 or (factor > 0 and _is_simple_factor(factor))):
         return (f"off by a constant factor: your result is {_factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
+    if not reveal and a.ndim == 0:
+        return f"{float(a):.6g} is too {'large' if a > b else 'small'}"
     diff = np.abs(a - b)
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
     where = f" at index {tuple(int(i) for i in idx)}" if idx else ""
@@ -221,9 +246,10 @@ def _is_simple_factor(c: float) -> bool:
 
 
 def _factor_text(c: float) -> str:
+    sign, c = ("−" if c < 0 else ""), abs(c)
     if abs(c - round(c)) < 1e-9:
-        return str(int(round(c)))
+        return f"{sign}{int(round(c))}"
     inv = 1 / c
     if abs(inv - round(inv)) < 1e-9:
-        return f"1/{int(round(inv))}"
-    return f"{c:.4g}"
+        return f"{sign}1/{int(round(inv))}"
+    return f"{sign}{c:.4g}"

@@ -40,12 +40,12 @@ def reference_chain_grads(x: Array, t: Array, w1: float, w2: float) -> tuple[flo
 
 def _chain_variant(*, dy: str = "mean", act: str = "tanh'", w2_factor: bool = True,
                    input_w2: str = "a1") -> Callable[..., tuple[float, float]]:
-    """A wrong ``chain_grads``: ``dy`` ("mean", "no2", "sum"), the factor used for f′(z1)
+    """A wrong ``chain_grads``: ``dy`` ("mean", "no2", "sum", "half"), the factor used for f′(z1)
     (``"tanh'"``, ``"none"``, ``"a1"``, ``"1-z1^2"``), and what ``∂y/∂w2`` uses."""
     def wrong(x: Array, t: Array, w1: float, w2: float) -> tuple[float, float]:
         z1 = w1 * x
         a1 = np.tanh(z1)
-        scale = {"mean": 2 / x.size, "no2": 1 / x.size, "sum": 2.0}[dy]
+        scale = {"mean": 2 / x.size, "no2": 1 / x.size, "sum": 2.0, "half": 1.0}[dy]
         g = scale * (w2 * a1 - t)
         fprime = {"tanh'": 1 - a1**2, "none": 1.0, "a1": a1, "1-z1^2": 1 - z1**2}[act]
         return (float(np.sum(g * (w2 if w2_factor else 1.0) * fprime * x)),
@@ -68,6 +68,8 @@ CHAIN_GRADS = Exercise(
                "∂L/∂y = 2 (y − t)/n.", _chain_variant(dy="no2")),
         *_both("you forgot the 1/n of the mean: L averages over the n samples, so "
                "∂L/∂y = 2 (y − t)/n.", _chain_variant(dy="sum")),
+        *_both("y − t is the gradient of ½ Σ (y − t)², the notes' loss; for this chapter's "
+               "mean L = (1/n) Σ (y − t)² it is ∂L/∂y = 2 (y − t)/n.", _chain_variant(dy="half")),
         Diagnosis("∂y/∂w2 is a1 = tanh(w1 x), the input of the weight w2, not x.",
                   _chain_variant(input_w2="x"), "dw2"),
         Diagnosis("you forgot the activation's derivative: between a1 and z1 the chain picks "
@@ -255,10 +257,13 @@ LR_THRESHOLD = Exercise(
     reference_lr_threshold,
     cases=[()],
     rtol=1e-3,
+    reveal=False,
     diagnoses=[
         Diagnosis("that is 1/L'', the rate that lands on the minimum in one step; gradient "
                   "descent still converges (oscillating) up to twice that, α* = 2/L''.",
                   lambda: 0.5 * reference_lr_threshold()),
+        Diagnosis("that is the curvature L'' itself; the threshold is α* = 2/L''.",
+                  lambda: 1 / reference_lr_threshold() * 2),
         Diagnosis("you dropped the 1/n of the mean: L'' = (2/n) Σ a2².",
                   lambda: 2 / (2 * _SUM_A2)),
         Diagnosis("you dropped the 2 of the square: L'' = (2/n) Σ a2², not (1/n) Σ a2².",
@@ -271,13 +276,7 @@ def check_lr_threshold(value: float | Callable[[], float] | None) -> Result:
     """Check the largest learning rate ``α*`` for which gradient descent on ``w3`` converges,
     with ``a2 = LR_A2`` and ``L = (1/n) Σ (w3 a2 − t)²`` (give a number, or ``...`` / ``None``
     while it is not done yet)."""
-    if value is None or value is Ellipsis:
-        return LR_THRESHOLD.check(_not_done)
-    return LR_THRESHOLD.check(value if callable(value) else lambda: value)
-
-
-def _not_done() -> float:
-    raise NotImplementedError
+    return LR_THRESHOLD.check_number(value)
 
 
 __all__ = [

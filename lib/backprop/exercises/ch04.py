@@ -102,6 +102,9 @@ DELTA_STEP = Exercise(
                   "collects Σ_k W_ki δ_k over the units k it feeds: that is row i of "
                   "(W^{l+1})ᵀ δ^{l+1}. (A square W hides the mistake in the shapes.)",
                   lambda W, d, z, df: (W @ d) * df(z)),
+        Diagnosis("you used the sigmoid's slope for every layer; this layer's activation "
+                  "is another one: multiply by f_prime(z), the derivative you are given.",
+                  lambda W, d, z, df: (W.T @ d) * _DF["sigmoid"](z)),
         Diagnosis("you applied f′(z^l) to δ^{l+1} before the product; f′(z^l) belongs to "
                   "layer l: first (W^{l+1})ᵀ δ^{l+1}, then ⊙ f′(z^l).",
                   lambda W, d, z, df: W.T @ (d * df(z))),
@@ -177,8 +180,9 @@ def reference_backward(net: ColumnNetwork, X: Array, Y: Array) -> tuple[list, li
 
 
 def _variant(*, out_fprime: bool = True, hidden_fprime: bool = True, transpose: bool = True,
-             dW_row: bool = False, dW_output: bool = False, db_axis: int = 1,
-             sign: float = 1.0) -> Callable[..., tuple[list, list, list]]:
+             output_df_everywhere: bool = False, dW_row: bool = False, dW_output: bool = False,
+             db_axis: int = 1, sign: float = 1.0,
+             reversed_lists: bool = False) -> Callable[..., tuple[list, list, list]]:
     """A wrong whole backward pass (the default arguments give the right one)."""
     def wrong(net: ColumnNetwork, X: Array, Y: Array) -> tuple[list, list, list]:
         A = net.forward(X)
@@ -187,10 +191,13 @@ def _variant(*, out_fprime: bool = True, hidden_fprime: bool = True, transpose: 
         deltas[-1] = sign * (A - Y) * (net.f[-1].df(net.z[-1]) if out_fprime else 1.0)
         for l in range(L - 2, -1, -1):
             W = net.W[l + 1].T if transpose else net.W[l + 1]
-            deltas[l] = (W @ deltas[l + 1]) * (net.f[l].df(net.z[l]) if hidden_fprime else 1.0)
+            f = net.f[-1] if output_df_everywhere else net.f[l]
+            deltas[l] = (W @ deltas[l + 1]) * (f.df(net.z[l]) if hidden_fprime else 1.0)
         inputs = net.a[1:] if dW_output else net.a[:-1]
         dW = [a @ d.T if dW_row else d @ a.T for d, a in zip(deltas, inputs, strict=True)]
         db = [d.sum(axis=db_axis) for d in deltas]
+        if reversed_lists:
+            return deltas[::-1], dW[::-1], db[::-1]
         return deltas, dW, db
     return wrong
 
@@ -239,6 +246,12 @@ BACKWARD = Exercise(
                    ("δ^2",), hidden_fprime=False),
         *_diagnose("you multiplied δ^{l+1} by W^{l+1}, not by its transpose (W^{l+1})ᵀ.",
                    ("δ^2",), transpose=False),
+        *_diagnose("you used the output layer's f′ in every layer: layer l has its own "
+                   "activation, net.f[l − 1], so use net.f[l − 1].df(net.z[l − 1]).",
+                   ("δ^2",), output_df_everywhere=True),
+        *_diagnose("your lists run from the output layer down (l = 3, 2, 1). Index them by "
+                   "l − 1, as ColumnNetwork.backward does: deltas[0] is δ^1, deltas[2] is δ^3.",
+                   ("δ^3",), reversed_lists=True),
         *_diagnose("your ∂L/∂W^l is a^{l−1} (δ^l)ᵀ, the row convention's Xᵀ dY, of shape "
                    "(N^{l−1}, N^l). In the column convention ∂L/∂W^l = δ^l (a^{l−1})ᵀ, the "
                    "shape of W^l.", ("dW^3",), dW_row=True),
@@ -253,7 +266,11 @@ BACKWARD = Exercise(
 def check_backward(fn: Callable[[ColumnNetwork, Array, Array], Any]) -> Result:
     """Check ``fn(net, X, Y) -> (deltas, dW, db)``, the whole backward pass of a
     three-layer ``ColumnNetwork`` for ``L = ½ Σ ‖a^L − Y‖²``."""
-    return BACKWARD.check(_flattened(fn) if callable(fn) else fn)
+    result = BACKWARD.check(_flattened(fn) if callable(fn) else fn)
+    if result.status == "error" and "IndexError" in result.message:
+        return Result("error", result.message + " — net.z and net.a stay empty until "
+                      "net.forward(X) has run: call it first.", BACKWARD.name)
+    return result
 
 
 # -- 5. how much can the sigmoid's f′ shrink δ? --------------------------------------------------
@@ -274,12 +291,16 @@ SIGMOID_SHRINK = Exercise(
     "sigmoid_shrink",
     reference_sigmoid_shrink,
     cases=[()],
-    rtol=1e-3,
+    rtol=5e-3,  # three significant digits
+    reveal=False,
     diagnoses=[
         Diagnosis(f"you counted {SIGMOID_DEPTH} factors; δ^{SIGMOID_DEPTH} already contains "
                   f"f′(z^{SIGMOID_DEPTH}). From δ^{SIGMOID_DEPTH} down to δ^1 the recursion "
                   f"multiplies by f′(z^{SIGMOID_DEPTH - 1}), …, f′(z^1).",
                   lambda: 0.25 ** SIGMOID_DEPTH),
+        Diagnosis(f"one factor too few: from δ^{SIGMOID_DEPTH} down to δ^1 the recursion "
+                  f"takes {SIGMOID_DEPTH - 1} steps, one factor f′(z^l) each.",
+                  lambda: 0.25 ** (SIGMOID_DEPTH - 2)),
         Diagnosis("σ(0) = 1/2 is the sigmoid's value; its largest slope is σ′(0) = "
                   "σ(0)(1 − σ(0)) = 1/4.", lambda: 0.5 ** (SIGMOID_DEPTH - 1)),
         Diagnosis("that is one layer's factor, 1/4; the factors of all the layers passed "
@@ -296,13 +317,7 @@ def check_sigmoid_shrink(value: float | Callable[[], float] | None) -> Result:
     """Check the largest value ``(1/4)^{L−1}`` of the product of a sigmoid network's ``f'``
     factors between ``δ^L`` and ``δ^1`` (``L = SIGMOID_DEPTH``; give a number, or ``...`` /
     ``None`` while it is not done yet)."""
-    if value is None or value is Ellipsis:
-        return SIGMOID_SHRINK.check(_not_done)
-    return SIGMOID_SHRINK.check(value if callable(value) else lambda: value)
-
-
-def _not_done() -> float:
-    raise NotImplementedError
+    return SIGMOID_SHRINK.check_number(value)
 
 
 __all__ = [

@@ -29,16 +29,6 @@ def _normal(*shape: int) -> Array:
     return _rng.standard_normal(shape)
 
 
-def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A wrong answer that may not be computable for every case (shapes): ``None`` then."""
-    def wrapped(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except (ValueError, IndexError):
-            return None
-    return wrapped
-
-
 def _check(exercise: Exercise, fn: Callable[..., Any]) -> Result:
     """``exercise.check(fn)``, with a hint on shapes when ``fn`` failed on a matrix product."""
     result = exercise.check(fn)
@@ -75,28 +65,28 @@ LINEAR_BACKWARD = Exercise(
         Diagnosis("you multiplied by W instead of Wᵀ. Input j of sample i reaches every output "
                   "t through w_jt, so ∂L/∂x_ij = Σ_t ∂L/∂y_it w_jt: row i of ∂L/∂Y times "
                   "column j of Wᵀ. (Only a square W makes dY @ W computable at all.)",
-                  _safe(lambda X, W, dY: dY @ W), "dX"),
+                  lambda X, W, dY: dY @ W, "dX"),
         Diagnosis("you computed W ∂L/∂Yᵀ, of shape (in, n): the column convention's "
                   "Wᵀ ∂L/∂Y (note 002 §8.3) written for this layer, i.e. samples as columns. "
                   "In the row convention the samples are rows: ∂L/∂X = ∂L/∂Y Wᵀ, (n, in).",
-                  _safe(lambda X, W, dY: W @ dY.T), "dX"),
+                  lambda X, W, dY: W @ dY.T, "dX"),
         Diagnosis("you computed ∂L/∂Yᵀ X, of shape (out, in): the column convention's δ aᵀ "
                   "(note 001, ∂L/∂W = δ aᵀ for W of shape (out, in)). This layer's W is "
                   "(in, out) (row convention), and ∂L/∂W = Xᵀ ∂L/∂Y.",
-                  _safe(lambda X, W, dY: dY.T @ X), "dW"),
+                  lambda X, W, dY: dY.T @ X, "dW"),
         Diagnosis("the order of the factors is swapped: ∂L/∂Y Xᵀ is not even defined for "
                   "every batch; ∂L/∂w_jt = Σ_i x_ij ∂L/∂y_it, so ∂L/∂W = Xᵀ ∂L/∂Y.",
-                  _safe(lambda X, W, dY: dY @ X.T), "dW"),
+                  lambda X, W, dY: dY @ X.T, "dW"),
         Diagnosis("you divided by the batch size n: the gradients of the layer sum over the "
                   "batch; a 1/n belongs to the loss (its ∂L/∂Y), not to the layer.",
-                  _safe(lambda X, W, dY: X.T @ dY / X.shape[0]), "dW"),
+                  lambda X, W, dY: X.T @ dY / X.shape[0], "dW"),
         Diagnosis("you summed ∂L/∂Y over axis 1, the output units. The bias b_t is added to "
                   "every sample's output t, so ∂L/∂b = 1ᵀ ∂L/∂Y sums over the batch, axis 0: "
-                  "dY.sum(axis=0), shape (out,).", _safe(lambda X, W, dY: dY.sum(axis=1)), "db"),
+                  "dY.sum(axis=0), shape (out,).", lambda X, W, dY: dY.sum(axis=1), "db"),
         Diagnosis("∂L/∂b has the shape of b, (out,): sum ∂L/∂Y over the batch (axis 0) — "
-                  "every sample's output uses the same b.", _safe(lambda X, W, dY: dY), "db"),
+                  "every sample's output uses the same b.", lambda X, W, dY: dY, "db"),
         Diagnosis("you averaged over the batch: ∂L/∂b = 1ᵀ ∂L/∂Y is a sum, dY.sum(axis=0).",
-                  _safe(lambda X, W, dY: dY.mean(axis=0)), "db"),
+                  lambda X, W, dY: dY.mean(axis=0), "db"),
     ],
 )
 
@@ -126,18 +116,18 @@ COLUMN_BACKWARD = Exercise(
         Diagnosis("you computed X ∂L/∂Yᵀ, of shape (q, p): that is the row convention's "
                   "Xᵀ ∂L/∂Y written for samples as columns — the gradient of Wᵀ. In the column "
                   "convention Y = WX, ∂L/∂w_ij = Σ_t ∂L/∂y_it x_jt, so ∂L/∂W = ∂L/∂Y Xᵀ.",
-                  _safe(lambda W, X, dY: X @ dY.T), "dW"),
+                  lambda W, X, dY: X @ dY.T, "dW"),
         Diagnosis("you used the row convention's Xᵀ ∂L/∂Y: here the samples are columns "
                   "(Y = WX), and ∂L/∂W = ∂L/∂Y Xᵀ (note 002 §8.3, with r columns).",
-                  _safe(lambda W, X, dY: X.T @ dY), "dW"),
+                  lambda W, X, dY: X.T @ dY, "dW"),
         Diagnosis("∂L/∂W = ∂L/∂W Xᵀ, as note 002 §8.4 prints it, is circular; the factor on the "
-                  "left is ∂L/∂Y: ∂L/∂W = ∂L/∂Y Xᵀ.", _safe(lambda W, X, dY: W @ X.T), "dW"),
+                  "left is ∂L/∂Y: ∂L/∂W = ∂L/∂Y Xᵀ.", lambda W, X, dY: W @ X.T, "dW"),
         Diagnosis("you multiplied by W instead of Wᵀ: x_jt reaches every y_it through w_ij, so "
                   "∂L/∂x_jt = Σ_i w_ij ∂L/∂y_it = (Wᵀ ∂L/∂Y)_jt.",
-                  _safe(lambda W, X, dY: W @ dY), "dX"),
+                  lambda W, X, dY: W @ dY, "dX"),
         Diagnosis("you computed ∂L/∂Yᵀ W, of shape (r, q): the row convention's ∂L/∂Y Wᵀ "
                   "transposed. With samples as columns, ∂L/∂X = Wᵀ ∂L/∂Y, of shape (q, r).",
-                  _safe(lambda W, X, dY: dY.T @ W), "dX"),
+                  lambda W, X, dY: dY.T @ W, "dX"),
     ],
 )
 
@@ -177,7 +167,7 @@ MSE_LINEAR = Exercise(
                   lambda X, W, b, T: X.T @ (T - X @ W - b) / len(X), "dW"),
         Diagnosis("you summed (Y − T)/n over axis 1, the output units; the bias is shared by "
                   "the samples, so sum over axis 0.",
-                  _safe(lambda X, W, b, T: ((X @ W + b - T) / len(X)).sum(axis=1)), "db"),
+                  lambda X, W, b, T: ((X @ W + b - T) / len(X)).sum(axis=1), "db"),
         Diagnosis("you divided by n twice (or by n²): once in ∂L/∂Y = (Y − T)/n is enough; "
                   "Xᵀ ∂L/∂Y then sums over the batch.",
                   lambda X, W, b, T: X.T @ (X @ W + b - T) / len(X) ** 2, "dW"),
@@ -213,7 +203,7 @@ def _sigmoid_variant(*, at_output: bool = False, formula4: bool = False,
         dW = A if formula4 else X.T @ A
         dX = A @ W.T if transpose else A @ W
         return dW, A.sum(axis=0), dX
-    return _safe(wrong)
+    return wrong
 
 
 SIGMOID_LAYER = Exercise(
@@ -277,7 +267,7 @@ def _relu_variant(*, dW1_input: str = "X", mask: bool = True, transpose: bool = 
         dz1 = (dz2 @ tr(W2)) * ((H1 > 0) if mask else 1.0)
         first = X if dW1_input == "X" else A1
         return first.T @ dz1, A1.T @ dz2, dW3
-    return _safe(grads)
+    return grads
 
 
 def _relu_case(n: int) -> tuple:

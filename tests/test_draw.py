@@ -35,6 +35,18 @@ def test_curves_use_the_palette_in_order():
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
 
 
+def test_curves_start_where_asked_on_whole_number_ticks():
+    # a loss recorded before each step: the starting loss is step 0
+    fig = draw.curves({"loss": np.linspace(2, 1, 12)}, xlabel="step", first=0)
+    (ax,) = fig.axes
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(12))
+    # five epochs: no tick at 1.5 or 2.5
+    (ax,) = draw.curves({"loss": [5, 4, 3, 2, 1]}).axes
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
+
+
 def test_heatmaps_share_a_scale_and_annotate_small_matrices():
     fig = draw.heatmaps({"analytic": np.eye(2), "numerical": np.eye(2) * 2})
     images = [ax.images[0] for ax in fig.axes if ax.images]

@@ -55,6 +55,11 @@ def _first_row(X, W, b):
         (_first_row, "first sample only"),
         (lambda X, W, b: W.T @ X.T + b[:, None], "returned Zᵀ"),
         (lambda X, W, b: np.tanh(X @ W + b), "applied an activation"),
+        (lambda X, W, b: 1 / (1 + np.exp(-(X @ W + b))), "applied an activation"),
+        (lambda X, W, b: np.maximum(X @ W + b, 0), "applied an activation"),
+        # right on the square first case only: the checker names the shape, and does not
+        # raise while it tries the known mistakes (W @ X) on the later, non-square cases
+        (lambda X, W, b: np.squeeze(X @ W + b), "right numbers, wrong shape"),
         (lambda X, W, b: -(X @ W + b), "sign is wrong"),
         (lambda X, W, b: 2 * (X @ W + b), "2 times"),
     ],
@@ -71,6 +76,7 @@ def test_dense_forward_diagnoses(answer, fragment):
         (lambda A, W, b: W.T @ A + b[:, None], "multiplied by Wᵀ"),
         (lambda A, W, b: A.T @ W.T + b, "row-convention layout"),
         (lambda A, W, b: (W @ A + b[:, None]).ravel(), "wrong shape"),
+        (lambda A, W, b: A @ W + b[:, None], "computed A W"),
     ],
 )
 def test_column_forward_diagnoses(answer, fragment):
@@ -90,6 +96,9 @@ def _shapes(w, y):
         (_shapes(lambda a, b: (a, b), lambda n, a, b: (n, a)), "width of the layer's input"),
         (_shapes(lambda a, b: (a, b), lambda n, a, b: (1, b)), "single sample"),
         (lambda n, sizes: [(a, b) for a, b in pairwise(sizes)], "wrong shape"),
+        (lambda n, sizes: (((a, b), (n, b)) for a, b in pairwise(sizes)), "return a list"),
+        (lambda n, sizes: [((a, b), (n, b)) for a, b in pairwise([*sizes, 1])],
+         "has 4 entries, expected 3"),
     ],
 )
 def test_batch_shapes_diagnoses(answer, fragment):
@@ -105,6 +114,14 @@ def _forward(step):
     return fn
 
 
+def _every_layer(X, params):
+    outputs, a = [], X
+    for l, (W, b) in enumerate(params, start=1):
+        a = a @ W + b if l == len(params) else np.tanh(a @ W + b)
+        outputs.append(a)
+    return outputs
+
+
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
@@ -116,6 +133,7 @@ def _forward(step):
         (_forward(lambda a, W, b, last: a @ W if last else np.tanh(a @ W)), "forgot the biases"),
         (_forward(lambda a, W, b, last: a @ W.T + b if last else np.tanh(a @ W.T + b)),
          "multiplied by Wᵀ"),
+        (_every_layer, "output of every layer"),
     ],
 )
 def test_network_forward_diagnoses(answer, fragment):

@@ -1,6 +1,8 @@
 """Chapter 2 exercise checkers: the references agree with central differences, typical wrong
 answers get their diagnosis (the contract every checker keeps is in test_exercise_contract.py)."""
 
+import math
+
 import numpy as np
 from exercise_support import diagnosis
 
@@ -58,6 +60,9 @@ def test_sigmoid_gate_mistakes():
     assert "sign is wrong" in diagnosis(check, lambda z, up: sigmoid(z) * (sigmoid(z) - 1) * up)
     assert "instead of its derivative" in diagnosis(check, lambda z, up: sigmoid(z))
     assert "factor" in diagnosis(check, lambda z, up: 2 * sigmoid(z) * (1 - sigmoid(z)) * up)
+    # math.exp on the array cases: the error is explained, and the checker does not raise
+    math_exp = check(lambda z, up: up * math.exp(-z) / (1 + math.exp(-z)) ** 2)
+    assert math_exp.status == "error" and "NumPy's (np.exp" in math_exp.message
 
 
 def neuron(w, x):

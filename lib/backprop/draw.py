@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from backprop.activations import ACTIVATIONS
 
@@ -45,11 +46,18 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu"),
 
 
 def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
-           ylabel: str = "loss", logy: bool = False, title: str | None = None) -> plt.Figure:
-    """Several named curves on one axis, e.g. ``{"train": [...], "test": [...]}``."""
+           ylabel: str = "loss", logy: bool = False, title: str | None = None,
+           first: int = 1) -> plt.Figure:
+    """Several named curves on one axis, e.g. ``{"train": [...], "test": [...]}``.
+
+    Value ``k`` of a curve is drawn at ``x = first + k``, on whole-number ticks: ``first=1``
+    for one value per epoch or layer, ``first=0`` for a loss recorded before each step (the
+    starting loss at step 0).
+    """
     fig, (ax,) = _figure(1)
     for colour, (label, ys) in zip(PALETTE, series.items(), strict=False):
-        ax.plot(np.arange(1, len(ys) + 1), ys, color=colour, label=label, linewidth=2)
+        ax.plot(first + np.arange(len(ys)), ys, color=colour, label=label, linewidth=2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if logy:
         ax.set_yscale("log")

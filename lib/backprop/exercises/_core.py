@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,8 +96,8 @@ class Exercise:
                 return Result("todo", "not yet implemented — fill in the function above and "
                               "run this cell again.", self.name)
             except Exception as exc:  # the learner's bug, reported, never raised
-                return Result("error", f"your function raised {type(exc).__name__}: {exc}",
-                              self.name)
+                return Result("error", f"your function raised {type(exc).__name__}: {exc}"
+                              + _hint(exc), self.name)
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
@@ -155,6 +155,14 @@ def _wrong_output(diag: Diagnosis, case: tuple, outputs: tuple[str, ...] | None)
     return value
 
 
+def _hint(exc: Exception) -> str:
+    """What an exception usually means in a learner's answer ("" when nothing useful)."""
+    if isinstance(exc, TypeError) and "converted to Python scalars" in str(exc):
+        return (" — a function of the math module (math.exp, math.tanh, …) takes one number; "
+                "NumPy's (np.exp, np.tanh, …) work on whole arrays.")
+    return ""
+
+
 def _same_inputs(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
@@ -195,8 +203,12 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         return "your function returned None — did you forget `return`?"
     a, b = _as_array(got), _as_array(want)
     if a is None:
+        if isinstance(got, Iterator):
+            return "you returned a generator (or another iterator); return a list: list(...)"
         return f"expected a number or an array, got {_describe(got)}"
     if a.shape != b.shape:
+        if isinstance(got, (list, tuple)) and b.ndim >= 1 and len(got) != len(b):
+            return f"your {type(got).__name__} has {len(got)} entries, expected {len(b)}"
         if b.ndim == 0:
             return f"expected a single number, got {_describe(got)}"
         if a.ndim == 2 and a.T.shape == b.shape:

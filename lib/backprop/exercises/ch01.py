@@ -26,6 +26,14 @@ def _normal(*shape: int) -> Array:
     return _rng.standard_normal(shape)
 
 
+def _sigmoid(z: Array) -> Array:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _relu(z: Array) -> Array:
+    return np.maximum(z, 0.0)
+
+
 def _first_row_only(Y: Array, b: Array) -> Array:
     """``Y`` with ``b`` added to its first row only (a typical wrong answer)."""
     Y = Y.copy()
@@ -68,9 +76,9 @@ DENSE_FORWARD = Exercise(
         Diagnosis("you returned Zᵀ, the column-convention layout. In the row convention samples "
                   "are rows: Z has shape (n, out).",
                   lambda X, W, b: (X @ W + b).T),
-        Diagnosis("you applied an activation. This exercise asks only for the linear part "
-                  "Z = X W + b (the pre-activation).",
-                  lambda X, W, b: np.tanh(X @ W + b)),
+        *(Diagnosis("you applied an activation. This exercise asks only for the linear part "
+                    "Z = X W + b (the pre-activation).", lambda X, W, b, f=f: f(X @ W + b))
+          for f in (np.tanh, _sigmoid, _relu)),
     ],
 )
 
@@ -106,6 +114,9 @@ COLUMN_FORWARD = Exercise(
         Diagnosis("you multiplied by Wᵀ. In the column convention W^l has shape "
                   "(N^l, N^{l-1}) and multiplies from the left: Z = W A + b.",
                   lambda A, W, b: W.T @ A + b[:, None]),
+        Diagnosis("you computed A W, the row convention's order. In the column convention "
+                  "W^l multiplies from the left: Z = W A + b.",
+                  lambda A, W, b: A @ W + b[:, None]),
         Diagnosis("you returned the row-convention layout (samples as rows). In the column "
                   "convention samples are columns: Z has shape (N^l, n).",
                   lambda A, W, b: (W @ A + b[:, None]).T),
@@ -187,6 +198,12 @@ def _forward_variant(*, act_hidden: bool = True, act_out: bool = False, act_firs
     return wrong
 
 
+def _every_layer(X: Array, params: list[tuple[Array, Array]]) -> list[Array]:
+    """The outputs of all the layers, ``[a^1, …, ŷ]`` (a typical wrong answer)."""
+    hidden = [np.tanh(reference_network_forward(X, params[:l])) for l in range(1, len(params))]
+    return [*hidden, reference_network_forward(X, params)]
+
+
 def _case(n: int, sizes: list[int]) -> tuple[Array, list[tuple[Array, Array]]]:
     params = [(_normal(a, b), _normal(b)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
     return _normal(n, sizes[0]), params
@@ -214,6 +231,8 @@ NETWORK_FORWARD = Exercise(
                   _forward_variant(bias=False)),
         Diagnosis("you multiplied by Wᵀ: in the row convention a^{l-1} W^l needs no transpose.",
                   _forward_variant(transpose=True)),
+        Diagnosis("you returned the output of every layer; return only ŷ, the output of the "
+                  "last one.", _every_layer),
     ],
 )
 

@@ -51,7 +51,7 @@ MULTIPLY_GATE = Exercise(
     outputs=_MUL,
     diagnoses=[
         *_both("swapped: the multiply gate sends each input the OTHER input times the upstream "
-               "gradient (∂(xy)/∂x = y, so dx = y · upstream).",
+               "gradient (∂(xy)/∂x = y, so dx = y · upstream, and dy = x · upstream).",
                lambda x, y, up: (x * up, y * up), _MUL),
         *_both("you forgot the upstream gradient: the local gradient (y for x, x for y) must "
                "be multiplied by ∂L/∂out (chain rule: upstream × local).",

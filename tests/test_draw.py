@@ -31,6 +31,8 @@ def test_curves_use_the_palette_in_order():
     fig = draw.curves({"train": [3, 2, 1], "test": [3, 2.5, 2]}, logy=True)
     (ax,) = fig.axes
     assert [line.get_color() for line in ax.lines] == list(draw.PALETTE[:2])
+    # and in dash pattern: curves on top of each other all stay visible
+    assert ax.lines[0].get_linestyle() == "-" and ax.lines[1].get_linestyle() == "--"
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
 

@@ -83,6 +83,36 @@ def test_column_backward_names_the_row_convention():
     assert "row convention" in result.message and "dX" in result.message
 
 
+def test_column_backward_without_the_transpose():
+    # runs on the square first case only; the checker must name it, not raise on the others
+    result = ch05.check_column_backward(lambda W, X, dY: (dY @ X, W.T @ dY))
+    assert result.status == "fail" and "dW: you forgot the transpose" in result.message
+
+
+def test_sigmoid_layer_slope_written_with_the_pre_activation():
+    def answer(X, W, b, label):
+        Y = X @ W + b
+        Z = 1 / (1 + np.exp(-Y))
+        A = (Z - label) * Y * (1 - Y)
+        return X.T @ A, A.sum(axis=0), A @ W.T
+    assert "Y(1 − Y), with the pre-activation" in diagnosis(ch05.check_sigmoid_layer, answer)
+
+
+def test_relu_net_names_the_layer_whose_mask_is_missing():
+    # in the first case every H₁ > 0: a missing layer-2 mask must not be blamed on layer 1
+    def only_mask1(X, W1, W2, W3, T):
+        H1 = X @ W1
+        A1 = np.maximum(H1, 0)
+        A2 = np.maximum(A1 @ W2, 0)
+        dz3 = A2 @ W3 - T
+        dz2 = dz3 @ W3.T                        # [H₂ > 0] forgotten
+        dz1 = (dz2 @ W2.T) * (H1 > 0)
+        return X.T @ dz1, A1.T @ dz2, A2.T @ dz3
+    assert np.all(ch05.RELU_NET.cases[0][0] @ ch05.RELU_NET.cases[0][1] > 0)
+    message = diagnosis(ch05.check_relu_net_grads, only_mask1)
+    assert message.startswith("dW1: the mask of layer 2 is missing")
+
+
 def test_mse_missing_one_over_n():
     result = ch05.check_mse_linear_grads(
         lambda X, W, b, T: (X.T @ (X @ W + b - T), (X @ W + b - T).sum(axis=0)))

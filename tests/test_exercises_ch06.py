@@ -110,6 +110,13 @@ def naive(z):
     (lambda z: (lambda e: e / e.sum(axis=1))(np.exp(z - z.max(axis=1, keepdims=True))),
      "keepdims=True"),
     (lambda z: z / z.sum(axis=1, keepdims=True), "forgot the exponential"),
+    # the stable version with one slip: the shifted exponentials get the same diagnoses
+    (lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp(z - z.max(axis=1))),
+     "subtract z.max(axis=1, keepdims=True)"),
+    (lambda z: (lambda e: e / e.sum(axis=0, keepdims=True))(
+        np.exp(z - z.max(axis=1, keepdims=True))), "over axis 0"),
+    (lambda z: (lambda e: e / e.sum())(np.exp(z - z.max(axis=1, keepdims=True))),
+     "whole batch"),
     (lambda z: naive(z)[0], "wrong shape"),
 ])
 def test_softmax_diagnoses(answer, fragment):
@@ -145,6 +152,7 @@ def sm(z, axis=1):
     (lambda z, t: (sm(z)[np.arange(len(t)), t] - 1) / len(z), "wrong shape"),
     (lambda z, t: (sm(z) - onehot(z, t)) / z.size, "constant factor"),
     (lambda z, t: (sm(z) - t) / len(z), "class indices of shape (n,)"),
+    (lambda z, t: (sm(z) - np.eye(len(z))[t]) / len(z), "one-hot rows have the wrong shape"),
     (lambda z, t: (np.exp(z) / np.exp(z).sum(axis=1) - onehot(z, t)) / len(z), "keepdims=True"),
 ])
 def test_softmax_ce_grad_diagnoses(answer, fragment):

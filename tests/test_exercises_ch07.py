@@ -53,15 +53,60 @@ def _rebind(p, g, lr, n):
     p = p - lr * g  # noqa: F841 -- the learner's slip: a new array, the layer keeps the old
 
 
+def _lr_squared(p, g, lr, n):
+    p -= lr * lr * g
+
+
+def _doubled(p, g, lr, n):
+    p -= 2 * lr * g
+
+
+def _first_layer_only(p, g, lr, n):
+    if p.shape[0] in (3, 4) and p.ndim == 2:  # the first layer's W of either test network
+        p -= lr * g
+
+
+def _sign_step(p, g, lr, n):
+    p -= lr * np.sign(g)
+
+
 @pytest.mark.parametrize("fn, message", [
     (_step(_ascend), "up the gradient"),
     (_step(_weights_only), "biases did not"),
     (_step(_over_n), "n times too small"),
-    (_step(_rebind), "no parameter changed"),
+    (_step(_rebind), "no parameter changed — did you update in place"),
     (_step(_descend, loss_after=True), "loss computed before the update"),
+    # the changes Δw are compared, so a wrong step size is a factor, not an index
+    (_step(_lr_squared), "0.3 times as far as it should, and 0.3 is the learning rate"),
+    (_step(_doubled), "every parameter moved 2 times as far as it should"),
+    (_step(_first_layer_only), "layers[0].b did not change"),
+    (_step(_sign_step), "layers[0].W moved wrongly: at index ("),
 ])
 def test_training_step_mistakes_are_named(fn, message):
     assert message in diagnosis(ch07.check_training_step, fn)
+
+
+def test_training_step_before_backward_is_explained():
+    """Updating before model.backward: every gradient is still None (TypeError in param -=)."""
+    def no_backward(model, loss, X, y, lr):
+        value = loss.forward(model.forward(X), y)
+        for param, grad in model.parameters():
+            param -= lr * grad
+        return value
+
+    result = ch07.check_training_step(no_backward)
+    assert result.status == "error" and "TypeError" in result.message, result
+    assert "a gradient is None: call model.backward(loss.backward())" in result.message
+
+
+def test_training_step_other_type_errors_are_reported_as_they_are():
+    def typo(model, loss, X, y, lr):
+        ch07.reference_training_step(model, loss, X, y, lr)
+        return len(lr)                            # TypeError with every gradient set
+
+    result = ch07.check_training_step(typo)
+    assert result.status == "error" and "has no len()" in result.message, result
+    assert "gradient is None" not in result.message
 
 
 def test_training_step_forgetting_the_return_and_raising():
@@ -89,7 +134,12 @@ def test_full_batch_losses_converge_then_diverge():
     (1e6, "pass", "up to"),
     (..., "todo", "not yet"),
     (None, "todo", "not yet"),
-    (0.5, "fail", "still fell"),
+    (0.5, "fail", "is still converging"),
+    (np.array(2.0), "pass", "up to"),
+    (np.float32(2.0), "pass", "up to"),
+    (np.array(0.5), "fail", "still fell"),
+    (np.array(True), "fail", "as a number"),
+    (np.array([2.0, 3.0]), "fail", "as a number"),
     (1e-4, "fail", "orders of magnitude"),
     (-3.0, "fail", "not a learning rate"),
     (0, "fail", "not a learning rate"),
@@ -119,6 +169,25 @@ def test_broken_init_really_does_not_learn():
     (lambda i, o, r: (r.standard_normal((i, o)) * 0.15, np.zeros(i)), "expected W of shape"),
     (lambda i, o, r: r.standard_normal((i, o)) * 0.15, "pair (W, b)"),
     (lambda i, o, r: (r.standard_normal((i, o)) * 0.15, np.full(o, 5.0)), "biases are large"),
+    (lambda i, o, r: None, "did you forget `return`?"),
+    (lambda i, o, r: (r.random((i, o)), np.zeros(o)), "not centred on zero"),
+    (lambda i, o, r: (r.random((i, o)) * np.sqrt(2 / (i + o)), np.zeros(o)),
+     "not centred on zero"),
 ])
 def test_init_mistakes_are_named(init, message):
     assert message in diagnosis(ch07.check_init_weights, init)
+
+
+def test_init_accepts_a_list_and_random_biases_that_learn():
+    """The exercise asks for a network that learns: (W, b) as a list passes, and so do biases
+    drawn from N(0, 1) (94 % after 10 epochs), with a word on why zero is the usual start."""
+    def as_list(n_in, n_out, rng):
+        return list(ch07.reference_init_weights(n_in, n_out, rng))
+
+    def random_biases(n_in, n_out, rng):
+        W = rng.standard_normal((n_in, n_out)) * np.sqrt(2 / (n_in + n_out))
+        return W, rng.standard_normal(n_out)
+
+    assert ch07.check_init_weights(as_list).status == "pass"
+    result = ch07.check_init_weights(random_biases)
+    assert result.status == "pass" and "biases are not zero" in result.message, result

@@ -16,6 +16,8 @@ from matplotlib.ticker import MaxNLocator
 
 from backprop.activations import ACTIVATIONS
 
+#: dash patterns of successive curves: solid, dashed, dotted, dash-dotted
+LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
 #: Okabe–Ito palette, in the order lines are drawn.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 #: width of a figure that fills the book's text column, in inches
@@ -52,11 +54,13 @@ def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
 
     Value ``k`` of a curve is drawn at ``x = first + k``, on whole-number ticks: ``first=1``
     for one value per epoch or layer, ``first=0`` for a loss recorded before each step (the
-    starting loss at step 0).
+    starting loss at step 0). Curves differ in colour and in dash pattern, so that curves
+    lying on top of each other all stay visible.
     """
     fig, (ax,) = _figure(1)
-    for colour, (label, ys) in zip(PALETTE, series.items(), strict=False):
-        ax.plot(first + np.arange(len(ys)), ys, color=colour, label=label, linewidth=2)
+    for k, (label, ys) in enumerate(series.items()):
+        ax.plot(first + np.arange(len(ys)), ys, color=PALETTE[k % len(PALETTE)],
+                linestyle=LINESTYLES[k % len(LINESTYLES)], label=label, linewidth=2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if logy:

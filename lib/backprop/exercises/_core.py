@@ -121,7 +121,7 @@ class Exercise:
         else:
             if not isinstance(actual, (tuple, list)) or len(actual) != len(self.outputs):
                 return (f"return a tuple of {len(self.outputs)} values "
-                        f"({', '.join(self.outputs)}), got {_describe(actual)}")
+                        f"({', '.join(self.outputs)}), got {describe(actual)}")
             pairs = list(zip(self.outputs, actual, expected, strict=True))
         for name, got, want in pairs:
             if _close(got, want, self.rtol, self.atol):
@@ -169,7 +169,7 @@ def _same_inputs(a: Any, b: Any) -> bool:
     return True
 
 
-def _as_array(x: Any) -> np.ndarray | None:
+def as_array(x: Any) -> np.ndarray | None:
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
@@ -178,13 +178,13 @@ def _as_array(x: Any) -> np.ndarray | None:
 
 
 def _close(got: Any, want: Any, rtol: float, atol: float) -> bool:
-    a, b = _as_array(got), _as_array(want)
+    a, b = as_array(got), as_array(want)
     if a is None or b is None or a.shape != b.shape:
         return False
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def _describe(x: Any) -> str:
+def describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape}"
     if isinstance(x, (tuple, list)):
@@ -201,16 +201,16 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
     """
     if got is None:
         return "your function returned None — did you forget `return`?"
-    a, b = _as_array(got), _as_array(want)
+    a, b = as_array(got), as_array(want)
     if a is None:
         if isinstance(got, Iterator):
             return "you returned a generator (or another iterator); return a list: list(...)"
-        return f"expected a number or an array, got {_describe(got)}"
+        return f"expected a number or an array, got {describe(got)}"
     if a.shape != b.shape:
         if isinstance(got, (list, tuple)) and b.ndim >= 1 and len(got) != len(b):
             return f"your {type(got).__name__} has {len(got)} entries, expected {len(b)}"
         if b.ndim == 0:
-            return f"expected a single number, got {_describe(got)}"
+            return f"expected a single number, got {describe(got)}"
         if a.ndim == 2 and a.T.shape == b.shape:
             if np.allclose(a.T, b, rtol=RTOL, atol=ATOL):
                 return (f"your result has shape {a.shape} and is the transpose of the right "
@@ -227,10 +227,10 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         return "your result contains NaN or inf"
     if np.allclose(a, -b, rtol=RTOL, atol=ATOL) and np.any(np.abs(b) > ATOL):
         return "the sign is wrong: your result is the negative of the right one"
-    factor = _constant_factor(a, b)
+    factor = constant_factor(a, b)
     # any two numbers differ by "a factor": for a single number, name only a telling one
     if factor is not None and (a.size > 1 or (factor > 0 and _is_simple_factor(factor))):
-        return (f"off by a constant factor: your result is {_factor_text(factor)} times the "
+        return (f"off by a constant factor: your result is {factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
     if not reveal and a.ndim == 0:
         return f"{float(a):.6g} is too {'large' if a > b else 'small'}"
@@ -241,7 +241,7 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
             f"(expected {b[idx]:.6g}, got {a[idx]:.6g})")
 
 
-def _constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:
+def constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:
     mask = np.abs(b) > 1e-12
     if not mask.any() or np.any(np.abs(a[~mask]) > 1e-12):
         return None
@@ -257,7 +257,7 @@ def _is_simple_factor(c: float) -> bool:
     return any(abs(v - round(v)) < 1e-9 and 1 <= abs(round(v)) <= 1000 for v in (c, 1 / c))
 
 
-def _factor_text(c: float) -> str:
+def factor_text(c: float) -> str:
     sign, c = ("−" if c < 0 else ""), abs(c)
     if abs(c - round(c)) < 1e-9:
         return f"{sign}{int(round(c))}"

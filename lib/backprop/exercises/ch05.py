@@ -120,6 +120,8 @@ COLUMN_BACKWARD = Exercise(
         Diagnosis("you used the row convention's Xᵀ ∂L/∂Y: here the samples are columns "
                   "(Y = WX), and ∂L/∂W = ∂L/∂Y Xᵀ (note 002 §8.3, with r columns).",
                   lambda W, X, dY: X.T @ dY, "dW"),
+        Diagnosis("you forgot the transpose: ∂L/∂w_ij = Σ_t ∂L/∂y_it x_jt, so "
+                  "∂L/∂W = ∂L/∂Y Xᵀ.", lambda W, X, dY: dY @ X, "dW"),
         Diagnosis("∂L/∂W = ∂L/∂W Xᵀ, as note 002 §8.4 prints it, is circular; the factor on the "
                   "left is ∂L/∂Y: ∂L/∂W = ∂L/∂Y Xᵀ.", lambda W, X, dY: W @ X.T, "dW"),
         Diagnosis("you multiplied by W instead of Wᵀ: x_jt reaches every y_it through w_ij, so "
@@ -193,13 +195,14 @@ def reference_sigmoid_layer(X: Array, W: Array, b: Array, label: Array
     return X.T @ A, A.sum(axis=0), A @ W.T
 
 
-def _sigmoid_variant(*, at_output: bool = False, formula4: bool = False,
+def _sigmoid_variant(*, at_output: bool = False, of_y: bool = False, formula4: bool = False,
                      no_slope: bool = False, transpose: bool = True) -> Callable[..., tuple]:
     def wrong(X: Array, W: Array, b: Array, label: Array) -> tuple:
         Y = X @ W + b
         Z = _sigmoid(Y)
-        s = _sigmoid(Z) if at_output else Z
-        A = (Z - label) * (1.0 if no_slope else s * (1 - s))
+        slope = _sigmoid(Z) * (1 - _sigmoid(Z)) if at_output else Y * (1 - Y) if of_y else (
+            Z * (1 - Z))
+        A = (Z - label) * (1.0 if no_slope else slope)
         dW = A if formula4 else X.T @ A
         dX = A @ W.T if transpose else A @ W
         return dW, A.sum(axis=0), dX
@@ -217,6 +220,9 @@ SIGMOID_LAYER = Exercise(
         Diagnosis("you evaluated the sigmoid's slope at the output: sigmoid(Z)(1 − sigmoid(Z)), "
                   "as note 004 writes it. The slope belongs at the pre-activation Y, and "
                   "σ′(Y) = σ(Y)(1 − σ(Y)) = Z(1 − Z).", _sigmoid_variant(at_output=True), "dW"),
+        *(Diagnosis("you wrote the slope as Y(1 − Y), with the pre-activation; σ′(Y) = "
+                    "σ(Y)(1 − σ(Y)) = Z(1 − Z), with the sigmoid's output Z.",
+                    _sigmoid_variant(of_y=True), name) for name in ("dW", "db", "dX")),
         Diagnosis("the sigmoid's slope is missing: ∂loss/∂Y = (Z − label) ⊙ Z ⊙ (1 − Z).",
                   _sigmoid_variant(no_slope=True), "dW"),
         Diagnosis("you returned ∂loss/∂Y itself, as note 004's formula [4] does: ∂loss/∂W also "
@@ -253,8 +259,8 @@ def reference_relu_net_grads(X: Array, W1: Array, W2: Array, W3: Array, T: Array
     return _relu_variant()(X, W1, W2, W3, T)
 
 
-def _relu_variant(*, dW1_input: str = "X", mask: bool = True, transpose: bool = True,
-                  dW3_row: bool = True) -> Callable[..., tuple]:
+def _relu_variant(*, dW1_input: str = "X", mask1: bool = True, mask2: bool = True,
+                  transpose: bool = True, dW3_row: bool = True) -> Callable[..., tuple]:
     def grads(X: Array, W1: Array, W2: Array, W3: Array, T: Array) -> tuple:
         H1 = X @ W1
         A1 = np.maximum(H1, 0)
@@ -263,8 +269,8 @@ def _relu_variant(*, dW1_input: str = "X", mask: bool = True, transpose: bool = 
         dz3 = A2 @ W3 - T
         dW3 = A2.T @ dz3 if dW3_row else dz3.T @ A2
         tr = (lambda M: M.T) if transpose else (lambda M: M)
-        dz2 = (dz3 @ tr(W3)) * ((H2 > 0) if mask else 1.0)
-        dz1 = (dz2 @ tr(W2)) * ((H1 > 0) if mask else 1.0)
+        dz2 = (dz3 @ tr(W3)) * ((H2 > 0) if mask2 else 1.0)
+        dz1 = (dz2 @ tr(W2)) * ((H1 > 0) if mask1 else 1.0)
         first = X if dW1_input == "X" else A1
         return first.T @ dz1, A1.T @ dz2, dW3
     return grads
@@ -283,14 +289,16 @@ RELU_NET = Exercise(
         Diagnosis("you used A₁ where the first layer's input belongs, as note 003's summary "
                   "does (dW₁ = A₁ᵀ dz₁): layer 1 computes H₁ = X W₁, so dW₁ = Xᵀ dz₁.",
                   _relu_variant(dW1_input="A1"), "dW1"),
-        Diagnosis("the ReLU slopes are missing: dz₁ = (dz₂ W₂ᵀ) ⊙ [H₁ > 0] — note 003's "
-                  "Relu′(Det(h)) is this element-wise mask (a diagonal matrix), not a "
-                  "determinant.", _relu_variant(mask=False), "dW1"),
+        # layer 2's mask first: in the first case every H₁ > 0, so an answer without both
+        # masks gives the numbers of one without layer 2's
+        *(Diagnosis("the mask of layer 2 is missing: dz₂ = (dz₃ W₃ᵀ) ⊙ [H₂ > 0] — note 003's "
+                    "Relu′(Det(h)) is this element-wise mask (a diagonal matrix), not a "
+                    "determinant.", _relu_variant(mask2=False), name) for name in ("dW1", "dW2")),
+        Diagnosis("the mask of layer 1 is missing: dz₁ = (dz₂ W₂ᵀ) ⊙ [H₁ > 0], the element-wise "
+                  "ReLU slopes of layer 1.", _relu_variant(mask1=False), "dW1"),
         Diagnosis("you multiplied by W instead of Wᵀ on the way down: dz₁ = (dz₂ W₂ᵀ) ⊙ "
                   "[H₁ > 0] (row convention: ∂L/∂X = ∂L/∂Y Wᵀ).",
                   _relu_variant(transpose=False), "dW1"),
-        Diagnosis("the ReLU slopes are missing: dz₂ = (dz₃ W₃ᵀ) ⊙ [H₂ > 0].",
-                  _relu_variant(mask=False), "dW2"),
         Diagnosis("you multiplied by W₃ instead of W₃ᵀ: dz₂ = (dz₃ W₃ᵀ) ⊙ [H₂ > 0].",
                   _relu_variant(transpose=False), "dW2"),
         Diagnosis("you computed dz₃ᵀ A₂, the column convention's δ aᵀ: note 003 lays W₃ out "

@@ -12,6 +12,7 @@ wrong shapes. Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -184,6 +185,15 @@ def _sum_without_keepdims(z: Array) -> Array:
     return e / e.sum(axis=1)
 
 
+def _max_without_keepdims(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=1))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _shifted_exp(z: Array) -> Array:
+    return np.exp(z - z.max(axis=1, keepdims=True))
+
+
 OVERFLOW = ("your softmax overflows at large logits: e^z is inf for z > 709, and inf/inf is "
             "NaN. Subtract each row's largest logit first, "
             "z − z.max(axis=1, keepdims=True): softmax(z − m) = softmax(z), and the largest "
@@ -191,6 +201,12 @@ OVERFLOW = ("your softmax overflows at large logits: e^z is inf for z > 709, and
             "can still leave a row with only e^(−huge) = 0 terms, and 0/0 is NaN too.)")
 KEEPDIMS = ("the row sums have shape (n,) and do not line up with the (n, C) rows: sum with "
             "keepdims=True (or add [:, None]) so that each row is divided by its own sum.")
+KEEPDIMS_MAX = ("subtract z.max(axis=1, keepdims=True): without keepdims the (n,) row maxima "
+                "line up with the columns, and each entry is shifted by another row's max.")
+AXIS_0 = ("you normalised over axis 0: the columns of your result sum to 1. Each sample is a "
+          "row, so sum over axis 1 (the classes).")
+WHOLE_BATCH = ("you divided by the sum over the whole batch: each row (sample) must be "
+               "normalised by its own sum, axis=1.")
 
 SOFTMAX = Exercise(
     "softmax",
@@ -198,12 +214,11 @@ SOFTMAX = Exercise(
     cases=[(_normal(3, 3),), (_normal(4, 5),), (_normal(2, 3) + 5.0,),
            (np.array([[1000.0, 999.0, 0.0], [-1e4, 1e4, 3.0]]),)],
     diagnoses=[
-        _diagnosis("you normalised over axis 0: the columns of your result sum to 1. Each "
-                  "sample is a row, so sum over axis 1 (the classes).",
-                  lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)),
-        _diagnosis("you divided by the sum over the whole batch: each row (sample) must be "
-                  "normalised by its own sum, axis=1.",
-                  lambda z: np.exp(z) / np.exp(z).sum()),
+        *(_diagnosis(AXIS_0, lambda z, exp=exp: exp(z) / exp(z).sum(axis=0, keepdims=True))
+          for exp in (np.exp, _shifted_exp)),
+        *(_diagnosis(WHOLE_BATCH, lambda z, exp=exp: exp(z) / exp(z).sum())
+          for exp in (np.exp, _shifted_exp)),
+        _diagnosis(KEEPDIMS_MAX, _max_without_keepdims),
         _diagnosis(KEEPDIMS, lambda z: np.exp(z) / np.exp(z).sum(axis=1)),
         _diagnosis(KEEPDIMS, _shifted_without_keepdims),
         _diagnosis(KEEPDIMS, _sum_without_keepdims),
@@ -268,6 +283,9 @@ CE_GRAD = Exercise(
 )
 
 
+ONE_HOT_SHAPE = (
+    "your one-hot rows have the wrong shape: y must have the logits' shape (n, C), one row per "
+    "sample and one column per class: np.eye(C)[labels] with C = logits.shape[1].")
 LABELS_ARE_INDICES = (
     "an (n, C) array and an (n,) array do not line up. The labels are class indices of shape "
     "(n,), not one-hot rows: build y = np.zeros_like(z) and set y[np.arange(n), labels] = 1 "
@@ -279,7 +297,11 @@ def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, labels) -> (softmax(logits) − onehot(labels)) / n``."""
     result = CE_GRAD.check(fn)
     if result.status == "error" and "broadcast" in result.message:
-        return Result("fail", LABELS_ARE_INDICES, CE_GRAD.name)
+        # an (n,) operand: labels (or row sums) used as they are; else one-hot rows of the
+        # wrong shape, such as np.eye(n)[labels]
+        if re.search(r"\(\d+,\)", result.message):
+            return Result("fail", LABELS_ARE_INDICES, CE_GRAD.name)
+        return Result("fail", ONE_HOT_SHAPE, CE_GRAD.name)
     return result
 
 

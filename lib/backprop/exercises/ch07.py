@@ -5,7 +5,8 @@
 2. ``diverging_lr``: a learning rate at which full-batch gradient descent on the digits
    network diverges; the checker trains with it and looks.
 3. ``init_weights(n_in, n_out, rng) -> (W, b)``: repair an all-zero initialisation; the
-   checker looks at symmetry and scale, then trains a network initialised by it.
+   checker looks at the symmetry, centring and scale of the weights, then trains a network
+   initialised by it (biases are judged by whether that network learns).
 
 Usage in the notebook::
 
@@ -24,7 +25,17 @@ from typing import Any
 import numpy as np
 
 from backprop import data
-from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.exercises._core import (
+    ATOL,
+    RTOL,
+    Diagnosis,
+    Exercise,
+    Result,
+    as_array,
+    constant_factor,
+    describe,
+    factor_text,
+)
 from backprop.layers import Layer, Linear, Sequential, Tanh, mlp
 from backprop.losses import Loss, SoftmaxCrossEntropy
 from backprop.train import Trainer, accuracy, fit
@@ -43,14 +54,45 @@ def reference_training_step(model: Layer, loss: Loss, X: Array, y: Array, lr: fl
     return value
 
 
+def _flat_parameters(model: Layer) -> Array:
+    """Every parameter of ``model``, raveled and concatenated (a copy)."""
+    return np.concatenate([np.ravel(p) for p, _ in model.parameters()]).astype(float)
+
+
 def _after_step(step: Callable[..., Any]) -> Callable[..., tuple[Any, Array]]:
-    """Run ``step`` and return ``(its result, every parameter after it, concatenated)``."""
+    """Run ``step`` and return ``(its result, the change of every parameter, concatenated)``.
+
+    Comparing the changes Δw rather than the parameters after the step lets a wrong step size
+    show as a constant factor ("0.3 times the right one")."""
 
     def run(model: Layer, loss: Loss, X: Array, y: Array, lr: float) -> tuple[Any, Array]:
+        before = _flat_parameters(model)
         value = step(model, loss, X, y, lr)
-        return value, np.concatenate([np.ravel(p) for p, _ in model.parameters()])
+        after = _flat_parameters(model)
+        return value, (after - before if after.shape == before.shape else after)
 
     return run
+
+
+def _learner_step(fn: Callable[..., Any]) -> Callable[..., tuple[Any, Array]]:
+    """``_after_step(fn)``, explaining the error of a step that updates before ``backward``."""
+
+    def step(model: Layer, loss: Loss, X: Array, y: Array, lr: float) -> Any:
+        try:
+            return fn(model, loss, X, y, lr)
+        except TypeError as exc:
+            try:
+                missing = any(grad is None for _, grad in model.parameters())
+            except Exception:  # a model the learner broke: report the original error
+                missing = False
+            if missing:
+                raise TypeError(f"{exc} — a gradient is None: call "
+                                "model.backward(loss.backward()) after the forward pass and "
+                                "before updating, so that every parameter has its "
+                                "gradient.") from exc
+            raise
+
+    return _after_step(step)
 
 
 def _wrong_step(update: Callable[[Array, Array, float, int], None],
@@ -94,11 +136,66 @@ def _step_cases() -> list[tuple]:
     for sizes, act, n in (([4, 5, 3], "tanh", 6), ([3, 4, 4, 2], "relu", 5)):
         X = rng.standard_normal((n, sizes[0]))
         y = rng.integers(0, sizes[-1], n)
-        cases.append((mlp(sizes, act, rng=rng), SoftmaxCrossEntropy(), X, y, 0.5))
+        cases.append((mlp(sizes, act, rng=rng), SoftmaxCrossEntropy(), X, y, 0.3))
     return cases
 
 
-TRAINING_STEP = Exercise(
+def _update_problem(got: Any, want: Any, model: Layer, lr: float) -> str | None:
+    """How the learner's parameter changes ``got`` differ from the right ones ``want`` (both
+    concatenated over ``model.named_parameters()``), by parameter name; ``None`` when the
+    generic diagnosis says it better (wrong shape, NaN)."""
+    got, want = as_array(got), as_array(want)
+    if got is None or want is None or got.shape != want.shape or not np.all(np.isfinite(got)):
+        return None
+    factor = constant_factor(got, want)
+    if factor is not None:
+        times = factor_text(factor)
+        if np.isclose(factor, lr):
+            return (f"every parameter moved {times} times as far as it should, and {lr:g} is "
+                    "the learning rate: you multiplied the gradient by α twice. The step is "
+                    "w ← w − α ∂L/∂w, with α once.")
+        if factor < 0:
+            return (f"every parameter moved the wrong way ({times} times the right step): "
+                    "gradient descent subtracts α ∂L/∂w.")
+        return (f"every parameter moved {times} times as far as it should: the step is "
+                "exactly α ∂L/∂w, with no other factor.")
+    start = 0
+    for name, param, _ in model.named_parameters():
+        g, w = got[start:start + param.size], want[start:start + param.size]
+        start += param.size
+        if np.allclose(g, w, rtol=RTOL, atol=ATOL):
+            continue
+        if np.allclose(g, 0, atol=ATOL):
+            return (f"{name} did not change: update every pair that model.parameters() "
+                    "yields.")
+        c = constant_factor(g, w)
+        if c is not None:
+            return (f"{name} moved {factor_text(c)} times as far as it should: every "
+                    "parameter takes the same step, w ← w − α ∂L/∂w.")
+        diff = np.abs(g - w)
+        i = int(np.argmax(diff))
+        where = tuple(int(k) for k in np.unravel_index(i, param.shape))
+        return (f"{name} moved wrongly: at index {where} it changed by {g[i]:.6g} where "
+                f"−α ∂L/∂w is {w[i]:.6g}.")
+    return None
+
+
+class _StepExercise(Exercise):
+    """The training step, whose parameter changes are explained by parameter name."""
+
+    def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
+        problem = super()._first_problem(actual, expected, case)
+        known = {f"parameters: {d.message}" for d in self.diagnoses}
+        if problem is None or not problem.startswith("parameters: ") or problem in known:
+            return problem
+        try:
+            better = _update_problem(actual[1], expected[1], case[0], case[4])
+        except Exception:  # never raise from a checker: keep the generic diagnosis
+            better = None
+        return f"parameters: {better}" if better else problem
+
+
+TRAINING_STEP = _StepExercise(
     "training_step",
     _after_step(reference_training_step),
     cases=_step_cases(),
@@ -112,9 +209,9 @@ TRAINING_STEP = Exercise(
         Diagnosis("your step is n times too small: the loss is already a mean over the batch, "
                   "so its gradient needs no further division by n.",
                   _wrong_step(_divided_by_n), "parameters"),
-        Diagnosis("no parameter changed: param = param - α * grad makes a new array and "
-                  "binds the name param to it, while the layer keeps the old one. Update in "
-                  "place, param -= α * grad, so that the layer sees the change.",
+        Diagnosis("no parameter changed — did you update in place (param -= α * grad)? "
+                  "param = param - α * grad would make a new array and bind the name param "
+                  "to it, while the layer keeps the old one.",
                   _wrong_step(_rebound), "parameters"),
         Diagnosis("return the loss computed before the update (the one backward "
                   "differentiated), as Trainer.step does; yours is the loss after the step.",
@@ -126,7 +223,7 @@ TRAINING_STEP = Exercise(
 def check_training_step(fn: Callable[[Layer, Loss, Array, Array, float], float]) -> Result:
     """Check ``fn(model, loss, X, y, lr) -> loss value``, which must update ``model``'s
     parameters in place as ``Trainer(model, loss, X, y, lr=lr).step(X, y)`` does."""
-    return TRAINING_STEP.check(_after_step(fn) if callable(fn) else fn)
+    return TRAINING_STEP.check(_learner_step(fn) if callable(fn) else fn)
 
 
 # -- 2. a learning rate that diverges ---------------------------------------------------------
@@ -173,6 +270,8 @@ def check_diverging_lr(value: Any) -> Result:
     if value is None or value is Ellipsis:
         return Result("todo", "not yet implemented — set diverging_lr to a number and run this "
                       "cell again.", name)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()                  # np.array(2.0): a number all the same
     if isinstance(value, bool) or not isinstance(value, Real):
         return Result("fail", f"give the learning rate as a number such as 0.5, got "
                       f"{type(value).__name__} {value!r}"[:120], name)
@@ -199,8 +298,8 @@ def check_diverging_lr(value: Any) -> Result:
                       f"{end:.3f}: far too small to diverge; think orders of magnitude "
                       "(×10, ×100).", name)
     return Result("fail", f"with α = {lr:g} the loss still fell from {start:.3f} to "
-                  f"{end:.3f} in {DIVERGE_STEPS} steps: training converged. Try a larger α.",
-                  name)
+                  f"{end:.3f} in {DIVERGE_STEPS} steps: training is still converging. Try a "
+                  "larger α.", name)
 
 
 # -- 3. repair a broken initialisation --------------------------------------------------------
@@ -244,7 +343,8 @@ def train_digits(net: Sequential, epochs: int = 10) -> float:
 
 
 def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
-    """What is wrong with one layer's ``(W, b)``, or ``None``."""
+    """What is wrong with one layer's ``(W, b)``, or ``None``. The size of the biases is
+    judged by training (``check_init_weights``): random biases of moderate size still learn."""
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
     if W.shape == (n_out, n_in) and n_in != n_out:
         return (f"W has shape {W.shape}: in the row convention W is (n_in, n_out) = "
@@ -263,7 +363,13 @@ def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
                 "thing and receives the same gradient: they stay identical forever "
                 "(symmetry). Draw each weight at random.")
     good = np.sqrt(2.0 / (n_in + n_out))
-    std = float(W.std())
+    mean, std = float(W.mean()), float(W.std())
+    if abs(mean) > 0.5 * std:
+        return (f"the weights are not centred on zero: mean(W) = {mean:.3g} against "
+                f"std(W) = {std:.3g}, so nearly all of them have the same sign. Every unit "
+                "then adds up its inputs with the same sign, and all units of the layer "
+                "compute nearly the same sum — large ones saturate tanh. Draw weights of both "
+                "signs, centred on zero (rng.standard_normal, or rng.uniform(-r, r)).")
     if std > 3 * np.sqrt(2.0 / n_in):
         return (f"the weights are too large: std(W) = {std:.3g} for {n_in} inputs, where "
                 f"about {good:.3g} (Xavier, √(2/(n_in+n_out))) keeps z of the size of x; "
@@ -272,8 +378,6 @@ def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
         return (f"the weights are too small: std(W) = {std:.3g}, where about {good:.3g} "
                 "(√(2/(n_in+n_out))) keeps the signal's size; smaller weights shrink it "
                 "layer after layer, and the gradients of the early layers with it.")
-    if np.abs(b).max() > 1:
-        return f"the biases are large (up to {np.abs(b).max():.3g}): start them at zero."
     return None
 
 
@@ -286,6 +390,7 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
         return Result("fail", f"expected a function, got {type(fn).__name__}", name)
     sizes = list(zip(INIT_SIZES[:-1], INIT_SIZES[1:], strict=True))
     rng = np.random.default_rng(0)
+    largest_bias = 0.0
     for n_in, n_out in sizes:
         try:
             result = fn(n_in, n_out, copy.deepcopy(rng))
@@ -294,22 +399,33 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
                           "this cell again.", name)
         except Exception as exc:  # the learner's bug, reported
             return Result("error", f"your function raised {type(exc).__name__}: {exc}", name)
-        if not isinstance(result, tuple) or len(result) != 2:
-            return Result("fail", "return a pair (W, b).", name)
+        if result is None:
+            return Result("fail", "your function returned None — did you forget `return`?",
+                          name)
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
         try:
             problem = _init_problem(*result, n_in, n_out)
         except (TypeError, ValueError) as exc:
             return Result("fail", f"W and b must be arrays of numbers ({exc}).", name)
         if problem:
             return Result("fail", f"layer {n_in}→{n_out}: {problem}", name)
+        largest_bias = max(largest_bias, float(np.abs(np.asarray(result[1], float)).max()))
     try:
         acc = train_digits(network_from_init(fn))
     except Exception as exc:  # e.g. an init that depends on global state in odd ways
         return Result("error", f"training a network initialised by your function raised "
                       f"{type(exc).__name__}: {exc}", name)
+    reached = (f"a {INIT_SIZES} tanh network initialised with them reaches only {acc:.1%} "
+               "test accuracy after 10 epochs")
+    if acc < INIT_ACCURACY and largest_bias > 1:
+        return Result("fail", f"the biases are large (up to {largest_bias:.3g}): they push the "
+                      "tanh units towards saturation, where f'(z) ≈ 0 and little gradient "
+                      f"gets through, and {reached}. Start the biases at zero: the random "
+                      "weights already make the units differ.", name)
     if acc < INIT_ACCURACY:
-        return Result("fail", f"the weights look reasonable, but a {INIT_SIZES} tanh network "
-                      f"initialised with them reaches only {acc:.1%} test accuracy after 10 "
-                      "epochs.", name)
+        return Result("fail", f"the weights look reasonable, but {reached}.", name)
+    note = (" Your biases are not zero, which works here; zero is the usual start, since the "
+            "random weights already make the units differ." if largest_bias > 0 else "")
     return Result("pass", f"random and well scaled: a {INIT_SIZES} tanh network initialised "
-                  f"with it reaches {acc:.1%} test accuracy after 10 epochs.", name)
+                  f"with it reaches {acc:.1%} test accuracy after 10 epochs.{note}", name)

@@ -63,8 +63,22 @@ def test_decision_boundary_colours_regions_by_predicted_class():
     fig = draw.decision_boundary(lambda P: np.column_stack([-P[:, 0], P[:, 0]]), X, y,
                                  resolution=20)
     (ax,) = fig.axes
-    assert ax.collections, "no regions drawn"
     assert ax.get_xlabel() == "$x_1$"
+    # the scores favour class 1 where x₁ > 0: read the region colours off the rendered image
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(float)
+
+    def colour_at(x1, x2):
+        px, py = ax.transData.transform((x1, x2))
+        return image[image.shape[0] - int(round(py)), int(round(px))]
+
+    def tint(hex_colour):  # the palette colour at alpha 0.25 over the white axes
+        rgb = np.array(matplotlib.colors.to_rgb(hex_colour)) * 255
+        return 0.25 * rgb + 0.75 * 255
+
+    for x1, cls in ((-1.2, 0), (1.2, 1)):
+        pixel = colour_at(x1, 0.3)                      # beside the data points, in a region
+        assert np.abs(pixel - tint(draw.PALETTE[cls])).max() < 6, (x1, pixel)
 
 
 def test_bars():

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop.gradcheck import check_layer, numerical_gradient, relative_error
@@ -113,6 +113,9 @@ def test_sequential_gradients_random(sizes, activation, n, seed, floored_relativ
             layer.b[:] = rng.standard_normal(layer.b.shape)
     X = inputs(rng, n, sizes[0])
     R = rng.standard_normal(net.forward(X).shape)
+    # a ReLU input within the step of the central differences of 0 straddles the kink, where
+    # the numerical slope is neither 0 nor 1 (about 1 draw in 10⁴ without this)
+    assume(all(np.abs(layer._X).min() > 100 * NET_EPS for layer in net if isinstance(layer, ReLU)))
 
     def probe(_):
         return float(np.vdot(net.forward(X), R))

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop.gradcheck import numerical_gradient, relative_error
@@ -74,6 +74,9 @@ def test_deltas_are_dL_dz(sizes, n, activations, seed, floored_relative_error):
     net = random_network(rng, sizes, activations[:len(sizes) - 1])
     X, T = rng.standard_normal((sizes[0], n)), rng.standard_normal((sizes[-1], n))
     dL_daL = net.forward(X) - T
+    # a ReLU pre-activation within the central differences' step of 0 straddles the kink
+    assume(all(np.abs(z).min() > 100 * NET_EPS for f, z in zip(net.f, net.z, strict=True)
+               if f.name == "relu"))
     result = net.backward(dL_daL)
     for l in range(1, len(sizes)):
         z = net.z[l - 1].copy()

@@ -88,11 +88,24 @@ def test_fit_with_progress_shows_a_bar(capfd):
 
 
 def test_fit_with_an_optimizer():
+    # the optimizer given is the one that steps: momentum 0.9 at α = 0.5, not the default SGD
     X, y = data.blobs(40, seed=0)
-    net = mlp([2, 3, 2], seed=0)
-    before = net[0].W.copy()
-    fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, optimizer=SGD(net, lr=0.5), progress=False)
-    assert not np.array_equal(net[0].W, before)
+    given, default = mlp([2, 3, 2], seed=0), mlp([2, 3, 2], seed=0)
+    fit(given, SoftmaxCrossEntropy(), X, y, epochs=2, optimizer=SGD(given, lr=0.5, momentum=0.9),
+        progress=False)
+    fit(default, SoftmaxCrossEntropy(), X, y, epochs=2, progress=False)
+    by_hand = mlp([2, 3, 2], seed=0)
+    trainer = Trainer(by_hand, SoftmaxCrossEntropy(), X, y, lr=0.5, momentum=0.9)
+    for _ in range(2):
+        trainer.epoch()
+    assert np.allclose(given[0].W, by_hand[0].W) and not np.allclose(given[0].W, default[0].W)
+
+
+def test_fit_refuses_an_optimizer_of_another_model():
+    X, y = data.blobs(40, seed=0)
+    net, other = mlp([2, 3, 2], seed=0), mlp([2, 3, 2], seed=1)
+    with pytest.raises(ValueError, match="optimizer updates another model"):
+        fit(net, SoftmaxCrossEntropy(), X, y, optimizer=SGD(other), progress=False)
 
 
 def test_trainer_batches():

@@ -177,11 +177,12 @@ def test_browser_draws_and_follows_the_kernel(browser):  # noqa: F811
     assert page.locator("svg.fwdnet-svg line[data-edge]").count() == 6 + 6
     assert page.locator("svg.fwdnet-svg circle.fwdnet-node").count() == 2 + 3 + 2
     assert page.locator("input[type=range]").count() == 2 + 2 + 6 + 3 + 6 + 2
-    assert loss_text(page) == "L = 0.1298"
+    start = f"L = {w.state['loss']:.4f}"
+    assert loss_text(page) == start
     assert "0.462" in page.locator(".fwdnet-readout").text_content()   # a¹_1 = tanh(0.5)
     page.wait_for_timeout(50)
     press_right(page, "weights,0,0,1")                      # w¹_12: −0.40 → −0.35
-    page.wait_for_function("document.querySelector('.fwdnet-loss').textContent !== 'L = 0.1298'")
+    page.wait_for_function(f"document.querySelector('.fwdnet-loss').textContent !== '{start}'")
     assert w.weights[0][0][1] == pytest.approx(-0.35)
     assert loss_text(page) == f"L = {w.state['loss']:.4f}"
     controls, state = published(page)

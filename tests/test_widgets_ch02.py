@@ -262,6 +262,9 @@ def test_static_page_takes_a_burst_of_input_events(browser):  # noqa: F811
     w = GraphExplorer(example="neuron_gates")
     page = open_explorer(browser, w, kernel=False)      # computes in the page at once
     fire_inputs(page, ".bp-gx-sliders input[type=range]", [-2 + i * 0.1 for i in range(30)])
+    controls, state = published(page)                   # the last event, 0.9, is the one shown
+    assert controls["inputs"]["w0"] == pytest.approx(0.9)
+    assert_same_state(state, GraphExplorer(**controls).state, atol=1e-12)
     assert not page.errors
     page.close()
 

@@ -63,6 +63,9 @@ class Trainer:
             raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
         if batch_size <= 0:
             raise ValueError(f"Trainer: batch_size must be positive, got {batch_size}")
+        if optimizer is not None and optimizer.model is not model:
+            raise ValueError("Trainer: the optimizer updates another model than the one being "
+                             "trained: build it from this model, SGD(model, ...)")
         self.model, self.loss, self.X, self.y = model, loss, X, y
         self.optimizer = optimizer or SGD(model, lr=lr, momentum=momentum)
         self.batch_size = batch_size

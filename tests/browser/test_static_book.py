@@ -223,6 +223,7 @@ def _parse(path: Path, cache: dict[Path, _Links]) -> _Links:
     return cache[path]
 
 
+@pytest.mark.book
 def test_book_builds_with_internal_links_and_images(built_book: Path) -> None:
     """The book builds with -W, and every local link, anchor and image of every page resolves."""
     pages = [p for p in built_book.rglob("*.html")

@@ -85,3 +85,14 @@ def test_bars():
     fig = draw.bars({"δ¹": 1e-3, "δ²": 1e-1}, logy=True, ylabel="‖δ‖")
     (ax,) = fig.axes
     assert len(ax.patches) == 2 and ax.get_yscale() == "log"
+
+
+def test_decision_boundary_takes_predicted_labels_and_one_hot_data():
+    # three classes as train.predict gives them (integer labels), data labelled one-hot
+    X = np.array([[-2.0, 0.0], [0.0, 0.0], [2.0, 0.0]])
+    fig = draw.decision_boundary(lambda P: np.digitize(P[:, 0], [-1.0, 1.0]), X, np.eye(3),
+                                 resolution=30)
+    (ax,) = fig.axes
+    contour = next(c for c in ax.collections if hasattr(c, "levels"))
+    assert list(contour.levels) == [-0.5, 0.5, 1.5, 2.5]     # three regions, not two
+    assert list(ax.collections[-1].get_array()) == [0, 1, 2]  # points coloured by class

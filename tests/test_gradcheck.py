@@ -175,3 +175,16 @@ def test_check_network_leaves_parameters_unchanged(rng):
     check_network(net, MSE(), rng.standard_normal((4, 2)), rng.standard_normal((4, 1)))
     for p, b in zip((p for p, _ in net.parameters()), before, strict=True):
         assert np.array_equal(p, b)
+
+
+def test_float32_with_the_float64_step_is_refused():
+    x = np.array([10.0, 20.0], dtype=np.float32)          # 10 + 1e-6 rounds back to 10
+    with pytest.raises(ValueError, match="x is float32, too coarse for ε = 1e-06"):
+        numerical_gradient(lambda v: float(np.sum(v**2)), x)
+
+
+def test_f_must_return_one_number():
+    x = np.ones((3, 2))
+    with pytest.raises(ValueError, match=r"f must return one number .* shape \(3, 2\)"):
+        numerical_gradient(lambda v: v * 2, x)
+    assert numerical_gradient(lambda v: np.array([np.sum(v)]), x).shape == (3, 2)

@@ -418,3 +418,39 @@ def test_sequential_calls_a_plain_backward_without_the_keyword(rng):
     net.forward(X)
     dX = net.backward(np.ones((4, 2)))
     np.testing.assert_allclose(dX, 2 * np.ones((4, 2)) @ net[1].W.T)
+
+
+def test_one_layer_object_used_twice_is_refused():
+    relu = ReLU()
+    with pytest.raises(ValueError, match=r"layer 3 is the same object as layer 1 \(ReLU\); "
+                                         r"create a new one: ReLU\(\)"):
+        Sequential(Linear(2, 3), relu, Linear(3, 3), relu, Linear(3, 1))
+
+
+class TransposedDX(Linear):
+    def _backward(self, dY):
+        super()._backward(dY)
+        return (dY @ self.W.T).T
+
+
+class NoReturn(Linear):
+    def _forward(self, X):
+        X @ self.W + self.b
+
+
+def test_a_layer_of_ones_own_is_checked():
+    layer = TransposedDX(3, 2, seed=0)
+    layer.forward(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"Linear\(3→2\)._backward returned dX of shape "
+                                         r"\(3, 4\); it must have the shape of the input X, "
+                                         r"\(4, 3\)"):
+        layer.backward(np.ones((4, 2)))
+    with pytest.raises(TypeError, match=r"\._forward returned NoneType.*forget `return`"):
+        NoReturn(3, 2, seed=0).forward(np.ones((4, 3)))
+
+
+def test_a_1d_input_gets_the_reshape_that_fits():
+    with pytest.raises(ValueError, match=r"X.reshape\(-1, 1\): one feature per sample"):
+        Linear(1, 4).forward(np.arange(5.0))
+    with pytest.raises(ValueError, match=r"X.reshape\(1, -1\) for a single sample"):
+        Linear(3, 4).forward(np.arange(3.0))

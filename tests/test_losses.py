@@ -262,3 +262,11 @@ def test_logits_of_the_wrong_shape(shape):
     with pytest.raises(ValueError, match=re.escape(f"expected logits of shape (n, C) with "
                                                    f"n, C >= 1, got {shape}")):
         SoftmaxCrossEntropy().forward(np.zeros(shape), np.zeros(shape[0], dtype=int))
+
+
+def test_mse_hint_for_a_transposed_target():
+    P = np.ones((4, 3))
+    with pytest.raises(ValueError, match=r"is target transposed\? target.T has pred's shape"):
+        MSE().forward(P, P.T)
+    with pytest.raises(ValueError, match=r"use target.reshape\(4, 3\)"):
+        MSE().forward(P, np.ones(12))

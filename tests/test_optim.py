@@ -92,11 +92,24 @@ def test_step_before_backward():
 
 def test_bad_hyperparameters():
     layer = tiny_layer()
-    for lr in (0.0, -0.1, float("nan")):
-        with pytest.raises(ValueError, match="SGD: learning rate must be positive"):
+    for lr in (0.0, -0.1, float("nan"), float("inf"), "0.1", None, True):
+        with pytest.raises(ValueError, match="SGD: learning rate must be a positive finite"):
             SGD(layer, lr=lr)
+    with pytest.raises(TypeError, match=r"PyTorch's SGD\(model.parameters\(\)\) is SGD\(model\)"):
+        SGD(layer.parameters())
     for momentum in (-0.1, 1.0):
         with pytest.raises(ValueError, match=r"SGD: momentum must lie in \[0, 1\)"):
             SGD(layer, lr=0.1, momentum=momentum)
     with pytest.raises(ValueError, match="SGD: Tanh has no parameters to optimise"):
         SGD(Tanh(), lr=0.1)
+
+
+def test_a_gradient_of_the_wrong_shape_is_named():
+    # a layer of one's own whose db sums everything: NumPy would broadcast it silently
+    layer = tiny_layer()
+    X = np.ones((4, layer.in_features))
+    layer.backward(layer.forward(X))
+    layer.db = layer.db.sum()
+    with pytest.raises(ValueError, match=r"gradient of .* parameter b has shape \(\), the "
+                                         r"parameter \(\d+,\)"):
+        SGD(layer, lr=0.1).step()

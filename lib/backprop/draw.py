@@ -117,8 +117,14 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
                       ax: plt.Axes | None = None) -> plt.Figure:
     """Class regions of a 2-D classifier with the data on top.
 
-    ``predict_proba(P)`` maps grid points ``P : (m, 2)`` to class scores ``(m, C)``.
+    ``predict_proba(P)`` maps grid points ``P : (m, 2)`` to class scores ``(m, C)``, to one
+    probability per point ``(m,)`` or ``(m, 1)`` (class 1 above 0.5), or to integer class
+    labels ``(m,)`` (as ``train.predict`` gives). ``X : (n, 2)``; ``y`` holds class indices
+    ``(n,)`` or one-hot rows ``(n, C)``.
     """
+    X, y = np.asarray(X), np.asarray(y)
+    if y.ndim == 2:
+        y = y.argmax(axis=1)
     if ax is None:
         fig, (ax,) = _figure(1, height=4.0)
         ax.grid(False)
@@ -128,11 +134,15 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     gx, gy = np.meshgrid(xs, ys)
-    scores = predict_proba(np.column_stack([gx.ravel(), gy.ravel()]))
-    classes = int(max(y.max() + 1, scores.shape[1] if scores.ndim == 2 else 2))
+    scores = np.asarray(predict_proba(np.column_stack([gx.ravel(), gy.ravel()])))
+    if scores.dtype.kind in "iub":
+        labels = scores.reshape(-1).astype(int)
+    elif scores.ndim == 2 and scores.shape[1] > 1:
+        labels = scores.argmax(axis=1)
+    else:
+        labels = (scores.reshape(-1) > 0.5).astype(int)
+    classes = int(max(y.max(), labels.max()) + 1)
     cmap = matplotlib.colors.ListedColormap(PALETTE[:classes])
-    labels = scores.argmax(axis=1) if scores.ndim == 2 and scores.shape[1] > 1 else (
-        scores.reshape(-1) > 0.5).astype(int)
     ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5,
                 cmap=cmap, alpha=0.25)
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=classes - 0.5, s=14,

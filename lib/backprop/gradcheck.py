@@ -24,7 +24,8 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
     ``x`` is perturbed in place one entry at a time and each entry is restored exactly
     afterwards, even when ``f`` raises (so ``f`` may close over ``x``, e.g. a layer's ``W``).
     ``x`` may be any writeable float array, also a non-contiguous view. Meant for float64:
-    in float32 the default ``ε`` is below the resolution of the numbers.
+    in float32 the default ``ε`` is below the resolution of the numbers, so a float32 ``x``
+    needs ``ε ≥ 10⁻³`` (a ``ValueError`` otherwise). ``f`` must return one number.
 
     Returns a float64 array of ``x``'s shape.
     """
@@ -33,18 +34,30 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
                          f"in place), got {type(x).__name__} of dtype {getattr(x, 'dtype', '-')}")
     if not x.flags.writeable:
         raise ValueError("numerical_gradient: x must be writeable (it is perturbed in place)")
+    if x.dtype != np.float64 and eps < np.sqrt(np.finfo(x.dtype).resolution):
+        raise ValueError(f"numerical_gradient: x is {x.dtype}, too coarse for ε = {eps:g} (x ± ε "
+                         "rounds back to x): check a float64 copy, or pass eps=1e-2")
     grad = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):
         original = x[i]
         try:
             x[i] = original + eps
-            f_plus = float(f(x))
+            f_plus = _scalar(f(x))
             x[i] = original - eps
-            f_minus = float(f(x))
+            f_minus = _scalar(f(x))
         finally:
             x[i] = original
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
+
+
+def _scalar(value: object) -> float:
+    """``float(value)`` for a number or a one-element array; a clear error otherwise."""
+    if np.ndim(value) != 0 and np.size(value) != 1:
+        raise ValueError(f"numerical_gradient: f must return one number (a loss), got an array "
+                         f"of shape {np.shape(value)}; e.g. sum it against a fixed random "
+                         "array, np.vdot(f(x), R)")
+    return float(np.asarray(value).reshape(()))
 
 
 def relative_error(a: Array, b: Array) -> float:

@@ -43,6 +43,9 @@ class Layer:
         """
         X = self._check_input(X)
         Y = self._forward(X)
+        if not isinstance(Y, np.ndarray):
+            raise TypeError(f"{self.name}._forward returned {type(Y).__name__}, not an array "
+                            "(did it forget `return`?)")
         self._X = X
         self._Y_shape = Y.shape
         return Y
@@ -61,7 +64,12 @@ class Layer:
         if not input_grad:
             self._parameter_gradients(dY)
             return None
-        return self._backward(dY)
+        dX = self._backward(dY)
+        if np.shape(dX) != self._X.shape:  # a layer of one's own that got dX wrong
+            raise ValueError(f"{self.name}._backward returned dX of shape "
+                             f"{_shape(np.shape(dX))}; it must have the shape of the input X, "
+                             f"{_shape(self._X.shape)}")
+        return dX
 
     __call__ = forward
 
@@ -90,7 +98,11 @@ class Layer:
     def _check_input(self, X: Array) -> Array:
         X = np.asarray(X)
         if X.ndim != 2:
-            hint = " (use X.reshape(1, -1) for a single sample)" if X.ndim == 1 else ""
+            hint = ""
+            if X.ndim == 1 and self.in_features == 1:
+                hint = " (use X.reshape(-1, 1): one feature per sample)"
+            elif X.ndim == 1:
+                hint = " (use X.reshape(1, -1) for a single sample)"
             expected = f"(n, {self.in_features})" if self.in_features else "(n, features)"
             raise ValueError(
                 f"{self.name}.forward: expected X of shape {expected}, got {_shape(X.shape)}"
@@ -330,6 +342,10 @@ class Sequential(Layer):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise ValueError(f"Sequential: item {i} is {layer!r}, not a Layer")
+            first = next(j for j, other in enumerate(layers) if other is layer)
+            if first != i:  # one object keeps one input for backward: the second use wins
+                raise ValueError(f"Sequential: layer {i} is the same object as layer {first} "
+                                 f"({layer.name}); create a new one: {type(layer).__name__}()")
         width, width_from = None, None
         for i, layer in enumerate(layers):
             if layer.in_features is not None and width is not None and layer.in_features != width:

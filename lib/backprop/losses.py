@@ -73,7 +73,9 @@ class MSE(Loss):
         pred, target = _float(np.asarray(pred)), np.asarray(target)
         if pred.shape != target.shape:
             hint = ""
-            if pred.size == target.size:
+            if target.ndim == 2 and target.T.shape == pred.shape:
+                hint = " (is target transposed? target.T has pred's shape)"
+            elif pred.size == target.size:
                 hint = f" (use target.reshape{_shape(pred.shape)})"
             raise ValueError(f"MSE.forward: pred has shape {_shape(pred.shape)} but target has "
                              f"shape {_shape(target.shape)}; they must match{hint}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from backprop.layers import Layer
@@ -16,8 +18,12 @@ class SGD:
     """
 
     def __init__(self, model: Layer, lr: float = 0.01, momentum: float = 0.0) -> None:
-        if not lr > 0:
-            raise ValueError(f"SGD: learning rate must be positive, got {lr}")
+        if not isinstance(model, Layer):
+            raise TypeError(f"SGD: expected the model (a Layer such as a Sequential), got "
+                            f"{type(model).__name__}; PyTorch's SGD(model.parameters()) is "
+                            "SGD(model) here")
+        if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr < np.inf:
+            raise ValueError(f"SGD: learning rate must be a positive finite number, got {lr!r}")
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum}")
         if not list(model.parameters()):
@@ -35,6 +41,10 @@ class SGD:
             name = next(name for name, _, grad in self.model.named_parameters() if grad is None)
             raise RuntimeError(f"SGD.step: {self.model.name} parameter {name} has no "
                                "gradient yet: call backward before step")
+        for name, param, grad in self.model.named_parameters():
+            if np.shape(grad) != param.shape:  # a layer of one's own: it would broadcast
+                raise ValueError(f"SGD.step: the gradient of {self.model.name} parameter {name} "
+                                 f"has shape {np.shape(grad)}, the parameter {param.shape}")
         if self.momentum == 0:
             for param, grad in pairs:
                 param -= self.lr * grad

@@ -143,5 +143,23 @@ def test_trainer_errors():
         Trainer(mlp([2, 2]), SoftmaxCrossEntropy(), X, y)
     with pytest.raises(ValueError, match="Trainer: X has no rows"):
         fit(mlp([2, 2]), SoftmaxCrossEntropy(), np.ones((0, 2)), np.zeros(0, dtype=int))
-    with pytest.raises(ValueError, match="Trainer: batch_size must be positive, got 0"):
+    with pytest.raises(ValueError, match="Trainer: batch_size must be a positive whole number, got 0"):
         Trainer(mlp([2, 2]), SoftmaxCrossEntropy(), X, np.zeros(4, dtype=int), batch_size=0)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    (dict(X=np.arange(8.0)), r"X must have shape \(n, features\), got \(8,\) "
+                             r"\(use X.reshape\(-1, 1\)"),
+    (dict(X=np.ones((8, 3))), "X has 3 features per row, but Sequential expects 2"),
+    (dict(batch_size=4.0), "batch_size must be a positive whole number, got 4.0"),
+    (dict(epochs=0), "fit: epochs must be a positive whole number, got 0"),
+])
+def test_fit_checks_its_arguments_up_front(kwargs, message):
+    args = dict(X=np.ones((8, 2)), y=np.zeros(8, dtype=int), progress=False) | kwargs
+    with pytest.raises(ValueError, match=message):
+        fit(mlp([2, 3, 2], seed=0), SoftmaxCrossEntropy(), **args)
+
+
+def test_accuracy_needs_one_label_per_row():
+    with pytest.raises(ValueError, match="accuracy: X has 4 rows but y has 3 labels"):
+        accuracy(mlp([2, 3, 2], seed=0), np.ones((4, 2)), np.zeros(3, dtype=int))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -15,15 +16,23 @@ Array = np.ndarray
 
 
 def predict(model: Layer, X: Array) -> Array:
-    """Predicted class per row: ``argmax`` of the outputs, or ``output > 0.5`` for one output."""
+    """Predicted class per row of ``X : (n, in)``, shape ``(n,)``: ``argmax`` of the outputs,
+    or ``output > 0.5`` for one output.
+
+    Runs ``model.forward``, which replaces what ``backward`` would use: call it after a
+    ``backward``, not between a ``forward`` and its ``backward``.
+    """
     out = model.forward(np.asarray(X))
     return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
 
 
 def accuracy(model: Layer, X: Array, y: Array) -> float:
-    """Fraction of rows whose predicted class equals ``y`` (indices ``(n,)`` or one-hot)."""
+    """Fraction of the rows of ``X : (n, in)`` whose predicted class equals ``y`` (indices
+    ``(n,)`` or one-hot ``(n, C)``). Runs ``model.forward``, as ``predict`` does."""
     y = np.asarray(y)
     labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
+    if len(labels) != len(X):
+        raise ValueError(f"accuracy: X has {len(X)} rows but y has {len(labels)} labels")
     return float(np.mean(predict(model, X) == labels))
 
 
@@ -57,12 +66,19 @@ class Trainer:
         seed: int = 0,
     ) -> None:
         X, y = np.asarray(X), np.asarray(y)
+        if X.ndim != 2:
+            hint = " (use X.reshape(-1, 1) for one feature per sample)" if X.ndim == 1 else ""
+            raise ValueError(f"Trainer: X must have shape (n, features), got {X.shape}{hint}")
+        if model.in_features is not None and X.shape[1] != model.in_features:
+            raise ValueError(f"Trainer: X has {X.shape[1]} features per row, but {model.name} "
+                             f"expects {model.in_features}")
         if len(X) == 0:
             raise ValueError("Trainer: X has no rows: there is nothing to train on")
         if len(X) != len(y):
             raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
-        if batch_size <= 0:
-            raise ValueError(f"Trainer: batch_size must be positive, got {batch_size}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size <= 0:
+            raise ValueError(f"Trainer: batch_size must be a positive whole number, got "
+                             f"{batch_size!r}")
         if optimizer is not None and optimizer.model is not model:
             raise ValueError("Trainer: the optimizer updates another model than the one being "
                              "trained: build it from this model, SGD(model, ...)")
@@ -116,6 +132,8 @@ def fit(
     Each epoch shuffles with a generator seeded by ``seed``, so a run is reproducible.
     ``progress=False`` turns off the tqdm bar (it adapts to notebooks and terminals).
     """
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs <= 0:
+        raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
     trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
                       batch_size=batch_size, seed=seed)
     history = History()

@@ -143,7 +143,7 @@ def test_trainer_errors():
         Trainer(mlp([2, 2]), SoftmaxCrossEntropy(), X, y)
     with pytest.raises(ValueError, match="Trainer: X has no rows"):
         fit(mlp([2, 2]), SoftmaxCrossEntropy(), np.ones((0, 2)), np.zeros(0, dtype=int))
-    with pytest.raises(ValueError, match="Trainer: batch_size must be a positive whole number, got 0"):
+    with pytest.raises(ValueError, match="batch_size must be a positive whole number, got 0"):
         Trainer(mlp([2, 2]), SoftmaxCrossEntropy(), X, np.zeros(4, dtype=int), batch_size=0)
 
 

@@ -96,3 +96,15 @@ def test_decision_boundary_takes_predicted_labels_and_one_hot_data():
     contour = next(c for c in ax.collections if hasattr(c, "levels"))
     assert list(contour.levels) == [-0.5, 0.5, 1.5, 2.5]     # three regions, not two
     assert list(ax.collections[-1].get_array()) == [0, 1, 2]  # points coloured by class
+
+
+def test_activations_take_one_name_and_refuse_unknown_ones():
+    (ax_f, ax_df) = draw.activations("relu").axes
+    assert len(ax_f.lines) == 1 and len(ax_df.lines) == 1
+    with pytest.raises(ValueError, match=r"unknown activation\(s\) \['softmax'\]"):
+        draw.activations(["tanh", "softmax"])
+
+
+def test_curves_ask_for_named_curves():
+    with pytest.raises(TypeError, match=r"draw.curves\(\{'training loss': history.loss\}\)"):
+        draw.curves([3.0, 2.0, 1.0])

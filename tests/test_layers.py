@@ -357,7 +357,7 @@ def test_sequential_needs_layers():
 def test_mlp_errors():
     with pytest.raises(ValueError, match=r"mlp: unknown activation 'gelu'"):
         mlp([2, 3, 1], "gelu")
-    with pytest.raises(ValueError, match=r"mlp: sizes needs at least an input and an output"):
+    with pytest.raises(ValueError, match=r"mlp: sizes is the list of widths"):
         mlp([2])
     with pytest.raises(ValueError, match=r"Linear: out_features must be a positive integer, "
                                          r"got 0"):
@@ -454,3 +454,9 @@ def test_a_1d_input_gets_the_reshape_that_fits():
         Linear(1, 4).forward(np.arange(5.0))
     with pytest.raises(ValueError, match=r"X.reshape\(1, -1\) for a single sample"):
         Linear(3, 4).forward(np.arange(3.0))
+
+
+@pytest.mark.parametrize("sizes", [5, [5]])
+def test_mlp_sizes_is_a_list_of_widths(sizes):
+    with pytest.raises(ValueError, match=r"mlp: sizes is the list of widths \[in, hidden…, out\]"):
+        mlp(sizes)

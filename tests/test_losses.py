@@ -93,7 +93,7 @@ def test_cross_entropy_gradient_fixed(kind, rng):
 
 @settings(max_examples=25, deadline=None)
 @given(kind=st.sampled_from(["index", "one_hot", "soft"]), n=st.integers(1, 6),
-       C=st.integers(1, 5), scale=st.sampled_from([0.1, 1.0, 5.0]), seed=st.integers(0, 10**6))
+       C=st.integers(2, 5), scale=st.sampled_from([0.1, 1.0, 5.0]), seed=st.integers(0, 10**6))
 def test_cross_entropy_gradient_random(kind, n, C, scale, seed):
     rng = np.random.default_rng(seed)
     logits = scale * rng.standard_normal((n, C))
@@ -270,3 +270,17 @@ def test_mse_hint_for_a_transposed_target():
         MSE().forward(P, P.T)
     with pytest.raises(ValueError, match=r"use target.reshape\(4, 3\)"):
         MSE().forward(P, np.ones(12))
+
+
+def test_a_failed_forward_leaves_no_stale_gradient():
+    loss = MSE()
+    loss.forward(np.ones((2, 1)), np.zeros((2, 1)))
+    with pytest.raises(ValueError):
+        loss.forward(np.ones((3, 1)), np.zeros((4, 1)))
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        loss.backward()
+
+
+def test_softmax_over_one_class_is_refused():
+    with pytest.raises(ValueError, match="one logit per sample: a softmax over one class"):
+        SoftmaxCrossEntropy().forward(np.ones((3, 1)), np.zeros(3, dtype=int))

@@ -353,3 +353,9 @@ def test_errors():
     with pytest.raises(ValueError, match="zero to a negative power"):
         Value(0.0) ** -1
     assert (Value(-2.0) ** 2).data == 4.0  # integer powers of negatives are fine
+
+
+def test_a_value_holds_one_number():
+    with pytest.raises(TypeError, match=r"must be one number, got an array of shape \(1,\)"):
+        Value(np.array([3.0]))
+    assert Value(np.array(3.0)).data == 3.0 and Value(np.float32(0.5)).data == 0.5

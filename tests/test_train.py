@@ -163,3 +163,14 @@ def test_fit_checks_its_arguments_up_front(kwargs, message):
 def test_accuracy_needs_one_label_per_row():
     with pytest.raises(ValueError, match="accuracy: X has 4 rows but y has 3 labels"):
         accuracy(mlp([2, 3, 2], seed=0), np.ones((4, 2)), np.zeros(3, dtype=int))
+
+
+@pytest.mark.parametrize(("loss", "X", "message"), [
+    (SoftmaxCrossEntropy, np.ones((4, 2)), r"loss must be a loss object .*with the parentheses"),
+    ("mse", np.ones((4, 2)), "loss must be a loss object"),
+    (SoftmaxCrossEntropy(), np.array([[1.0, np.nan]] * 4), "the data X must hold finite numbers"),
+    (SoftmaxCrossEntropy(), np.array([[1.0, None]] * 4), "the data X must hold finite numbers"),
+])
+def test_trainer_checks_the_loss_and_the_data(loss, X, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        Trainer(mlp([2, 3, 2], seed=0), loss, X, np.zeros(4, dtype=int))

@@ -34,7 +34,14 @@ def _figure(ncols: int = 1, height: float = 3.0) -> tuple[plt.Figure, np.ndarray
 
 def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu"),
                 z: np.ndarray | None = None) -> plt.Figure:
-    """Each activation ``f(z)`` (left) and its derivative ``f'(z)`` (right)."""
+    """Each activation ``f(z)`` (left) and its derivative ``f'(z)`` (right); ``names`` from
+    ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"`` (one name or several), ``z`` a 1-D
+    grid."""
+    names = [names] if isinstance(names, str) else list(names)
+    unknown = [name for name in names if name not in ACTIVATIONS]
+    if unknown:
+        raise ValueError(f"draw.activations: unknown activation(s) {unknown}; expected names "
+                         f"from {sorted(ACTIVATIONS)}")
     z = np.linspace(-5, 5, 401) if z is None else z
     fig, (ax_f, ax_df) = _figure(2)
     for colour, name in zip(PALETTE, names, strict=False):
@@ -57,6 +64,9 @@ def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
     starting loss at step 0). Curves differ in colour and in dash pattern, so that curves
     lying on top of each other all stay visible.
     """
+    if not isinstance(series, Mapping):
+        raise TypeError("draw.curves: give the curves a name each, as a dict: "
+                        "draw.curves({'training loss': history.loss})")
     fig, (ax,) = _figure(1)
     for k, (label, ys) in enumerate(series.items()):
         ax.plot(first + np.arange(len(ys)), ys, color=PALETTE[k % len(PALETTE)],

@@ -434,8 +434,9 @@ def mlp(
     ``sizes = [in, h1, …, out]``; ``activation`` names the hidden activation. Weights use He
     initialisation for ReLU and Xavier otherwise.
     """
-    if len(sizes) < 2:
-        raise ValueError(f"mlp: sizes needs at least an input and an output width, got {sizes}")
+    if isinstance(sizes, (int, np.integer)) or len(sizes) < 2:
+        raise ValueError(f"mlp: sizes is the list of widths [in, hidden…, out], e.g. "
+                         f"[2, 8, 1]; got {sizes!r}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     act_cls = ACTIVATION_LAYERS.get(activation)
     if act_cls is None:

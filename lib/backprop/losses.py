@@ -70,6 +70,7 @@ class MSE(Loss):
 
     def forward(self, pred: Array, target: Array) -> float:
         """Loss value for ``pred`` and ``target`` of the same shape."""
+        self._grad = None  # a forward that fails leaves no stale gradient for backward
         pred, target = _float(np.asarray(pred)), np.asarray(target)
         if pred.shape != target.shape:
             hint = ""
@@ -118,10 +119,15 @@ class SoftmaxCrossEntropy(Loss):
 
     def forward(self, logits: Array, labels: Array) -> float:
         """Mean cross-entropy of ``logits : (n, C)`` against ``labels``."""
+        self._grad = None  # a forward that fails leaves no stale gradient for backward
         logits = _float(np.asarray(logits))
         if logits.ndim != 2 or logits.size == 0:
             raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C) "
                              f"with n, C >= 1, got {_shape(logits.shape)}")
+        if logits.shape[1] == 1:
+            raise ValueError("SoftmaxCrossEntropy.forward: one logit per sample: a softmax over "
+                             "one class is always 1 and learns nothing; give the network one "
+                             "output per class (two for a yes/no problem)")
         _check_finite(self.name, "logits", logits)
         n, C = logits.shape
         onehot = self._one_hot(np.asarray(labels), n, C, logits.dtype)

@@ -22,6 +22,9 @@ def _check_number(what: str, x: object) -> None:
     """Raise a ``TypeError`` naming ``what`` unless ``x`` is a number (``float(x)`` works)."""
     if isinstance(x, (str, bytes)) or not hasattr(x, "__float__"):
         raise TypeError(f"{what} must be a number, got {type(x).__name__} {x!r}")
+    if getattr(x, "ndim", 0) != 0:  # a NumPy array (of one entry, or float() would fail)
+        raise TypeError(f"{what} must be one number, got an array of shape {x.shape}: a "
+                        "Value holds a scalar (use one Value per entry)")
 
 
 class Value:

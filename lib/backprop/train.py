@@ -65,6 +65,9 @@ class Trainer:
         batch_size: int = 32,
         seed: int = 0,
     ) -> None:
+        if not isinstance(loss, Loss):
+            raise TypeError(f"Trainer: loss must be a loss object such as MSE() or "
+                            f"SoftmaxCrossEntropy() (with the parentheses), got {loss!r}")
         X, y = np.asarray(X), np.asarray(y)
         if X.ndim != 2:
             hint = " (use X.reshape(-1, 1) for one feature per sample)" if X.ndim == 1 else ""
@@ -74,6 +77,10 @@ class Trainer:
                              f"expects {model.in_features}")
         if len(X) == 0:
             raise ValueError("Trainer: X has no rows: there is nothing to train on")
+        for what, arr in (("X", X), ("y", y)):
+            if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
+                raise ValueError(f"Trainer: the data {what} must hold finite numbers (a NaN, "
+                                 f"an inf or a non-number is in it, dtype {arr.dtype})")
         if len(X) != len(y):
             raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size <= 0:

@@ -34,17 +34,13 @@ class SGD:
     def step(self) -> None:
         """Apply one update, in place, to every parameter of the model.
 
-        Raises ``RuntimeError`` when a parameter has no gradient yet (no ``backward`` so far).
+        Raises ``RuntimeError`` when a parameter has no gradient yet (no ``backward`` so far)
+        and ``ValueError`` when a gradient has another shape than its parameter (a layer of
+        one's own; NumPy would broadcast it).
         """
         pairs = list(self.model.parameters())
-        if any(grad is None for _, grad in pairs):
-            name = next(name for name, _, grad in self.model.named_parameters() if grad is None)
-            raise RuntimeError(f"SGD.step: {self.model.name} parameter {name} has no "
-                               "gradient yet: call backward before step")
-        for name, param, grad in self.model.named_parameters():
-            if np.shape(grad) != param.shape:  # a layer of one's own: it would broadcast
-                raise ValueError(f"SGD.step: the gradient of {self.model.name} parameter {name} "
-                                 f"has shape {np.shape(grad)}, the parameter {param.shape}")
+        if any(grad is None or np.shape(grad) != param.shape for param, grad in pairs):
+            self._explain_gradients()
         if self.momentum == 0:
             for param, grad in pairs:
                 param -= self.lr * grad
@@ -55,3 +51,13 @@ class SGD:
             v *= self.momentum
             v += grad
             param -= self.lr * v
+
+    def _explain_gradients(self) -> None:
+        """Raise the error for the first parameter whose gradient is missing or misshapen."""
+        for name, param, grad in self.model.named_parameters():
+            if grad is None:
+                raise RuntimeError(f"SGD.step: {self.model.name} parameter {name} has no "
+                                   "gradient yet: call backward before step")
+            if np.shape(grad) != param.shape:
+                raise ValueError(f"SGD.step: the gradient of {self.model.name} parameter {name} "
+                                 f"has shape {np.shape(grad)}, the parameter {param.shape}")

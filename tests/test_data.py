@@ -148,3 +148,9 @@ def test_unknown_toy_set():
         data.toy("circles")
     with pytest.raises(ValueError, match="spirals: classes must be at least 2"):
         data.spirals(classes=1)
+
+
+@pytest.mark.parametrize("num_classes", [2.0, 0, -1, True])
+def test_one_hot_num_classes_is_a_positive_whole_number(num_classes):
+    with pytest.raises(ValueError, match="num_classes must be a positive whole number"):
+        data.one_hot(np.array([0, 1]), num_classes)

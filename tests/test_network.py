@@ -219,3 +219,8 @@ def test_backward_errors():
 def test_from_sequential_rejects_other_structures(layers):
     with pytest.raises(ValueError, match="ColumnNetwork.from_sequential: cannot place"):
         ColumnNetwork.from_sequential(Sequential(*layers))
+
+
+def test_one_weight_matrix_instead_of_a_list_is_explained():
+    with pytest.raises(ValueError, match=r"weights is one array of shape \(3, 2\); pass a list"):
+        ColumnNetwork(np.ones((3, 2)))

@@ -359,3 +359,11 @@ def test_a_value_holds_one_number():
     with pytest.raises(TypeError, match=r"must be one number, got an array of shape \(1,\)"):
         Value(np.array([3.0]))
     assert Value(np.array(3.0)).data == 3.0 and Value(np.float32(0.5)).data == 0.5
+
+
+def test_overflow_is_named():
+    with pytest.raises(OverflowError, match=r"Value.exp: e\^1000 is larger than the largest"):
+        Value(1000.0).exp()
+    with pytest.raises(OverflowError, match=r"Value \*\* 1000: 10 \*\* 1000 is larger"):
+        Value(10.0) ** 1000
+    assert Value(709.0).exp().data == math.exp(709.0)

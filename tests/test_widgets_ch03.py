@@ -189,7 +189,7 @@ def test_live_kernel_redraws_from_python(browser):  # noqa: F811
     page.wait_for_timeout(100)
     assert page.locator("svg.descent-chain circle").count() == 7
     assert page.locator("svg.bp-plot polyline").count() == 1
-    assert "1.6874" in page.locator(".descent-readout").inner_text()
+    assert f"{w.state['grad']:.4f}" in page.locator(".descent-readout").inner_text()   # 1.6874
     slider = page.locator("input[aria-label='w1']")
     slider.focus()
     page.keyboard.press("ArrowRight")

@@ -138,7 +138,7 @@ def test_live_kernel(browser):
     page = open_explorer(browser, w, kernel=True)
     page.wait_for_timeout(100)
     assert page.locator("input[type=range]").count() == 3 + 1
-    assert "0.41703" in page.locator(".bp-sm-readout").inner_text()
+    assert f"{w.state['loss']:.5f}" in page.locator(".bp-sm-readout").inner_text()  # 0.41703
     page.locator("input[aria-label='z₂']").focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"{CONTROLS_ARE}.logits[1] > 1.05")

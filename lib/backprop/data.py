@@ -5,6 +5,8 @@ Every generator returns ``X : (n, 2)`` float64 and ``y : (n,)`` int class labels
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
 Array = np.ndarray
@@ -138,7 +140,11 @@ def one_hot(y: Array, num_classes: int | None = None) -> Array:
         raise ValueError(f"one_hot: labels must be non-negative class indices, got {y.min()}")
     if num_classes is None and not y.size:
         raise ValueError("one_hot: no labels to count the classes from: pass num_classes")
-    C = int(y.max()) + 1 if num_classes is None else num_classes
+    if num_classes is not None and (isinstance(num_classes, bool)
+                                    or not isinstance(num_classes, Integral) or num_classes < 1):
+        raise ValueError(f"one_hot: num_classes must be a positive whole number, got "
+                         f"{num_classes!r}")
+    C = int(y.max()) + 1 if num_classes is None else int(num_classes)
     if y.size and y.max() >= C:
         raise ValueError(f"one_hot: labels must lie in [0, {C - 1}] for {C} classes, "
                          f"got values from {y.min()} to {y.max()}")

@@ -58,6 +58,9 @@ class ColumnNetwork:
         biases: list[Array] | None = None,
         activations: str | list[str] = "sigmoid",
     ) -> None:
+        if isinstance(weights, np.ndarray):
+            raise ValueError(f"ColumnNetwork: weights is one array of shape {weights.shape}; "
+                             "pass a list of weight matrices [W^1, …, W^L], e.g. [W]")
         self.W = [np.array(W, dtype=np.float64, order="C") for W in weights]
         if not self.W:
             raise ValueError("ColumnNetwork needs at least one weight matrix")

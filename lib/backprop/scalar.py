@@ -13,6 +13,7 @@ it gives the same result again instead of silently doubling it.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 
 Number = int | float
@@ -25,6 +26,10 @@ def _check_number(what: str, x: object) -> None:
     if getattr(x, "ndim", 0) != 0:  # a NumPy array (of one entry, or float() would fail)
         raise TypeError(f"{what} must be one number, got an array of shape {x.shape}: a "
                         "Value holds a scalar (use one Value per entry)")
+
+
+#: the largest x with a finite e^x in float64 (about 709.78)
+_EXP_MAX = math.log(sys.float_info.max)
 
 
 class Value:
@@ -84,7 +89,12 @@ class Value:
         # the label keeps the exponent exactly (repr round-trips), so a graph can be rebuilt
         whole = float(exponent).is_integer()
         label = "1/x" if exponent == -1 else f"**{int(exponent) if whole else exponent!r}"
-        out = Value(self.data**exponent, (self,), label)
+        try:
+            result = self.data**exponent
+        except OverflowError:
+            raise OverflowError(f"Value ** {exponent}: {self.data:g} ** {exponent} is larger "
+                                "than the largest float") from None
+        out = Value(result, (self,), label)
 
         def _backward() -> None:
             self.grad += exponent * self.data ** (exponent - 1) * out.grad
@@ -125,6 +135,10 @@ class Value:
 
     def exp(self) -> Value:
         """``e^x``; local derivative ``e^x``."""
+        if self.data > _EXP_MAX:
+            raise OverflowError(f"Value.exp: e^{self.data:g} is larger than the largest float "
+                                f"(e^{_EXP_MAX:.1f}); a diverging computation, or subtract the "
+                                "largest logit first")
         e = math.exp(self.data)
         return self._unary("exp", e, e)
 

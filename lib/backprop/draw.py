@@ -151,7 +151,8 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
         labels = scores.argmax(axis=1)
     else:
         labels = (scores.reshape(-1) > 0.5).astype(int)
-    classes = int(max(y.max(), labels.max()) + 1)
+    columns = scores.shape[1] if scores.ndim == 2 and scores.shape[1] > 1 else 0
+    classes = int(max(y.max() + 1, labels.max() + 1, columns))
     cmap = matplotlib.colors.ListedColormap(PALETTE[:classes])
     ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5,
                 cmap=cmap, alpha=0.25)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop.activations import relu, sigmoid, tanh
 from backprop.exercises._core import Diagnosis, Exercise, Result
 
 Array = np.ndarray
@@ -24,14 +25,6 @@ _rng = np.random.default_rng(101)
 
 def _normal(*shape: int) -> Array:
     return _rng.standard_normal(shape)
-
-
-def _sigmoid(z: Array) -> Array:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _relu(z: Array) -> Array:
-    return np.maximum(z, 0.0)
 
 
 def _first_row_only(Y: Array, b: Array) -> Array:
@@ -78,7 +71,7 @@ DENSE_FORWARD = Exercise(
                   lambda X, W, b: (X @ W + b).T),
         *(Diagnosis("you applied an activation. This exercise asks only for the linear part "
                     "Z = X W + b (the pre-activation).", lambda X, W, b, f=f: f(X @ W + b))
-          for f in (np.tanh, _sigmoid, _relu)),
+          for f in (tanh, sigmoid, relu)),
     ],
 )
 

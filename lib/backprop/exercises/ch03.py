@@ -263,7 +263,7 @@ LR_THRESHOLD = Exercise(
                   "descent still converges (oscillating) up to twice that, α* = 2/L''.",
                   lambda: 0.5 * reference_lr_threshold()),
         Diagnosis("that is the curvature L'' itself; the threshold is α* = 2/L''.",
-                  lambda: 1 / reference_lr_threshold() * 2),
+                  lambda: 2 * np.mean(LR_A2**2)),
         Diagnosis("you dropped the 1/n of the mean: L'' = (2/n) Σ a2².",
                   lambda: 2 / (2 * _SUM_A2)),
         Diagnosis("you dropped the 2 of the square: L'' = (2/n) Σ a2², not (1/n) Σ a2².",

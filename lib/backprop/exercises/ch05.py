@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop.activations import sigmoid, sigmoid_prime
 from backprop.exercises._core import Diagnosis, Exercise, Result
 
 Array = np.ndarray
@@ -38,10 +39,6 @@ def _check(exercise: Exercise, fn: Callable[..., Any]) -> Result:
                       "factor under the formula; the inner sizes must agree and the result must "
                       "have the shape of the array whose gradient it is.", result.exercise)
     return result
-
-
-def _sigmoid(z: Array) -> Array:
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 # -- 1. the backward pass of Y = X W + b -------------------------------------------------------
@@ -190,7 +187,7 @@ def reference_sigmoid_layer(X: Array, W: Array, b: Array, label: Array
     ``A = (Z − label) ⊙ Z ⊙ (1 − Z)`` = ∂loss/∂Y; ``∂W = Xᵀ A``, ``∂b = 1ᵀ A``,
     ``∂X = A Wᵀ``.
     """
-    Z = _sigmoid(X @ W + b)
+    Z = sigmoid(X @ W + b)
     A = (Z - label) * Z * (1 - Z)
     return X.T @ A, A.sum(axis=0), A @ W.T
 
@@ -199,10 +196,16 @@ def _sigmoid_variant(*, at_output: bool = False, of_y: bool = False, formula4: b
                      no_slope: bool = False, transpose: bool = True) -> Callable[..., tuple]:
     def wrong(X: Array, W: Array, b: Array, label: Array) -> tuple:
         Y = X @ W + b
-        Z = _sigmoid(Y)
-        slope = _sigmoid(Z) * (1 - _sigmoid(Z)) if at_output else Y * (1 - Y) if of_y else (
-            Z * (1 - Z))
-        A = (Z - label) * (1.0 if no_slope else slope)
+        Z = sigmoid(Y)
+        if no_slope:
+            slope = 1.0
+        elif at_output:      # note 004's σ′ evaluated at Z
+            slope = sigmoid_prime(Z)
+        elif of_y:           # Y(1 − Y): the formula written with the pre-activation
+            slope = Y * (1 - Y)
+        else:
+            slope = Z * (1 - Z)
+        A = (Z - label) * slope
         dW = A if formula4 else X.T @ A
         dX = A @ W.T if transpose else A @ W
         return dW, A.sum(axis=0), dX

@@ -399,10 +399,7 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
                           "this cell again.", name)
         except Exception as exc:  # the learner's bug, reported
             return Result("error", f"your function raised {type(exc).__name__}: {exc}", name)
-        if result is None:
-            return Result("fail", "your function returned None — did you forget `return`?",
-                          name)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
+        if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?
             return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
         try:
             problem = _init_problem(*result, n_in, n_out)

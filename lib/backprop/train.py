@@ -15,6 +15,11 @@ from backprop.optim import SGD
 Array = np.ndarray
 
 
+def _positive_whole(value: object) -> bool:
+    """True for an integer ≥ 1 (Python's or NumPy's), not for 4.0 or ``True``."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+
+
 def predict(model: Layer, X: Array) -> Array:
     """Predicted class per row of ``X : (n, in)``, shape ``(n,)``: ``argmax`` of the outputs,
     or ``output > 0.5`` for one output.
@@ -83,7 +88,7 @@ class Trainer:
                                  f"an inf or a non-number is in it, dtype {arr.dtype})")
         if len(X) != len(y):
             raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size <= 0:
+        if not _positive_whole(batch_size):
             raise ValueError(f"Trainer: batch_size must be a positive whole number, got "
                              f"{batch_size!r}")
         if optimizer is not None and optimizer.model is not model:
@@ -139,7 +144,7 @@ def fit(
     Each epoch shuffles with a generator seeded by ``seed``, so a run is reproducible.
     ``progress=False`` turns off the tqdm bar (it adapts to notebooks and terminals).
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs <= 0:
+    if not _positive_whole(epochs):
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
     trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
                       batch_size=batch_size, seed=seed)

@@ -180,18 +180,18 @@ def _shifted_without_keepdims(z: Array) -> Array:
     return e / e.sum(axis=1)
 
 
+def _shifted_exp(z: Array) -> Array:
+    return np.exp(z - z.max(axis=1, keepdims=True))
+
+
 def _sum_without_keepdims(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e = _shifted_exp(z)
     return e / e.sum(axis=1)
 
 
 def _max_without_keepdims(z: Array) -> Array:
     e = np.exp(z - z.max(axis=1))
     return e / e.sum(axis=1, keepdims=True)
-
-
-def _shifted_exp(z: Array) -> Array:
-    return np.exp(z - z.max(axis=1, keepdims=True))
 
 
 OVERFLOW = ("your softmax overflows at large logits: e^z is inf for z > 709, and inf/inf is "

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from backprop import data
-from backprop.layers import Linear, Sequential, mlp
+from backprop.layers import Linear, Sequential, Sigmoid, mlp
 from backprop.losses import MSE, SoftmaxCrossEntropy
 from backprop.optim import SGD
 from backprop.train import History, Trainer, accuracy, fit, predict
@@ -135,6 +135,31 @@ def test_predict_and_accuracy():
     one_output = Sequential(Linear.from_weights([[1.0], [0.0]]))  # class 1 when output > 0.5
     np.testing.assert_array_equal(predict(one_output, [[0.2, 9.0], [0.9, 0.0], [0.5, 0.0]]),
                                   [0, 1, 0])
+
+
+def _gradients_of_a_step(evaluate_between: bool) -> list[np.ndarray]:
+    """Gradients of one forward/backward on a batch, optionally evaluating other data between."""
+    X, y = data.blobs(12, seed=0)
+    X_other, y_other = data.blobs(12, seed=1)  # the same shape: a mix-up would pass silently
+    net = Sequential(Linear(2, 4, seed=0), Sequential(Sigmoid(), Linear(4, 3, seed=1)))
+    loss = SoftmaxCrossEntropy()
+    trainer = Trainer(net, loss, X, y)
+    loss.forward(net.forward(X), y)
+    if evaluate_between:
+        predict(net, X_other[:5])
+        accuracy(net, X_other, y_other)
+        trainer.evaluate(X_other, y_other)
+    net.backward(loss.backward())
+    return [grad.copy() for _, grad in net.parameters()]
+
+
+def test_evaluating_between_forward_and_backward_changes_no_gradient():
+    # predict, accuracy and evaluate run forward passes of their own; they put back what the
+    # training step's backward needs (the layers' inputs, the sigmoid's output, the loss's
+    # gradient)
+    for plain, interrupted in zip(_gradients_of_a_step(False), _gradients_of_a_step(True),
+                                  strict=True):
+        np.testing.assert_array_equal(interrupted, plain)
 
 
 def test_trainer_errors():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from backprop.layers import Layer
+from backprop.layers import Layer, Sequential
 from backprop.losses import Loss, SoftmaxCrossEntropy
 from backprop.optim import SGD
 
@@ -20,20 +22,48 @@ def _positive_whole(value: object) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
+def _with_sublayers(layer: Layer) -> Iterator[Layer]:
+    """``layer`` and, for a ``Sequential``, every layer inside it (nested ones too)."""
+    yield layer
+    if isinstance(layer, Sequential):
+        for sub in layer:
+            yield from _with_sublayers(sub)
+
+
+@contextmanager
+def _backward_state_kept(model: Layer, *losses: Loss) -> Iterator[None]:
+    """Forward passes inside the block leave ``model`` (and ``losses``) as they found them.
+
+    A ``forward`` stores what the next ``backward`` needs (the input ``X``, a sigmoid's
+    output, a loss's gradient). Evaluating on other data between a training step's forward
+    and backward would silently replace it; every stored attribute is put back on exit.
+    The parameters are the same arrays before and after, so nothing is lost.
+    """
+    objects = [*_with_sublayers(model), *losses]
+    saved = [dict(vars(obj)) for obj in objects]
+    try:
+        yield
+    finally:
+        for obj, attributes in zip(objects, saved, strict=True):
+            vars(obj).clear()
+            vars(obj).update(attributes)
+
+
 def predict(model: Layer, X: Array) -> Array:
     """Predicted class per row of ``X : (n, in)``, shape ``(n,)``: ``argmax`` of the outputs,
     or ``output > 0.5`` for one output.
 
-    Runs ``model.forward``, which replaces what ``backward`` would use: call it after a
-    ``backward``, not between a ``forward`` and its ``backward``.
+    Runs ``model.forward`` but keeps what ``backward`` would use: it may be called between a
+    ``forward`` and its ``backward``.
     """
-    out = model.forward(np.asarray(X))
+    with _backward_state_kept(model):
+        out = model.forward(np.asarray(X))
     return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
 
 
 def accuracy(model: Layer, X: Array, y: Array) -> float:
     """Fraction of the rows of ``X : (n, in)`` whose predicted class equals ``y`` (indices
-    ``(n,)`` or one-hot ``(n, C)``). Runs ``model.forward``, as ``predict`` does."""
+    ``(n,)`` or one-hot ``(n, C)``). Leaves the model's state as ``predict`` does."""
     y = np.asarray(y)
     labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
     if len(labels) != len(X):
@@ -118,8 +148,10 @@ class Trainer:
         return total / len(order)
 
     def evaluate(self, X: Array, y: Array) -> tuple[float, float | None]:
-        """Loss and (for classification) accuracy on ``X, y`` without updating anything."""
-        value = self.loss.forward(self.model.forward(X), y)
+        """Loss and (for classification) accuracy on ``X, y``; changes neither the parameters
+        nor what the next ``backward`` of the model or the loss uses."""
+        with _backward_state_kept(self.model, self.loss):
+            value = self.loss.forward(self.model.forward(X), y)
         is_classifier = isinstance(self.loss, SoftmaxCrossEntropy)
         return value, (accuracy(self.model, X, y) if is_classifier else None)
 

@@ -94,6 +94,18 @@ def test_train_test_split_errors():
         data.train_test_split(X, y, test_fraction=0.01)
 
 
+def test_split_and_standardize_take_lists():
+    X, y = [[1, 2], [3, 4], [5, 6], [7, 8]], [0, 1, 0, 1]
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_fraction=0.25)
+    assert X_train.shape == (3, 2) and X_test.shape == (1, 2)
+    # every row keeps its label: the label is the row's index modulo 2
+    rows = np.concatenate([X_train, X_test])
+    np.testing.assert_array_equal(np.concatenate([y_train, y_test]), (rows[:, 0] - 1) // 2 % 2)
+    Z_train, Z_test = data.standardize([[1, 2], [3, 4]], [[0, 0]])
+    np.testing.assert_array_equal(Z_train, [[-1.0, -1.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(Z_test, [[-2.0, -3.0]])
+
+
 def test_standardize(rng):
     X_train = rng.normal(5.0, 3.0, size=(200, 3))
     X_train[:, 2] = 7.0  # a constant column

@@ -49,6 +49,12 @@ def test_curves_start_where_asked_on_whole_number_ticks():
     assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
 
 
+@pytest.mark.parametrize("matrices", [{}, np.eye(2), [np.eye(2)]])
+def test_heatmaps_want_a_non_empty_dict(matrices):
+    with pytest.raises(TypeError, match="draw.heatmaps: give the matrices a title each"):
+        draw.heatmaps(matrices)
+
+
 def test_heatmaps_share_a_scale_and_annotate_small_matrices():
     fig = draw.heatmaps({"analytic": np.eye(2), "numerical": np.eye(2) * 2})
     images = [ax.images[0] for ax in fig.axes if ax.images]

@@ -273,6 +273,18 @@ def test_integer_input_becomes_float64(kind):
     assert layer.backward(np.ones((2, 2), dtype=int)).dtype == np.float64
 
 
+@pytest.mark.parametrize(("X", "dtype"), [(np.array([[1.0, None]], dtype=object), "object"),
+                                          ([[1.0, 2 + 1j]], "complex128"),
+                                          ([[1.0, "a"]], "<U")])
+@pytest.mark.parametrize("kind", [Linear, *ACTIVATION_CLASSES])
+def test_non_numbers_are_refused_not_turned_into_nan(kind, X, dtype):
+    # NumPy would make None a NaN and drop an imaginary part with only a warning
+    layer = make_layer(kind, 2, 2, seed=0)
+    with pytest.raises(TypeError, match=rf"{re.escape(layer.name)}.forward: X must hold real "
+                                        rf"numbers \(float, int or bool\), got dtype {dtype}"):
+        layer.forward(X)
+
+
 # -- errors --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", [0, -1, 2.5, True, "3"])

@@ -104,6 +104,7 @@ def train_test_split(
     if not 0 < test_fraction < 1:
         raise ValueError(f"train_test_split: test_fraction must lie in (0, 1), "
                          f"got {test_fraction}")
+    X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}")
     order = _rng(seed).permutation(len(X))
@@ -119,8 +120,9 @@ def standardize(X_train: Array, *others: Array) -> tuple[Array, ...]:
     """Scale every column to mean 0 and standard deviation 1 using ``X_train``'s statistics.
 
     Returns the scaled ``X_train`` followed by each of ``others`` scaled the same way. Columns
-    that are constant in ``X_train`` are centred and left unscaled.
+    that are constant in ``X_train`` are centred and left unscaled. Lists are accepted.
     """
+    X_train, *others = (np.asarray(X, dtype=float) for X in (X_train, *others))
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)

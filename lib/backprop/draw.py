@@ -87,6 +87,9 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
 
     Entries are printed in the cells when ``annotate`` and the matrices are small (≤ 64 cells).
     """
+    if not isinstance(matrices, Mapping) or not matrices:
+        raise TypeError("draw.heatmaps: give the matrices a title each, as a non-empty dict: "
+                        "draw.heatmaps({'analytic dW': dW, 'numerical dW': dW_num})")
     mats = {k: np.atleast_2d(np.asarray(v, dtype=float)) for k, v in matrices.items()}
     fig, axes = _figure(len(mats), height=3.2)
     lo = min(m.min() for m in mats.values())

@@ -113,6 +113,10 @@ class Layer:
                 f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
                 f"got {_shape(X.shape)}"
             )
+        if X.dtype.kind not in "biuf":
+            hint = " (is there a None or a non-number in it?)" if X.dtype.kind == "O" else ""
+            raise TypeError(f"{self.name}.forward: X must hold real numbers (float, int or "
+                            f"bool), got dtype {X.dtype}{hint}")
         return X if X.dtype.kind == "f" else X.astype(np.float64)
 
     def _check_grad(self, dY: Array) -> Array:

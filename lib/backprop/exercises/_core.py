@@ -105,7 +105,8 @@ class Exercise:
                 return Result("fail", "the result is right, but your function changed its "
                               "input arrays in place; work on new arrays instead.", self.name)
         n = len(self.cases)
-        return Result("pass", f"correct on all {n} test case{'s' * (n != 1)}.", self.name)
+        return Result("pass", f"correct on all {n} test cases." if n > 1 else "correct.",
+                      self.name)
 
     def check_number(self, value: Any) -> Result:
         """Check an answer that is one number (the reference takes no arguments): ``value``

@@ -7,7 +7,7 @@ axis or that overflows at large logits, a softmax gradient without the ``− y``
 wrong shapes. Usage::
 
     from backprop.exercises import ch06
-    ch06.check_softmax(softmax)
+    ch06.check_stable_softmax(stable_softmax)
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def check_sigmoid_mse_delta(fn: Callable[[Array, Array], Array]) -> Result:
 
 
 # -- 4. a numerically stable softmax -------------------------------------------------------------
-def reference_softmax(z: Array) -> Array:
+def reference_stable_softmax(z: Array) -> Array:
     """Row-wise softmax of ``z : (n, C)``, shifted by each row's max: no overflow."""
     return softmax(z, axis=1)
 
@@ -208,9 +208,9 @@ AXIS_0 = ("you normalised over axis 0: the columns of your result sum to 1. Each
 WHOLE_BATCH = ("you divided by the sum over the whole batch: each row (sample) must be "
                "normalised by its own sum, axis=1.")
 
-SOFTMAX = Exercise(
-    "softmax",
-    reference_softmax,
+STABLE_SOFTMAX = Exercise(
+    "stable_softmax",
+    reference_stable_softmax,
     cases=[(_normal(3, 3),), (_normal(4, 5),), (_normal(2, 3) + 5.0,),
            (np.array([[1000.0, 999.0, 0.0], [-1e4, 1e4, 3.0]]),)],
     diagnoses=[
@@ -230,13 +230,13 @@ SOFTMAX = Exercise(
 
 
 @_quiet
-def check_softmax(fn: Callable[[Array], Array]) -> Result:
+def check_stable_softmax(fn: Callable[[Array], Array]) -> Result:
     """Check ``fn(z) -> softmax of each row of z : (n, C)``, also for logits of ±1e4."""
-    result = SOFTMAX.check(fn)
+    result = STABLE_SOFTMAX.check(fn)
     if result.status == "fail" and "NaN or inf" in result.message:
-        return Result("fail", OVERFLOW, SOFTMAX.name)
+        return Result("fail", OVERFLOW, STABLE_SOFTMAX.name)
     if result.status == "error" and "broadcast" in result.message:
-        return Result("fail", KEEPDIMS, SOFTMAX.name)
+        return Result("fail", KEEPDIMS, STABLE_SOFTMAX.name)
     return result
 
 
@@ -306,7 +306,7 @@ def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
 
 
 __all__ = [
-    "check_equivalent_lr", "check_mse_grad", "check_sigmoid_mse_delta", "check_softmax",
+    "check_equivalent_lr", "check_mse_grad", "check_sigmoid_mse_delta", "check_stable_softmax",
     "check_softmax_ce_grad", "reference_equivalent_lr", "reference_mse_grad",
-    "reference_sigmoid_mse_delta", "reference_softmax", "reference_softmax_ce_grad",
+    "reference_sigmoid_mse_delta", "reference_stable_softmax", "reference_softmax_ce_grad",
 ]

@@ -12,10 +12,15 @@ from backprop.losses import MSE, SoftmaxCrossEntropy
 
 # -- the references are right: against the library and central differences ----------------------
 def test_references_agree_with_library_and_numerical_gradients(rng):
-    pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
-    mse = MSE("mean")
-    num = numerical_gradient(lambda p: mse.forward(p, target), pred.copy())
-    assert np.allclose(ch06.reference_mse_grad(pred, target), num, rtol=1e-6)
+    logits, targets = rng.standard_normal((4, 3)), np.eye(3)[[0, 2, 2, 1]]
+
+    def half_sq_of_softmax(v):
+        e = np.exp(v)
+        return 0.5 * np.sum((e / e.sum(axis=1, keepdims=True) - targets) ** 2)
+
+    assert np.allclose(ch06.reference_softmax_mse_grad(logits, targets),
+                       numerical_gradient(half_sq_of_softmax, logits.copy()),
+                       rtol=1e-6, atol=1e-10)
 
     z, y = 2 * rng.standard_normal((3, 2)), rng.uniform(0, 1, (3, 2))
 
@@ -46,20 +51,6 @@ def test_equivalent_lr_makes_the_same_step(rng, frm, to):
         loss.forward(pred, target)
         steps.append(lr * loss.backward())
     assert np.allclose(steps[0], steps[1], rtol=1e-12)
-
-
-# -- 1. mse_grad ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("answer", "fragment"), [
-    (lambda p, t: 2 * (p - t), "forgot the 1/N"),
-    (lambda p, t: p - t, "the notes' ½ Σ"),
-    (lambda p, t: (p - t) / p.size, "drops the 2"),
-    (lambda p, t: 2 * (p - t) / p.shape[0], "batch size n"),
-    (lambda p, t: 2 * (t - p) / p.size, "sign is wrong"),
-    (lambda p, t: 2 * (p - t).T / p.size, "transpose"),
-    (lambda p, t: np.mean(2 * (p - t)), "wrong shape"),
-])
-def test_mse_grad_diagnoses(answer, fragment):
-    assert fragment in diagnosis(ch06.check_mse_grad, answer)
 
 
 # -- 2. equivalent_lr -------------------------------------------------------------------------
@@ -157,3 +148,41 @@ def sm(z, axis=1):
 ])
 def test_softmax_ce_grad_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch06.check_softmax_ce_grad, answer)
+
+
+# -- 5. softmax_mse_grad ----------------------------------------------------------------------
+def softmax_rows(z, axis=1):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def jacobian_route(inner, axis=1):
+    """p ⊙ (g − inner(g ⊙ p)) with g = p − y: the right formula when inner is the row sum."""
+    def answer(z, y):
+        p = softmax_rows(z, axis)
+        return p * (p - y - inner((p - y) * p))
+    return answer
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (lambda z, y: softmax_rows(z) - y, "treat softmax as y = x"),
+    (lambda z, y: (lambda p: p * (1 - p) * (p - y))(softmax_rows(z)), "only the diagonal"),
+    (lambda z, y: (lambda p: p * (p - y))(softmax_rows(z)), "dropped − p pᵀ"),
+    (jacobian_route(np.sum), "not over the whole batch"),
+    (jacobian_route(lambda gp: gp.sum(axis=0, keepdims=True)), "not axis 0"),
+    (jacobian_route(lambda gp: gp.sum(axis=1)), "keepdims=True"),
+    (jacobian_route(lambda gp: gp.sum(axis=1, keepdims=True), axis=0), "softmax over axis 1"),
+    (lambda z, y: ch06.reference_softmax_mse_grad(z, y) / len(z), "constant factor"),
+])
+def test_softmax_mse_grad_diagnoses(answer, fragment):
+    message = diagnosis(ch06.check_softmax_mse_grad, answer)
+    assert fragment in message, message
+
+
+def test_softmax_mse_grad_accepts_the_jacobian_written_out():
+    # one (C, C) Jacobian per sample, as the text writes it, is slower but right
+    def with_jacobians(z, y):
+        return np.stack([(np.diag(p) - np.outer(p, p)).T @ (p - t)
+                         for p, t in zip(softmax_rows(z), y, strict=True)])
+
+    assert ch06.check_softmax_mse_grad(with_jacobians).passed

@@ -1,10 +1,10 @@
 """Exercises of chapter 6, losses (row convention: a batch is ``(n, C)``, one sample a row).
 
 Each ``check_<name>`` runs the learner's answer on seeded cases and names the typical mistake:
-a missing ``1/N`` (or ``2``) of the mean squared error, a learning rate rescaled the wrong way,
-a forgotten sigmoid ``f'``, ``f'`` evaluated at the output, a softmax normalised over the wrong
-axis or that overflows at large logits, a softmax gradient without the ``− y`` or the ``1/n``,
-wrong shapes. Usage::
+a learning rate rescaled the wrong way, a forgotten sigmoid ``f'``, ``f'`` evaluated at the
+output, a softmax normalised over the wrong axis or that overflows at large logits, a softmax
+gradient without the ``− y`` or the ``1/n``, the softmax's Jacobian left out (or only its
+diagonal kept) under the squared error, wrong shapes. Usage::
 
     from backprop.exercises import ch06
     ch06.check_stable_softmax(stable_softmax)
@@ -51,43 +51,7 @@ def _diagnosis(message: str, wrong: Callable[..., Any]) -> Diagnosis:
     return Diagnosis(message, safe)
 
 
-# -- 1. the gradient of the mean squared error ---------------------------------------------------
-def reference_mse_grad(pred: Array, target: Array) -> Array:
-    """``∂L/∂ŷ = 2 (ŷ − y) / N`` for ``L = (1/N) Σ (ŷ − y)²`` over all ``N`` entries.
-
-    ``pred, target : (n, out)`` -> ``(n, out)``.
-    """
-    return 2.0 * (pred - target) / pred.size
-
-
-MSE_GRAD = Exercise(
-    "mse_grad",
-    reference_mse_grad,
-    cases=[(_normal(4, 3), _normal(4, 3)), (_normal(5, 2), _normal(5, 2)),
-           (_normal(6, 1), _normal(6, 1))],
-    diagnoses=[
-        _diagnosis("you forgot the 1/N of the mean: 2(ŷ − y) is the gradient of the plain sum "
-                  "Σ (ŷ − y)². Divide by N = pred.size, the number of entries.",
-                  lambda p, t: 2.0 * (p - t)),
-        _diagnosis("ŷ − y is the gradient of the notes' ½ Σ (ŷ − y)²; the mean "
-                  "(1/N) Σ (ŷ − y)² has the derivative 2(ŷ − y)/N.", lambda p, t: p - t),
-        _diagnosis("(ŷ − y)/N drops the 2 of d(u²)/du = 2u: the gradient of the mean is "
-                  "2(ŷ − y)/N.", lambda p, t: (p - t) / p.size),
-        _diagnosis("you divided by the batch size n = pred.shape[0]; the mean runs over all "
-                  "N = n · out entries (pred.size), as MSE(\"mean\") and PyTorch do.",
-                  lambda p, t: 2.0 * (p - t) / p.shape[0]),
-        _diagnosis("the sign is wrong: ∂(ŷ − y)²/∂ŷ = 2(ŷ − y), not 2(y − ŷ).",
-                  lambda p, t: 2.0 * (t - p) / p.size),
-    ],
-)
-
-
-def check_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
-    """Check ``fn(pred, target) -> 2 (ŷ − y) / N``, the gradient of the mean squared error."""
-    return MSE_GRAD.check(fn)
-
-
-# -- 2. the same step with another normalisation -------------------------------------------------
+# -- 1. the same step with another normalisation -------------------------------------------------
 def _factor(reduction: str, N: int) -> float:
     """The factor ``c`` of a normalisation: ``∂L/∂ŷ = c (ŷ − y)`` for ``N`` entries."""
     return {"mean": 2.0 / N, "sum": 2.0, "half_sum": 1.0}[reduction]
@@ -132,7 +96,7 @@ def check_equivalent_lr(fn: Callable[[float, str, str, int], float]) -> Result:
     return EQUIVALENT_LR.check(fn)
 
 
-# -- 3. a sigmoid output with the squared error --------------------------------------------------
+# -- 2. a sigmoid output with the squared error --------------------------------------------------
 def reference_sigmoid_mse_delta(z: Array, y: Array) -> Array:
     """``∂L/∂z = (a − y) ⊙ σ'(z) = (a − y) ⊙ a (1 − a)`` with ``a = σ(z)`` and
     ``L = ½ Σ (a − y)²`` (note 004's output layer). ``z, y : (n, C)`` -> ``(n, C)``."""
@@ -169,7 +133,7 @@ def check_sigmoid_mse_delta(fn: Callable[[Array, Array], Array]) -> Result:
     return SIGMOID_DELTA.check(fn)
 
 
-# -- 4. a numerically stable softmax -------------------------------------------------------------
+# -- 3. a numerically stable softmax -------------------------------------------------------------
 def reference_stable_softmax(z: Array) -> Array:
     """Row-wise softmax of ``z : (n, C)``, shifted by each row's max: no overflow."""
     return softmax(z, axis=1)
@@ -240,7 +204,7 @@ def check_stable_softmax(fn: Callable[[Array], Array]) -> Result:
     return result
 
 
-# -- 5. the gradient of softmax + cross-entropy --------------------------------------------------
+# -- 4. the gradient of softmax + cross-entropy --------------------------------------------------
 def reference_softmax_ce_grad(logits: Array, labels: Array) -> Array:
     """``∂L/∂z = (softmax(z) − y) / n`` for ``L = −(1/n) Σ_i log softmax(z_i)_{t_i}``.
 
@@ -305,8 +269,83 @@ def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
     return result
 
 
+# -- 5. softmax with the squared error: the shortcut that fails ----------------------------------
+def reference_softmax_mse_grad(logits: Array, targets: Array) -> Array:
+    """``∂L/∂z`` for ``L = ½ Σ_s ‖softmax(z_s) − y_s‖²``, summed over the batch.
+
+    Row by row it is ``J_sᵀ (p_s − y_s)`` with the softmax Jacobian ``J = diag(p) − p pᵀ``
+    (symmetric), that is ``p ⊙ (g − (g · p))`` with ``g = p − y`` and the inner product
+    ``g · p`` taken per row. ``logits, targets : (n, C)`` -> ``(n, C)``; no ``(C, C)``
+    Jacobian is formed.
+    """
+    p = softmax(logits, axis=1)
+    g = p - targets
+    return p * (g - np.sum(g * p, axis=1, keepdims=True))
+
+
+def _softmax_mse_variant(inner: Callable[[Array], Array | float]) -> Callable[[Array, Array],
+                                                                               Array]:
+    """``p ⊙ (g − inner(g ⊙ p))``: the reference with the per-row inner product replaced."""
+    def wrong(z: Array, y: Array) -> Array:
+        p = softmax(z, axis=1)
+        g = p - y
+        return p * (g - inner(g * p))
+    return wrong
+
+
+def _one_hot_targets(n: int, C: int) -> Array:
+    return np.eye(C)[_rng.integers(0, C, n)]
+
+
+KEEPDIMS_INNER = ("the row sums (p − y) · p lost their axis: with np.sum(..., axis=1) they are "
+                  "an (n,) array, which NumPy lines up with the columns. Use keepdims=True to "
+                  "keep them (n, 1).")
+
+SOFTMAX_MSE_GRAD = Exercise(
+    "softmax_mse_grad",
+    reference_softmax_mse_grad,
+    cases=[(_normal(3, 3), _one_hot_targets(3, 3)), (_normal(4, 5), _one_hot_targets(4, 5)),
+           (2.0 * _normal(6, 4), _one_hot_targets(6, 4))],
+    diagnoses=[
+        _diagnosis("p − y is the gradient of softmax with the cross-entropy — note 003's "
+                   "\"treat softmax as y = x\". Under the squared error the gradient passes "
+                   "through the softmax's Jacobian: Jᵀ(p − y) with J = diag(p) − p pᵀ.",
+                   lambda z, y: softmax(z, axis=1) - y),
+        _diagnosis("you kept only the diagonal of the Jacobian, p_i(1 − p_i), as for a "
+                   "sigmoid. Every logit moves every probability: J = diag(p) − p pᵀ, and "
+                   "Jᵀ g = p ⊙ (g − (g · p)) for g = p − y.",
+                   lambda z, y: (lambda p: p * (1 - p) * (p - y))(softmax(z, axis=1))),
+        _diagnosis("you kept diag(p) of the Jacobian J = diag(p) − p pᵀ and dropped − p pᵀ: "
+                   "subtract p times each row's inner product (p − y) · p.",
+                   lambda z, y: (lambda p: p * (p - y))(softmax(z, axis=1))),
+        _diagnosis("the inner product (p − y) · p belongs to each sample: sum over axis=1 "
+                   "with keepdims=True, not over the whole batch.",
+                   _softmax_mse_variant(np.sum)),
+        _diagnosis("the inner product (p − y) · p belongs to each sample, a row: sum over "
+                   "axis=1, not axis 0.",
+                   _softmax_mse_variant(lambda gp: np.sum(gp, axis=0, keepdims=True))),
+        _diagnosis(KEEPDIMS_INNER, _softmax_mse_variant(lambda gp: np.sum(gp, axis=1))),
+        _diagnosis("your softmax normalises over axis 0 (the batch); each sample is a row: "
+                   "softmax over axis 1.",
+                   lambda z, y: (lambda p: p * (p - y - np.sum((p - y) * p, axis=1,
+                                                              keepdims=True)))(
+                       softmax(z, axis=0))),
+    ],
+)
+
+
+@_quiet
+def check_softmax_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
+    """Check ``fn(logits, targets) -> Jᵀ (softmax(logits) − targets)`` row by row."""
+    result = SOFTMAX_MSE_GRAD.check(fn)
+    if result.status == "error" and "broadcast" in result.message:
+        return Result("fail", KEEPDIMS_INNER, SOFTMAX_MSE_GRAD.name)
+    return result
+
+
 __all__ = [
-    "check_equivalent_lr", "check_mse_grad", "check_sigmoid_mse_delta", "check_stable_softmax",
-    "check_softmax_ce_grad", "reference_equivalent_lr", "reference_mse_grad",
-    "reference_sigmoid_mse_delta", "reference_stable_softmax", "reference_softmax_ce_grad",
+    "check_equivalent_lr", "check_sigmoid_mse_delta", "check_softmax_ce_grad",
+    "check_softmax_mse_grad", "check_stable_softmax", "reference_equivalent_lr",
+    "reference_sigmoid_mse_delta", "reference_softmax_ce_grad", "reference_softmax_mse_grad",
+    "reference_stable_softmax",
 ]

@@ -152,5 +152,5 @@ def test_changing_the_input_in_place_is_reported():
 
 def test_results_print_one_friendly_line():
     text = str(ch01.check_dense_forward(lambda X, W, b: X @ W))
-    assert text.startswith("❌ dense_forward:") and "\n" not in text
+    assert text.startswith("✗ dense_forward:") and "\n" not in text
     assert "dense_forward" in ch01.check_dense_forward(stub)._repr_html_()

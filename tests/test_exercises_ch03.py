@@ -154,26 +154,26 @@ def test_weight_grad_reference_matches_linear_and_numerical():
     assert np.allclose(ch03.reference_weight_grad(a, R), numeric, rtol=1e-6)
 
 
-# -- 5. lr_threshold ---------------------------------------------------------------------------
-def test_lr_threshold():
-    right = ch03.reference_lr_threshold()
+# -- 5. alpha_max ---------------------------------------------------------------------------
+def test_alpha_max():
+    right = ch03.reference_alpha_max()
     assert np.isclose(right, 3 / 1.15)
-    assert ch03.check_lr_threshold(round(right, 3)).status == "pass"
-    assert ch03.check_lr_threshold(...).status == "todo"
-    assert ch03.check_lr_threshold(None).status == "todo"
-    assert "1/L''" in ch03.check_lr_threshold(right / 2).message
-    assert "dropped the 1/n" in ch03.check_lr_threshold(1 / 1.15).message
-    assert "dropped the 2" in ch03.check_lr_threshold(2 * right).message
-    assert "curvature L'' itself" in ch03.check_lr_threshold(2 * np.mean(ch03.LR_A2**2)).message
-    assert ch03.check_lr_threshold(2.28).message.endswith("2.28 is too small")
-    assert ch03.check_lr_threshold(1.0).status == "fail"
-    assert ch03.check_lr_threshold("2.6").status == "fail"
+    assert ch03.check_alpha_max(round(right, 3)).status == "pass"
+    assert ch03.check_alpha_max(...).status == "todo"
+    assert ch03.check_alpha_max(None).status == "todo"
+    assert "1/L''" in ch03.check_alpha_max(right / 2).message
+    assert "dropped the 1/n" in ch03.check_alpha_max(1 / 1.15).message
+    assert "dropped the 2" in ch03.check_alpha_max(2 * right).message
+    assert "curvature L'' itself" in ch03.check_alpha_max(2 * np.mean(ch03.LR_A2**2)).message
+    assert ch03.check_alpha_max(2.28).message.endswith("2.28 is too small")
+    assert ch03.check_alpha_max(1.0).status == "fail"
+    assert ch03.check_alpha_max("2.6").status == "fail"
 
 
-def test_lr_threshold_is_where_the_explorer_starts_to_diverge():
+def test_alpha_max_is_where_the_explorer_starts_to_diverge():
     # a chain whose a2 are LR_A2: identity activations, w1 = w2 = 1, x = a2
     x, t = list(ch03.LR_A2), [0.2, -0.1, 0.4]
-    right = ch03.reference_lr_threshold()
+    right = ch03.reference_alpha_max()
     w = DescentExplorer(weights=[1.0, 1.0, 1.5], which=2, activation="identity", x=x, t=t,
                         steps=40, lr=0.99 * right)
     assert w.state["status"] == "descends"

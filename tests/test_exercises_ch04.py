@@ -35,7 +35,7 @@ def test_references_agree_with_numerical_gradients(rng):
     for l, d in enumerate((d1, d2)):
         g_W, g_b = ch04.reference_param_grads(d, net.a[l])
         assert np.allclose(g_W, dW[l]) and np.allclose(g_b, db[l])
-    assert ch04.reference_sigmoid_shrink() == 0.25 ** 5 == sigmoid_prime(0.0) ** 5
+    assert ch04.reference_largest_product() == 0.25 ** 5 == sigmoid_prime(0.0) ** 5
 
 
 # -- 1. output_delta --------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def test_backward_must_not_change_the_inputs():
     assert "changed its input arrays in place" in diagnosis(ch04.check_backward, in_place)
 
 
-# -- 5. sigmoid_shrink ------------------------------------------------------------------------
+# -- 5. largest_product ------------------------------------------------------------------------
 @pytest.mark.parametrize(("value", "fragment"), [
     (0.25 ** 6, "you counted 6 factors"),
     (0.5 ** 5, "σ(0) = 1/2"),
@@ -182,14 +182,14 @@ def test_backward_must_not_change_the_inputs():
     (0.25 ** 4, "one factor too few"),
     (0.0015, "0.0015 is too large"),
 ])
-def test_sigmoid_shrink_diagnoses(value, fragment):
-    assert fragment in diagnosis(ch04.check_sigmoid_shrink, value)
+def test_largest_product_diagnoses(value, fragment):
+    assert fragment in diagnosis(ch04.check_largest_product, value)
 
 
-def test_sigmoid_shrink_value_forms():
-    assert ch04.check_sigmoid_shrink(...).status == "todo"
-    assert ch04.check_sigmoid_shrink(None).status == "todo"
-    assert ch04.check_sigmoid_shrink(0.000977).passed          # three significant digits
-    assert ch04.check_sigmoid_shrink(0.00098).passed           # two are close enough
-    assert ch04.check_sigmoid_shrink(lambda: 1 / 1024).passed
-    assert ch04.check_sigmoid_shrink("1/1024").status == "fail"
+def test_largest_product_value_forms():
+    assert ch04.check_largest_product(...).status == "todo"
+    assert ch04.check_largest_product(None).status == "todo"
+    assert ch04.check_largest_product(0.000977).passed          # three significant digits
+    assert ch04.check_largest_product(0.00098).passed           # two are close enough
+    assert ch04.check_largest_product(lambda: 1 / 1024).passed
+    assert ch04.check_largest_product("1/1024").status == "fail"

@@ -106,7 +106,11 @@ def test_not_a_function():
 
 def test_result_renders_in_notebooks():
     result = Result("fail", "a < b & c", "ex")
-    assert "&lt;" in result._repr_html_() and str(result).startswith("❌ ex:")
+    assert "&lt;" in result._repr_html_() and str(result).startswith("✗ ex:")
+    # code in backticks is set as code in the notebook, and stays as typed in plain text
+    todo = Result("todo", "replace `...` by your number, a `<` b", "ex")
+    assert "replace <code>...</code> by your number, a <code>&lt;</code> b" in todo._repr_html_()
+    assert "`...`" in str(todo)
 
 
 def test_a_single_number_names_only_a_telling_factor():

@@ -118,6 +118,15 @@ def test_steps_follow_the_update_rule():
     assert w.state["status"] == "" and w.state["path"]["w"] == [w.weights[0]]
 
 
+def test_a_relu_that_is_off_everywhere_leaves_the_weight_stuck():
+    w = DescentExplorer(activation="relu", which=0, lr=0.5)  # z2 = −0.96: a2 = 0 for all x
+    p = w.state["path"]
+    assert w.state["status"] == "stuck" and set(p["grad"]) == {0.0}
+    assert len(set(p["w"])) == 1 and len(set(p["loss"])) == 1
+    w.weights = [0.8, 0.5, 1.5]                              # the neuron back on
+    assert w.state["status"] == "descends"
+
+
 def test_last_weight_diverges_exactly_beyond_the_quadratic_threshold():
     # L(w3) = (1/n) Σ (w3 a2 − t)² is a parabola with L'' = (2/n) Σ a2², so gradient descent
     # on w3 converges for α < 2 / L'' and diverges for α > 2 / L''.
@@ -228,6 +237,12 @@ def test_static_page_recomputes_like_python(browser):  # noqa: F811
     controls, state = published(page)
     assert controls["activation"] == "sigmoid" and controls["reduction"] == "half_sum"
     assert_same_state(state, DescentExplorer(**controls).state, atol=1e-12)
+    # ReLU with the default weights switches the second neuron off: nothing can move
+    page.locator("select[aria-label='f']").select_option("relu")
+    controls, state = published(page)
+    assert_same_state(state, DescentExplorer(**controls).state, atol=1e-12)
+    assert state["status"] == "stuck"
+    assert "stuck: ∂L/∂w3 = 0" in page.locator(".descent-status").inner_text()
     assert not page.errors
 
 

@@ -3,7 +3,7 @@
 Usage in a notebook::
 
     from backprop.exercises import ch05
-    ch05.check_linear_backward(linear_backward)   # prints ✅ / ❌ with a diagnosis
+    ch05.check_linear_backward(linear_backward)   # prints ✓ / ✗ with a diagnosis
 """
 
 from backprop.exercises._core import Diagnosis, Exercise, Result, generic_diagnosis

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,8 @@ import numpy as np
 
 RTOL, ATOL = 1e-6, 1e-9
 
-_ICONS = {"pass": "✅", "fail": "❌", "todo": "✏️", "error": "⚠️"}
+#: plain text symbols (no emoji font needed): tick, cross, pencil, warning sign
+_ICONS = {"pass": "✓", "fail": "✗", "todo": "✎", "error": "⚠"}
 _COLOURS = {"pass": "#1a7f37", "fail": "#a40e26", "todo": "#57606a", "error": "#9a6700"}
 
 
@@ -46,8 +48,9 @@ class Result:
 
     def _repr_html_(self) -> str:
         head = f"<b>{html.escape(self.exercise)}</b>: " if self.exercise else ""
+        message = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
         return (f'<div style="color:{_COLOURS[self.status]};font-family:system-ui,sans-serif">'
-                f"{_ICONS[self.status]} {head}{html.escape(self.message)}</div>")
+                f"{_ICONS[self.status]} {head}{message}</div>")
 
 
 @dataclass(frozen=True)

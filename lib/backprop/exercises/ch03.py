@@ -241,7 +241,7 @@ def check_weight_grad(fn: Callable[[Array, Array], Array]) -> Result:
 LR_A2 = np.array([0.5, -0.9, 0.3])
 
 
-def reference_lr_threshold() -> float:
+def reference_alpha_max() -> float:
     """``α* = 2 / L''`` for ``L(w3) = (1/n) Σ (w3 a2_i − t_i)²``: ``L'' = (2/n) Σ a2_i²``.
 
     Gradient descent multiplies the distance to the minimum by ``1 − α L''`` per step, so it
@@ -252,35 +252,35 @@ def reference_lr_threshold() -> float:
 
 
 _SUM_A2 = float(np.sum(LR_A2**2))
-LR_THRESHOLD = Exercise(
-    "lr_threshold",
-    reference_lr_threshold,
+ALPHA_MAX = Exercise(
+    "alpha_max",
+    reference_alpha_max,
     cases=[()],
     rtol=1e-3,
     reveal=False,
     diagnoses=[
         Diagnosis("that is 1/L'', the rate that lands on the minimum in one step; gradient "
                   "descent still converges (oscillating) up to twice that, α* = 2/L''.",
-                  lambda: 0.5 * reference_lr_threshold()),
+                  lambda: 0.5 * reference_alpha_max()),
         Diagnosis("that is the curvature L'' itself; the threshold is α* = 2/L''.",
                   lambda: 2 * np.mean(LR_A2**2)),
         Diagnosis("you dropped the 1/n of the mean: L'' = (2/n) Σ a2².",
                   lambda: 2 / (2 * _SUM_A2)),
         Diagnosis("you dropped the 2 of the square: L'' = (2/n) Σ a2², not (1/n) Σ a2².",
-                  lambda: 2 * reference_lr_threshold()),
+                  lambda: 2 * reference_alpha_max()),
     ],
 )
 
 
-def check_lr_threshold(value: float | Callable[[], float] | None) -> Result:
+def check_alpha_max(value: float | Callable[[], float] | None) -> Result:
     """Check the largest learning rate ``α*`` for which gradient descent on ``w3`` converges,
     with ``a2 = LR_A2`` and ``L = (1/n) Σ (w3 a2 − t)²`` (give a number, or ``...`` / ``None``
     while it is not done yet)."""
-    return LR_THRESHOLD.check_number(value)
+    return ALPHA_MAX.check_number(value)
 
 
 __all__ = [
-    "LR_A2", "check_chain_grads", "check_gd_steps", "check_lr_threshold", "check_mse_grad",
-    "check_weight_grad", "reference_chain_grads", "reference_gd_steps",
-    "reference_lr_threshold", "reference_mse_grad", "reference_weight_grad",
+    "LR_A2", "check_alpha_max", "check_chain_grads", "check_gd_steps", "check_mse_grad",
+    "check_weight_grad", "reference_alpha_max", "reference_chain_grads", "reference_gd_steps",
+    "reference_mse_grad", "reference_weight_grad",
 ]

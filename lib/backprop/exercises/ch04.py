@@ -277,7 +277,7 @@ def check_backward(fn: Callable[[ColumnNetwork, Array, Array], Any]) -> Result:
 SIGMOID_DEPTH = 6
 
 
-def reference_sigmoid_shrink() -> float:
+def reference_largest_product() -> float:
     """The largest value of the product of the ``f'`` factors met between ``δ^L`` and ``δ^1``
     in a sigmoid network of ``L = SIGMOID_DEPTH`` layers: ``(max σ')^{L−1} = (1/4)^{L−1}``.
 
@@ -287,9 +287,9 @@ def reference_sigmoid_shrink() -> float:
     return 0.25 ** (SIGMOID_DEPTH - 1)
 
 
-SIGMOID_SHRINK = Exercise(
-    "sigmoid_shrink",
-    reference_sigmoid_shrink,
+LARGEST_PRODUCT = Exercise(
+    "largest_product",
+    reference_largest_product,
     cases=[()],
     rtol=5e-3,  # three significant digits
     reveal=False,
@@ -313,16 +313,16 @@ SIGMOID_SHRINK = Exercise(
 )
 
 
-def check_sigmoid_shrink(value: float | Callable[[], float] | None) -> Result:
+def check_largest_product(value: float | Callable[[], float] | None) -> Result:
     """Check the largest value ``(1/4)^{L−1}`` of the product of a sigmoid network's ``f'``
     factors between ``δ^L`` and ``δ^1`` (``L = SIGMOID_DEPTH``; give a number, or ``...`` /
     ``None`` while it is not done yet)."""
-    return SIGMOID_SHRINK.check_number(value)
+    return LARGEST_PRODUCT.check_number(value)
 
 
 __all__ = [
     "BACKWARD_OUTPUTS", "SIGMOID_DEPTH", "check_backward", "check_delta_step",
-    "check_output_delta", "check_param_grads", "check_sigmoid_shrink", "reference_backward",
-    "reference_delta_step", "reference_output_delta", "reference_param_grads",
-    "reference_sigmoid_shrink",
+    "check_largest_product", "check_output_delta", "check_param_grads", "reference_backward",
+    "reference_delta_step", "reference_largest_product", "reference_output_delta",
+    "reference_param_grads",
 ]

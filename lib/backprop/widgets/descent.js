@@ -68,7 +68,7 @@ export function descentState(c) {
   let status = "";
   if (c.steps) {
     diverged = diverged || path.loss[path.loss.length - 1] > path.loss[0];
-    status = diverged ? "diverges" : "descends";
+    status = diverged ? "diverges" : path.grad.every((gk) => gk === 0) ? "stuck" : "descends";
   }
 
   const ymax = Math.max(...curve) * 1.08 || 1;
@@ -292,7 +292,9 @@ export default {
           st.status === "diverges"
             ? (last < ctl.steps ? `diverges: |${name}| passed 10⁶ — α is far too large`
               : `diverges: the loss went up from ${fmt(st.path.loss[0], 3)} — α is too large`)
-            : `the loss goes down: ${fmt(st.path.loss[0], 3)} → ${fmt(st.path.loss[last], 3)}`));
+            : st.status === "stuck"
+              ? `stuck: ∂L/∂${name} = 0 (a ReLU is off for every input), so no step moves ${name}`
+              : `the loss goes down: ${fmt(st.path.loss[0], 3)} → ${fmt(st.path.loss[last], 3)}`));
       }
       table.replaceChildren(descentTable(st, name));
       publish(root, model, ctl, st);

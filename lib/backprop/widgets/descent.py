@@ -95,7 +95,8 @@ class DescentExplorer(Explorer):
     ``values[sample][factor]`` and ``products[sample]``, whose sum is ``grad``);
     ``curve`` and ``tangent`` (``w``, ``loss`` lists); ``path`` (``w``, ``loss``, ``grad`` of
     the iterates ``w⁽⁰⁾ … w⁽ˢ⁾``); ``status`` (``"descends"`` when the last loss is not above
-    the first, ``"diverges"`` when it is or ``|w|`` passed ``W_LIMIT``; ``""`` for 0 steps);
+    the first, ``"diverges"`` when it is or ``|w|`` passed ``W_LIMIT``, ``"stuck"`` when the
+    gradient is 0 all along, e.g. behind a ReLU that is off; ``""`` for 0 steps);
     ``ylim`` (the plotted loss interval).
     """
 
@@ -183,7 +184,8 @@ class DescentExplorer(Explorer):
         status = ""
         if self.steps:
             diverged = diverged or path_loss[-1] > path_loss[0]
-            status = "diverges" if diverged else "descends"
+            status = ("diverges" if diverged else "stuck" if all(g == 0 for g in path_grad)
+                      else "descends")
 
         ymax = max(curve) * 1.08 or 1.0
         half = 0.12 * (hi - lo)

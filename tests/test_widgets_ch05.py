@@ -221,6 +221,9 @@ def test_shapes_static_page_recomputes_like_python(browser):  # noqa: F811
         assert controls["convention"] == conv
         assert_same_state(state, ShapesExplorer(**controls).state, atol=1e-9)
         assert page.locator("g.bp-sh-product").count() == (3 if conv == "column" else 4)
+        output = "z" if conv == "network" else "Y"          # the heading names the gradient
+        assert page.locator(".bp-sh-pass").nth(1).text_content() == (
+            f"backward pass (given ∂L/∂{output}, the gradient of the output)")
     assert controls == {"batch": 5, "n_in": 4, "n_out": 3, "convention": "row"}
     assert w.batch == 4 and w.convention == "row"           # Python untouched
     assert not page.errors

@@ -24,6 +24,21 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 BOOK_WIDTH = 7.0
 
 
+def _sharp_inline_figures() -> None:
+    """In a notebook, show figures as PNGs with twice the pixels at the same size on the page
+    (IPython's "retina" format): sharp on high-DPI screens, in JupyterLab and in the book."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python: nothing is shown inline
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
+
+
+_sharp_inline_figures()
+
+
 def _figure(ncols: int = 1, height: float = 3.0) -> tuple[plt.Figure, np.ndarray]:
     fig, axes = plt.subplots(1, ncols, figsize=(BOOK_WIDTH, height), squeeze=False,
                              layout="constrained")

@@ -247,3 +247,25 @@ def test_book_builds_with_internal_links_and_images(built_book: Path) -> None:
     assert not broken, "broken internal links or images:\n" + "\n".join(broken[:40])
     for book_page in PAGES:
         assert book_page.html.is_file(), f"{book_page.docname} is in _toc.yml but was not built"
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG header (IHDR)."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+@pytest.mark.book
+def test_figures_have_twice_the_pixels_of_their_size_on_the_page(built_book: Path) -> None:
+    """Every figure of a chapter is a "retina" PNG: sharp on high-DPI screens, same size."""
+    figures = 0
+    for book_page in PAGES:
+        html = book_page.html.read_text(encoding="utf-8")
+        for src, width in re.findall(r'<img [^>]*src="([^"]*_images/[^"]+\.png)" '
+                                     r'style="width: (\d+)px;', html):
+            pixels, _ = _png_size((book_page.html.parent / unquote(src)).resolve())
+            assert abs(pixels - 2 * int(width)) <= 2, (book_page.docname, src, pixels, width)
+            figures += 1
+    assert figures >= 10, f"only {figures} figures found: did the image markup change?"
+

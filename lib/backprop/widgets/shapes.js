@@ -61,7 +61,8 @@ function shDraw(svg, st) {
   for (const [pass, p] of products) {
     if (pass !== last) {
       svg.append(svgEl("text", { x: 4, y: y + 12, class: "bp-sh-pass" },
-        pass === "forward" ? "forward pass" : "backward pass (given ∂L/∂ of the output)"));
+        pass === "forward" ? "forward pass"
+          : `backward pass (given ∂L/∂${st.forward[0].label}, the gradient of the output)`));
       y += 22;
       last = pass;
     }

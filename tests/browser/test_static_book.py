@@ -196,6 +196,31 @@ def test_page_from_disk(chromium, built_book: Path, book_page: Page) -> None:
     check_page(facts, book_page)
 
 
+PHONE_WIDTH = 420
+
+
+def page_width_on_a_phone(browser, url: str, has_widgets: bool) -> int:
+    """The width of ``url``'s page, in CSS pixels, in a 420-pixel-wide viewport once its
+    widget views (if any) have rendered (runs in the browser's thread)."""
+    context, page, _ = guarded_page(browser)
+    try:
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})
+        page.goto(url, wait_until="load")
+        if has_widgets:
+            page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
+        return page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
+def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -> None:
+    """On a phone the page never scrolls sideways: a wide explorer scrolls inside its card."""
+    width = chromium.run(page_width_on_a_phone, book_page.html.as_uri(), has_widgets(book_page))
+    assert width <= PHONE_WIDTH, f"{book_page.docname} is {width} px wide on a phone"
+
+
 class _Links(HTMLParser):
     """Collects the local targets (href/src) and the ids of one HTML file."""
 

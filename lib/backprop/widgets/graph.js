@@ -246,8 +246,13 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
   st.edges.forEach((e) => { fanOut[e.source] += 1; nIn[e.target] += 1; });
   const name = (i) => nodes[i].name || gxOpLabel(nodes[i].op);
   const taken = [];                          // boxes already covered (nodes and labels)
-  const label = (px, cx, cy, cls, text, attrs) => {
-    taken.push(gxBox(cx, cy, text, px));
+  const label = (px, cx, cy, cls, text, attrs, backed = false) => {
+    const box = gxBox(cx, cy, text, px);
+    taken.push(box);
+    if (backed) {                            // an edge label: a white card hides the edge under it
+      gLabels.append(svgEl("rect", { x: box.x0 - 2, y: box.y0 - 1, width: box.x1 - box.x0 + 4,
+        height: box.y1 - box.y0 + 2, rx: 3, class: "bp-gx-label-card" }));
+    }
     gLabels.append(gxText(cx, cy, cls, text, attrs));
   };
   nodes.forEach((n, i) => {
@@ -302,7 +307,7 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
     const free = spots.find((p) => clash(p) === 0);
     if (!free && optional) return;
     const [px, py] = free || spots.reduce((a, b) => (clash(b) < clash(a) ? b : a));
-    label(11, px, py, cls, text, attrs);
+    label(11, px, py, cls, text, attrs, true);
   };
   st.edges.forEach((e, k) => {                // the share each edge sends back to its source
     if (fanOut[e.source] > 1) {

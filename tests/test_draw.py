@@ -55,6 +55,22 @@ def test_heatmaps_want_a_non_empty_dict(matrices):
         draw.heatmaps(matrices)
 
 
+def test_heatmaps_number_rows_and_columns_from_one_and_frame_cells():
+    fig = draw.heatmaps({"a": np.arange(6.0).reshape(2, 3), "b": np.full((2, 3), -1e-15)},
+                        outline=[(1, 2)], colorbar_label="∂L/∂w")
+    panels = [ax for ax in fig.axes if ax.images]
+    for ax in panels:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("column", "row")
+        (frame,) = ax.patches                       # row 2, column 3: centred on (2, 1)
+        assert frame.get_xy() == (1.5, 0.5) and frame.get_width() == frame.get_height() == 1
+    colorbar = next(ax for ax in fig.axes if not ax.images)
+    assert colorbar.get_ylabel() == "∂L/∂w"
+    assert {t.get_text() for t in panels[1].texts} == {"0"}   # not "-1e-15"
+    plt.close(fig)
+
+
 def test_heatmaps_share_a_scale_and_annotate_small_matrices():
     fig = draw.heatmaps({"analytic": np.eye(2), "numerical": np.eye(2) * 2})
     images = [ax.images[0] for ax in fig.axes if ax.images]

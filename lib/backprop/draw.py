@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from backprop.activations import ACTIVATIONS
@@ -97,10 +98,14 @@ def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
 
 
 def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
-             annotate: bool = True, shared_scale: bool = True) -> plt.Figure:
+             annotate: bool = True, shared_scale: bool = True,
+             outline: Sequence[tuple[int, int]] = (), colorbar_label: str = "") -> plt.Figure:
     """Matrices side by side as heatmaps (e.g. analytic vs numerical ``dW``), with a colour bar.
 
-    Entries are printed in the cells when ``annotate`` and the matrices are small (≤ 64 cells).
+    Rows and columns are numbered from 1, as the text numbers entries (``g₂₃`` is row 2,
+    column 3). Entries are printed in the cells when ``annotate`` and the matrices are small
+    (≤ 64 cells). ``outline`` lists cells to frame in every panel, as NumPy indices
+    ``(i, j)`` (so ``(1, 2)`` frames row 2, column 3).
     """
     if not isinstance(matrices, Mapping) or not matrices:
         raise TypeError("draw.heatmaps: give the matrices a title each, as a non-empty dict: "
@@ -114,17 +119,22 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
         vmin, vmax = (lo, hi) if shared_scale else (m.min(), m.max())
         image = ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax)
         ax.set_title(title)
-        ax.set_xticks(range(m.shape[1]))
-        ax.set_yticks(range(m.shape[0]))
+        ax.set_xticks(range(m.shape[1]), labels=[str(j + 1) for j in range(m.shape[1])])
+        ax.set_yticks(range(m.shape[0]), labels=[str(i + 1) for i in range(m.shape[0])])
+        ax.set(xlabel="column", ylabel="row")
         if annotate and m.size <= 64:
             mid = (vmin + vmax) / 2
             for (i, j), v in np.ndenumerate(m):
-                ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=8,
+                text = f"{v:.2g}" if round(v, 12) != 0 else "0"  # no "-0" for a tiny negative
+                ax.text(j, i, text, ha="center", va="center", fontsize=9,
                         color="white" if v < mid else "black")
+        for i, j in outline:
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=PALETTE[3],
+                                   linewidth=2.5))
         if not shared_scale:
-            fig.colorbar(image, ax=ax, shrink=0.8)
+            fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar_label)
     if shared_scale:
-        fig.colorbar(image, ax=list(axes), shrink=0.8)
+        fig.colorbar(image, ax=list(axes), shrink=0.8, label=colorbar_label)
     return fig
 
 

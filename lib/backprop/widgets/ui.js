@@ -40,7 +40,7 @@ export function fmt(x, digits = 3) {
   if (!Number.isFinite(x)) return String(x);
   const s = Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0)
     ? x.toExponential(digits - 1) : x.toFixed(digits);
-  return s.replace("-", "−");
+  return (/^-0\.?0*$/.test(s) ? s.slice(1) : s).replace("-", "−");  // no "−0.00"
 }
 
 // A labelled range slider. onInput(value) is called on every move.

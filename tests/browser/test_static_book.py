@@ -221,6 +221,38 @@ def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -
     assert width <= PHONE_WIDTH, f"{book_page.docname} is {width} px wide on a phone"
 
 
+def sidebar_after_menu_click(browser, url: str, width: int) -> dict:
+    """Click the menu button (≡) of the article header at ``width``; what the chapter list
+    then looks like (runs in the browser's thread)."""
+    context, page, guard = guarded_page(browser)
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url, wait_until="load")
+        page.locator(".bd-header-article .primary-toggle").first.click()
+        page.wait_for_timeout(500)
+        return page.evaluate("""() => {
+          const dialog = document.querySelector("#pst-primary-sidebar-modal");
+          const sidebar = document.querySelector(".bd-sidebar-primary");
+          const links = [...document.querySelectorAll(".bd-sidebar-primary a.reference")]
+            .filter((a) => a.checkVisibility() && a.getBoundingClientRect().width > 0);
+          return { dialogOpen: dialog.open, visibleChapterLinks: links.length,
+                   hidden: sidebar.classList.contains("pst-sidebar-hidden") };
+        }""") | {"errors": guard.unexpected_errors()}
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_menu_button_opens_the_chapter_list_on_a_phone(chromium, built_book: Path) -> None:
+    """The visible ≡ button shows the chapters on a phone and folds the sidebar on a desktop."""
+    url = next(p for p in PAGES if p.is_notebook).html.as_uri()
+    phone = chromium.run(sidebar_after_menu_click, url, PHONE_WIDTH)
+    assert phone["dialogOpen"] and phone["visibleChapterLinks"] >= 7, phone
+    desktop = chromium.run(sidebar_after_menu_click, url, 1280)
+    assert desktop["hidden"] and not desktop["dialogOpen"], desktop
+    assert not phone["errors"] and not desktop["errors"]
+
+
 class _Links(HTMLParser):
     """Collects the local targets (href/src) and the ids of one HTML file."""
 

@@ -56,19 +56,25 @@ def test_heatmaps_want_a_non_empty_dict(matrices):
 
 
 def test_heatmaps_number_rows_and_columns_from_one_and_frame_cells():
-    fig = draw.heatmaps({"a": np.arange(6.0).reshape(2, 3), "b": np.full((2, 3), -1e-15)},
-                        outline=[(1, 2)], colorbar_label="∂L/∂w")
+    with pytest.raises(ValueError, match=r"outline cell \(1, 2\) is outside the 1 × 3 matrix 'b'"):
+        draw.heatmaps({"a": np.zeros((2, 3)), "b": np.zeros((1, 3))}, outline=[(1, 2)])
+    fig = draw.heatmaps({"a": np.arange(6.0).reshape(2, 3), "b": [[2.0, -1e-15, 1e-3]],
+                         "differences": np.full((1, 2), 3e-13)}, colorbar_label="∂L/∂w")
+    outlined = draw.heatmaps({"a": np.arange(6.0).reshape(2, 3)}, outline=[(1, 2)])
     panels = [ax for ax in fig.axes if ax.images]
+    assert [t.get_text() for t in panels[0].get_xticklabels()] == ["1", "2", "3"]
+    assert [t.get_text() for t in panels[0].get_yticklabels()] == ["1", "2"]
     for ax in panels:
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]
         assert (ax.get_xlabel(), ax.get_ylabel()) == ("column", "row")
-        (frame,) = ax.patches                       # row 2, column 3: centred on (2, 1)
-        assert frame.get_xy() == (1.5, 0.5) and frame.get_width() == frame.get_height() == 1
+    (frame,) = outlined.axes[0].patches             # row 2, column 3: centred on (2, 1)
+    assert frame.get_xy() == (1.5, 0.5) and frame.get_width() == frame.get_height() == 1
     colorbar = next(ax for ax in fig.axes if not ax.images)
     assert colorbar.get_ylabel() == "∂L/∂w"
-    assert {t.get_text() for t in panels[1].texts} == {"0"}   # not "-1e-15"
+    # rounding noise beside 2.0 prints as 0; a matrix of small numbers keeps them
+    assert [t.get_text() for t in panels[1].texts] == ["2", "0", "0.001"]
+    assert [t.get_text() for t in panels[2].texts] == ["3e-13", "3e-13"]
     plt.close(fig)
+    plt.close(outlined)
 
 
 def test_heatmaps_share_a_scale_and_annotate_small_matrices():

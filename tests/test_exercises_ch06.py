@@ -172,7 +172,12 @@ def jacobian_route(inner, axis=1):
     (jacobian_route(lambda gp: gp.sum(axis=0, keepdims=True)), "not axis 0"),
     (jacobian_route(lambda gp: gp.sum(axis=1)), "keepdims=True"),
     (jacobian_route(lambda gp: gp.sum(axis=1, keepdims=True), axis=0), "softmax over axis 1"),
-    (lambda z, y: ch06.reference_softmax_mse_grad(z, y) / len(z), "constant factor"),
+    (lambda z, y: ch06.reference_softmax_mse_grad(z, y) / len(z), "you divided by n"),
+    (lambda z, y: 2 * ch06.reference_softmax_mse_grad(z, y), "cancels the 2"),
+    (lambda z, y: ch06.reference_softmax_mse_grad(z, y).T, "transpose"),
+    # one sample's Jacobian applied to the batch: np.diag of (n, C) is its diagonal
+    (lambda z, y: (lambda p: (np.diag(p) - np.outer(p, p)) @ (p - y))(softmax_rows(z)),
+     "belongs to one sample"),
 ])
 def test_softmax_mse_grad_diagnoses(answer, fragment):
     message = diagnosis(ch06.check_softmax_mse_grad, answer)

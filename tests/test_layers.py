@@ -273,16 +273,25 @@ def test_integer_input_becomes_float64(kind):
     assert layer.backward(np.ones((2, 2), dtype=int)).dtype == np.float64
 
 
-@pytest.mark.parametrize(("X", "dtype"), [(np.array([[1.0, None]], dtype=object), "object"),
-                                          ([[1.0, 2 + 1j]], "complex128"),
-                                          ([[1.0, "a"]], "<U")])
+@pytest.mark.parametrize(("X", "message"), [
+    (np.array([[1.0, None]], dtype=object), "X must hold real numbers, but it holds None"),
+    (np.array([[1.0, 2 + 1j]], dtype=object), r"X must hold real numbers, but it holds \(2\+1j\)"),
+    ([[1.0, 2 + 1j]], r"X must hold real numbers \(float, int or bool\), got dtype complex128"),
+    ([[1.0, "a"]], r"X must hold real numbers \(float, int or bool\), got dtype <U"),
+])
 @pytest.mark.parametrize("kind", [Linear, *ACTIVATION_CLASSES])
-def test_non_numbers_are_refused_not_turned_into_nan(kind, X, dtype):
+def test_non_numbers_are_refused_not_turned_into_nan(kind, X, message):
     # NumPy would make None a NaN and drop an imaginary part with only a warning
     layer = make_layer(kind, 2, 2, seed=0)
-    with pytest.raises(TypeError, match=rf"{re.escape(layer.name)}.forward: X must hold real "
-                                        rf"numbers \(float, int or bool\), got dtype {dtype}"):
+    with pytest.raises(TypeError, match=rf"{re.escape(layer.name)}.forward: {message}"):
         layer.forward(X)
+
+
+def test_an_object_array_of_numbers_is_taken_as_float64():
+    # e.g. the values of a table whose columns mix ints and floats
+    layer = Linear(2, 2, seed=0)
+    X = np.array([[1, 2.5], [np.int64(3), np.float32(-1.0)]], dtype=object)
+    np.testing.assert_array_equal(layer.forward(X), layer.forward(X.astype(float)))
 
 
 # -- errors --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from backprop import data
-from backprop.layers import Linear, Sequential, Sigmoid, mlp
+from backprop.layers import Layer, Linear, Sequential, Sigmoid, mlp
 from backprop.losses import MSE, SoftmaxCrossEntropy
 from backprop.optim import SGD
 from backprop.train import History, Trainer, accuracy, fit, predict
@@ -151,6 +151,44 @@ def _gradients_of_a_step(evaluate_between: bool) -> list[np.ndarray]:
         trainer.evaluate(X_other, y_other)
     net.backward(loss.backward())
     return [grad.copy() for _, grad in net.parameters()]
+
+
+class Residual(Layer):
+    """A block of one's own: ``Y = X + inner(X)``, its sublayer an attribute, a dict cache."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.inner = Sequential(Linear(width, width, seed=2), Sigmoid())
+        self.cache: dict[str, np.ndarray] = {}
+
+    def _forward(self, X):
+        self.cache["X"] = X
+        return X + self.inner.forward(X)
+
+    def _backward(self, dY):
+        assert self.cache["X"] is self._X
+        return dY + self.inner.backward(dY)
+
+    def parameters(self):
+        yield from self.inner.parameters()
+
+
+def _gradients_with_a_block(evaluate_between: bool) -> list[np.ndarray]:
+    X, y = data.blobs(12, seed=0)
+    X_other, y_other = data.blobs(12, seed=1)
+    net = Sequential(Linear(2, 3, seed=0), Residual(3), Linear(3, 3, seed=1))
+    loss = SoftmaxCrossEntropy()
+    loss.forward(net.forward(X), y)
+    if evaluate_between:
+        accuracy(net, X_other, y_other)
+    net.backward(loss.backward())
+    return [grad.copy() for _, grad in net.parameters()]
+
+
+def test_evaluating_keeps_the_state_of_a_block_of_ones_own():
+    for plain, interrupted in zip(_gradients_with_a_block(False), _gradients_with_a_block(True),
+                                  strict=True):
+        np.testing.assert_array_equal(interrupted, plain)
 
 
 def test_evaluating_between_forward_and_backward_changes_no_gradient():

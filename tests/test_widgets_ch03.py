@@ -242,7 +242,8 @@ def test_static_page_recomputes_like_python(browser):  # noqa: F811
     controls, state = published(page)
     assert_same_state(state, DescentExplorer(**controls).state, atol=1e-12)
     assert state["status"] == "stuck"
-    assert "stuck: ∂L/∂w3 = 0" in page.locator(".descent-status").inner_text()
+    assert page.locator(".descent-status").inner_text() == (
+        "stuck: ∂L/∂w3 = 0 at every step, so no step moves w3 (a ReLU is off for every input)")
     assert not page.errors
 
 

@@ -124,11 +124,15 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
         ax.set(xlabel="column", ylabel="row")
         if annotate and m.size <= 64:
             mid = (vmin + vmax) / 2
+            tiny = 1e-12 * np.abs(m).max()           # rounding noise next to the largest entry
             for (i, j), v in np.ndenumerate(m):
-                text = f"{v:.2g}" if round(v, 12) != 0 else "0"  # no "-0" for a tiny negative
+                text = "0" if abs(v) <= tiny else f"{v:.2g}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=9,
                         color="white" if v < mid else "black")
         for i, j in outline:
+            if not (0 <= i < m.shape[0] and 0 <= j < m.shape[1]):
+                raise ValueError(f"draw.heatmaps: outline cell {(i, j)} is outside the "
+                                 f"{m.shape[0]} × {m.shape[1]} matrix {title!r}")
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=PALETTE[3],
                                    linewidth=2.5))
         if not shared_scale:

@@ -8,6 +8,7 @@ keeps what ``backward`` needs; ``backward(dY)`` takes ``dY = ∂L/∂Y`` and ret
 from __future__ import annotations
 
 from collections.abc import Iterator
+from numbers import Real
 
 import numpy as np
 
@@ -113,11 +114,21 @@ class Layer:
                 f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
                 f"got {_shape(X.shape)}"
             )
+        if X.dtype.kind == "O":          # numbers in an object array (a mixed table, say)
+            X = self._numbers_from_objects(X)
         if X.dtype.kind not in "biuf":
-            hint = " (is there a None or a non-number in it?)" if X.dtype.kind == "O" else ""
             raise TypeError(f"{self.name}.forward: X must hold real numbers (float, int or "
-                            f"bool), got dtype {X.dtype}{hint}")
+                            f"bool), got dtype {X.dtype}")
         return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+    def _numbers_from_objects(self, X: Array) -> Array:
+        """A float64 copy of an object array that holds only real numbers, else a TypeError
+        (NumPy would silently turn ``None`` into NaN)."""
+        for value in X.flat:              # an unusual input: a loop over it costs nothing
+            if not isinstance(value, Real):
+                raise TypeError(f"{self.name}.forward: X must hold real numbers, but it holds "
+                                f"{value!r} (dtype object)")
+        return X.astype(np.float64)
 
     def _check_grad(self, dY: Array) -> Array:
         if self._Y_shape is None:

@@ -10,7 +10,7 @@ from numbers import Integral
 import numpy as np
 from tqdm.auto import tqdm
 
-from backprop.layers import Layer, Sequential
+from backprop.layers import Layer
 from backprop.losses import Loss, SoftmaxCrossEntropy
 from backprop.optim import SGD
 
@@ -22,12 +22,18 @@ def _positive_whole(value: object) -> bool:
     return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
-def _with_sublayers(layer: Layer) -> Iterator[Layer]:
-    """``layer`` and, for a ``Sequential``, every layer inside it (nested ones too)."""
+def _layers_within(layer: Layer, seen: set[int] | None = None) -> Iterator[Layer]:
+    """``layer`` and every layer it holds, at any depth: a ``Sequential``'s layers, and any
+    attribute (or list or tuple in an attribute) that is a layer, as a block of one's own has."""
+    seen = set() if seen is None else seen
+    if id(layer) in seen:
+        return
+    seen.add(id(layer))
     yield layer
-    if isinstance(layer, Sequential):
-        for sub in layer:
-            yield from _with_sublayers(sub)
+    for value in vars(layer).values():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, Layer):
+                yield from _layers_within(item, seen)
 
 
 @contextmanager
@@ -35,12 +41,14 @@ def _backward_state_kept(model: Layer, *losses: Loss) -> Iterator[None]:
     """Forward passes inside the block leave ``model`` (and ``losses``) as they found them.
 
     A ``forward`` stores what the next ``backward`` needs (the input ``X``, a sigmoid's
-    output, a loss's gradient). Evaluating on other data between a training step's forward
-    and backward would silently replace it; every stored attribute is put back on exit.
-    The parameters are the same arrays before and after, so nothing is lost.
+    output, a loss's gradient, a layer's own cache). Evaluating on other data between a
+    training step's forward and backward would silently replace it; every attribute of every
+    layer is put back on exit (dicts and lists as they were, one level deep). The parameters
+    are the same arrays before and after, so nothing is lost.
     """
-    objects = [*_with_sublayers(model), *losses]
-    saved = [dict(vars(obj)) for obj in objects]
+    objects = [*_layers_within(model), *losses]
+    saved = [{name: value.copy() if isinstance(value, (dict, list)) else value
+              for name, value in vars(obj).items()} for obj in objects]
     try:
         yield
     finally:

@@ -304,9 +304,16 @@ KEEPDIMS_INNER = ("the row sums (p − y) · p lost their axis: with np.sum(...,
 SOFTMAX_MSE_GRAD = Exercise(
     "softmax_mse_grad",
     reference_softmax_mse_grad,
-    cases=[(_normal(3, 3), _one_hot_targets(3, 3)), (_normal(4, 5), _one_hot_targets(4, 5)),
+    # not square first: a transposed answer then shows as one, and a missing keepdims raises
+    cases=[(_normal(4, 5), _one_hot_targets(4, 5)), (_normal(3, 3), _one_hot_targets(3, 3)),
            (2.0 * _normal(6, 4), _one_hot_targets(6, 4))],
     diagnoses=[
+        _diagnosis("you divided by n: this loss is summed over the batch, ½ Σ_s ‖p_s − y_s‖², "
+                   "with no mean, so each row's gradient stands as it is.",
+                   lambda z, y: reference_softmax_mse_grad(z, y) / len(z)),
+        _diagnosis("twice the gradient: the ½ in L = ½ Σ ‖p − y‖² cancels the 2 of the square, "
+                   "so the first factor is p − y, not 2(p − y).",
+                   lambda z, y: 2.0 * reference_softmax_mse_grad(z, y)),
         _diagnosis("p − y is the gradient of softmax with the cross-entropy — note 003's "
                    "\"treat softmax as y = x\". Under the squared error the gradient passes "
                    "through the softmax's Jacobian: Jᵀ(p − y) with J = diag(p) − p pᵀ.",
@@ -334,12 +341,26 @@ SOFTMAX_MSE_GRAD = Exercise(
 )
 
 
+ONE_SAMPLE_JACOBIAN = (
+    "the shapes do not line up. The Jacobian diag(p) − p pᵀ belongs to one sample: np.diag, "
+    "np.outer and softmax_jacobian take one row p of length C (np.diag of an (n, C) array is "
+    "its diagonal, and np.outer flattens it). For the batch, use the row-wise form "
+    "p ⊙ (g − (g · p)) with g = p − y, or build one Jacobian per row.")
+
+
 @_quiet
 def check_softmax_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, targets) -> Jᵀ (softmax(logits) − targets)`` row by row."""
     result = SOFTMAX_MSE_GRAD.check(fn)
     if result.status == "error" and "broadcast" in result.message:
-        return Result("fail", KEEPDIMS_INNER, SOFTMAX_MSE_GRAD.name)
+        # (n, C) against (n,): row sums without keepdims; anything else, such as (n,) against
+        # (nC, nC): one sample's Jacobian (np.diag, np.outer) applied to the whole batch
+        shapes = [tuple(int(d) for d in dims.split(",") if d.strip())
+                  for dims in re.findall(r"\(([\d, ]*)\)", result.message)]
+        rows = {s[0] for s in shapes if len(s) == 2}
+        row_sums = any(len(s) == 1 and s[0] in rows for s in shapes)
+        return Result("fail", KEEPDIMS_INNER if row_sums else ONE_SAMPLE_JACOBIAN,
+                      SOFTMAX_MSE_GRAD.name)
     return result
 
 

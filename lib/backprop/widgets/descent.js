@@ -293,7 +293,8 @@ export default {
             ? (last < ctl.steps ? `diverges: |${name}| passed 10⁶ — α is far too large`
               : `diverges: the loss went up from ${fmt(st.path.loss[0], 3)} — α is too large`)
             : st.status === "stuck"
-              ? `stuck: ∂L/∂${name} = 0 (a ReLU is off for every input), so no step moves ${name}`
+              ? `stuck: ∂L/∂${name} = 0 at every step, so no step moves ${name}` +
+                (ctl.activation === "relu" ? " (a ReLU is off for every input)" : "")
               : `the loss goes down: ${fmt(st.path.loss[0], 3)} → ${fmt(st.path.loss[last], 3)}`));
       }
       table.replaceChildren(descentTable(st, name));

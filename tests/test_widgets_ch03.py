@@ -123,6 +123,8 @@ def test_a_relu_that_is_off_everywhere_leaves_the_weight_stuck():
     p = w.state["path"]
     assert w.state["status"] == "stuck" and set(p["grad"]) == {0.0}
     assert len(set(p["w"])) == 1 and len(set(p["loss"])) == 1
+    # the level loss curve sits at two thirds of the plot's height, not under its top edge
+    assert w.state["ylim"][1] == pytest.approx(1.5 * max(w.state["curve"]["loss"]))
     w.weights = [0.8, 0.5, 1.5]                              # the neuron back on
     assert w.state["status"] == "descends"
 

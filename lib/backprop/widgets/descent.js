@@ -71,7 +71,9 @@ export function descentState(c) {
     status = diverged ? "diverges" : path.grad.every((gk) => gk === 0) ? "stuck" : "descends";
   }
 
-  const ymax = Math.max(...curve) * 1.08 || 1;
+  const top = Math.max(...curve);
+  const flat = top - Math.min(...curve) < 0.05 * top;   // e.g. behind a ReLU that is off
+  const ymax = top * (flat ? 1.5 : 1.08) || 1;
   let half = 0.12 * (hi - lo);
   if (grad !== 0) half = Math.min(half, (0.3 * ymax) / Math.abs(grad));
   const nodeLabels = ["x"];

@@ -187,7 +187,9 @@ class DescentExplorer(Explorer):
             status = ("diverges" if diverged else "stuck" if all(g == 0 for g in path_grad)
                       else "descends")
 
-        ymax = max(curve) * 1.08 or 1.0
+        top = max(curve)
+        flat = top - min(curve) < 0.05 * top      # e.g. behind a ReLU that is off: a level line
+        ymax = top * (1.5 if flat else 1.08) or 1.0
         half = 0.12 * (hi - lo)
         if grad != 0:
             half = min(half, 0.3 * ymax / abs(grad))

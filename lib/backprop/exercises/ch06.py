@@ -51,6 +51,15 @@ def _diagnosis(message: str, wrong: Callable[..., Any]) -> Diagnosis:
     return Diagnosis(message, safe)
 
 
+def _one_per_row_against_rows(broadcast_error: str) -> bool:
+    """Whether NumPy's broadcast error pairs an ``(n,)`` array with an ``(n, C)`` one: one
+    number per row (labels, row sums without keepdims) where a row per sample was needed."""
+    shapes = [tuple(int(d) for d in dims.split(",") if d.strip())
+              for dims in re.findall(r"\(([\d, ]*)\)", broadcast_error)]
+    rows = {shape[0] for shape in shapes if len(shape) == 2}
+    return any(len(shape) == 1 and shape[0] in rows for shape in shapes)
+
+
 # -- 1. the same step with another normalisation -------------------------------------------------
 def _factor(reduction: str, N: int) -> float:
     """The factor ``c`` of a normalisation: ``∂L/∂ŷ = c (ŷ − y)`` for ``N`` entries."""
@@ -261,11 +270,11 @@ def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, labels) -> (softmax(logits) − onehot(labels)) / n``."""
     result = CE_GRAD.check(fn)
     if result.status == "error" and "broadcast" in result.message:
-        # an (n,) operand: labels (or row sums) used as they are; else one-hot rows of the
+        # (n,) against (n, C): labels (or row sums) used as they are; else one-hot rows of the
         # wrong shape, such as np.eye(n)[labels]
-        if re.search(r"\(\d+,\)", result.message):
-            return Result("fail", LABELS_ARE_INDICES, CE_GRAD.name)
-        return Result("fail", ONE_HOT_SHAPE, CE_GRAD.name)
+        message = (LABELS_ARE_INDICES if _one_per_row_against_rows(result.message)
+                   else ONE_HOT_SHAPE)
+        return Result("fail", message, CE_GRAD.name)
     return result
 
 
@@ -353,14 +362,11 @@ def check_softmax_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, targets) -> Jᵀ (softmax(logits) − targets)`` row by row."""
     result = SOFTMAX_MSE_GRAD.check(fn)
     if result.status == "error" and "broadcast" in result.message:
-        # (n, C) against (n,): row sums without keepdims; anything else, such as (n,) against
+        # (n,) against (n, C): row sums without keepdims; anything else, such as (n,) against
         # (nC, nC): one sample's Jacobian (np.diag, np.outer) applied to the whole batch
-        shapes = [tuple(int(d) for d in dims.split(",") if d.strip())
-                  for dims in re.findall(r"\(([\d, ]*)\)", result.message)]
-        rows = {s[0] for s in shapes if len(s) == 2}
-        row_sums = any(len(s) == 1 and s[0] in rows for s in shapes)
-        return Result("fail", KEEPDIMS_INNER if row_sums else ONE_SAMPLE_JACOBIAN,
-                      SOFTMAX_MSE_GRAD.name)
+        message = (KEEPDIMS_INNER if _one_per_row_against_rows(result.message)
+                   else ONE_SAMPLE_JACOBIAN)
+        return Result("fail", message, SOFTMAX_MSE_GRAD.name)
     return result
 
 

@@ -60,6 +60,16 @@ def _one_per_row_against_rows(broadcast_error: str) -> bool:
     return any(len(shape) == 1 and shape[0] in rows for shape in shapes)
 
 
+def _broadcast_explained(result: Result, one_per_row: str, otherwise: str) -> Result:
+    """``result``, except that NumPy's broadcast error in the learner's code becomes a "fail"
+    that explains it: ``one_per_row`` when an ``(n,)`` array met ``(n, C)`` rows, else
+    ``otherwise``."""
+    if result.status == "error" and "broadcast" in result.message:
+        message = one_per_row if _one_per_row_against_rows(result.message) else otherwise
+        return Result("fail", message, result.exercise)
+    return result
+
+
 # -- 1. the same step with another normalisation -------------------------------------------------
 def _factor(reduction: str, N: int) -> float:
     """The factor ``c`` of a normalisation: ``∂L/∂ŷ = c (ŷ − y)`` for ``N`` entries."""
@@ -208,9 +218,7 @@ def check_stable_softmax(fn: Callable[[Array], Array]) -> Result:
     result = STABLE_SOFTMAX.check(fn)
     if result.status == "fail" and "NaN or inf" in result.message:
         return Result("fail", OVERFLOW, STABLE_SOFTMAX.name)
-    if result.status == "error" and "broadcast" in result.message:
-        return Result("fail", KEEPDIMS, STABLE_SOFTMAX.name)
-    return result
+    return _broadcast_explained(result, KEEPDIMS, KEEPDIMS)
 
 
 # -- 4. the gradient of softmax + cross-entropy --------------------------------------------------
@@ -268,14 +276,9 @@ LABELS_ARE_INDICES = (
 @_quiet
 def check_softmax_ce_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, labels) -> (softmax(logits) − onehot(labels)) / n``."""
-    result = CE_GRAD.check(fn)
-    if result.status == "error" and "broadcast" in result.message:
-        # (n,) against (n, C): labels (or row sums) used as they are; else one-hot rows of the
-        # wrong shape, such as np.eye(n)[labels]
-        message = (LABELS_ARE_INDICES if _one_per_row_against_rows(result.message)
-                   else ONE_HOT_SHAPE)
-        return Result("fail", message, CE_GRAD.name)
-    return result
+    # (n,) against (n, C): labels (or row sums) used as they are; else one-hot rows of the
+    # wrong shape, such as np.eye(n)[labels]
+    return _broadcast_explained(CE_GRAD.check(fn), LABELS_ARE_INDICES, ONE_HOT_SHAPE)
 
 
 # -- 5. softmax with the squared error: the shortcut that fails ----------------------------------
@@ -292,11 +295,12 @@ def reference_softmax_mse_grad(logits: Array, targets: Array) -> Array:
     return p * (g - np.sum(g * p, axis=1, keepdims=True))
 
 
-def _softmax_mse_variant(inner: Callable[[Array], Array | float]) -> Callable[[Array, Array],
-                                                                               Array]:
-    """``p ⊙ (g − inner(g ⊙ p))``: the reference with the per-row inner product replaced."""
+def _softmax_mse_variant(inner: Callable[[Array], Array | float],
+                         softmax_axis: int = 1) -> Callable[[Array, Array], Array]:
+    """``p ⊙ (g − inner(g ⊙ p))``: the reference with the per-row inner product replaced (and
+    the softmax taken over ``softmax_axis``)."""
     def wrong(z: Array, y: Array) -> Array:
-        p = softmax(z, axis=1)
+        p = softmax(z, axis=softmax_axis)
         g = p - y
         return p * (g - inner(g * p))
     return wrong
@@ -343,9 +347,8 @@ SOFTMAX_MSE_GRAD = Exercise(
         _diagnosis(KEEPDIMS_INNER, _softmax_mse_variant(lambda gp: np.sum(gp, axis=1))),
         _diagnosis("your softmax normalises over axis 0 (the batch); each sample is a row: "
                    "softmax over axis 1.",
-                   lambda z, y: (lambda p: p * (p - y - np.sum((p - y) * p, axis=1,
-                                                              keepdims=True)))(
-                       softmax(z, axis=0))),
+                   _softmax_mse_variant(lambda gp: np.sum(gp, axis=1, keepdims=True),
+                                        softmax_axis=0)),
     ],
 )
 
@@ -360,14 +363,9 @@ ONE_SAMPLE_JACOBIAN = (
 @_quiet
 def check_softmax_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, targets) -> Jᵀ (softmax(logits) − targets)`` row by row."""
-    result = SOFTMAX_MSE_GRAD.check(fn)
-    if result.status == "error" and "broadcast" in result.message:
-        # (n,) against (n, C): row sums without keepdims; anything else, such as (n,) against
-        # (nC, nC): one sample's Jacobian (np.diag, np.outer) applied to the whole batch
-        message = (KEEPDIMS_INNER if _one_per_row_against_rows(result.message)
-                   else ONE_SAMPLE_JACOBIAN)
-        return Result("fail", message, SOFTMAX_MSE_GRAD.name)
-    return result
+    # (n,) against (n, C): row sums without keepdims; anything else, such as (n,) against
+    # (nC, nC): one sample's Jacobian (np.diag, np.outer) applied to the whole batch
+    return _broadcast_explained(SOFTMAX_MSE_GRAD.check(fn), KEEPDIMS_INNER, ONE_SAMPLE_JACOBIAN)
 
 
 __all__ = [

@@ -158,8 +158,10 @@ def test_non_positive_sizes(name, n):
 def test_unknown_toy_set():
     with pytest.raises(ValueError, match="unknown toy set 'circles'"):
         data.toy("circles")
-    with pytest.raises(ValueError, match="spirals: classes must be at least 2"):
-        data.spirals(classes=1)
+    for classes in (1, 2.5, True):
+        with pytest.raises(ValueError, match="spirals: classes must be a whole number of at "
+                                             "least 2"):
+            data.spirals(classes=classes)
 
 
 @pytest.mark.parametrize("num_classes", [2.0, 0, -1, True])

@@ -126,6 +126,20 @@ def test_decision_boundary_takes_predicted_labels_and_one_hot_data():
     assert list(ax.collections[-1].get_array()) == [0, 1, 2]  # points coloured by class
 
 
+def test_decision_boundary_gives_each_of_many_classes_its_own_colour():
+    X = np.column_stack([np.arange(12.0), np.zeros(12)])
+    y = np.arange(12)
+    fig = draw.decision_boundary(lambda P: np.clip(np.rint(P[:, 0]), 0, 11).astype(int), X, y,
+                                 resolution=40)
+    cmap = fig.axes[0].collections[-1].get_cmap()
+    colours = {tuple(cmap(k)) for k in range(12)}
+    assert len(colours) == 12  # the palette's 8 colours would repeat
+    with pytest.raises(ValueError, match="decision_boundary: 21 classes; it tells at most 20"):
+        X21 = np.column_stack([np.arange(21.0), np.zeros(21)])
+        draw.decision_boundary(lambda P: np.zeros(len(P), int), X21, np.arange(21),
+                               resolution=10)
+
+
 def test_activations_take_one_name_and_refuse_unknown_ones():
     (ax_f, ax_df) = draw.activations("relu").axes
     assert len(ax_f.lines) == 1 and len(ax_df.lines) == 1

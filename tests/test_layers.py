@@ -287,6 +287,20 @@ def test_non_numbers_are_refused_not_turned_into_nan(kind, X, message):
         layer.forward(X)
 
 
+@pytest.mark.parametrize("kind", [Linear, *ACTIVATION_CLASSES])
+def test_ragged_rows_and_non_number_gradients_are_named(kind):
+    layer = make_layer(kind, 2, 2, seed=0)
+    name = re.escape(layer.name)
+    with pytest.raises(ValueError, match=rf"{name}.forward: X must be a rectangular table of "
+                                         r"numbers \(rows of one length\)"):
+        layer.forward([[1.0, 2.0], [3.0]])
+    layer.forward(np.ones((3, 2)))
+    for dY, dtype in [(np.full((3, 2), "a"), "<U1"), (np.ones((3, 2)) * 1j, "complex128")]:
+        with pytest.raises(TypeError, match=rf"{name}.backward: dY must hold real numbers, "
+                                            rf"got dtype {dtype}"):
+            layer.backward(dY)
+
+
 def test_an_object_array_of_numbers_is_taken_as_float64():
     # e.g. the values of a table whose columns mix ints and floats
     layer = Linear(2, 2, seed=0)

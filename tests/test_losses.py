@@ -209,8 +209,21 @@ def test_mse_empty():
 def test_mse_non_finite(bad, where):
     pred, target = np.ones((2, 2)), np.zeros((2, 2))
     (pred if where == "pred" else target)[1, 0] = bad
-    with pytest.raises(ValueError, match=f"MSE.forward: {where} contains 1 NaN or inf"):
+    cause = "a diverging learning rate" if where == "pred" else "check the data given as target"
+    with pytest.raises(ValueError, match=f"MSE.forward: {where} contains 1 NaN or inf.*{cause}"):
         MSE().forward(pred, target)
+
+
+@pytest.mark.parametrize(("loss", "pred", "target", "what"), [
+    (MSE(), np.full((2, 1), "1"), np.ones((2, 1)), "pred"),
+    (MSE(), np.ones((2, 1)), np.full((2, 1), "a"), "target"),
+    (SoftmaxCrossEntropy(), np.full((2, 2), "1"), np.array([0, 1]), "logits"),
+    (SoftmaxCrossEntropy(), np.ones((2, 2)), np.full((2, 2), "a"), "labels"),
+])
+def test_losses_refuse_text(loss, pred, target, what):
+    with pytest.raises(TypeError, match=rf"{loss.name}.forward: {what} must hold real numbers, "
+                                        r"got dtype <U1"):
+        loss.forward(pred, target)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])

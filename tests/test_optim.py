@@ -97,8 +97,8 @@ def test_bad_hyperparameters():
             SGD(layer, lr=lr)
     with pytest.raises(TypeError, match=r"PyTorch's SGD\(model.parameters\(\)\) is SGD\(model\)"):
         SGD(layer.parameters())
-    for momentum in (-0.1, 1.0):
-        with pytest.raises(ValueError, match=r"SGD: momentum must lie in \[0, 1\)"):
+    for momentum in (-0.1, 1.0, "0.9", None, True):
+        with pytest.raises(ValueError, match=r"SGD: momentum must be a number in \[0, 1\)"):
             SGD(layer, lr=0.1, momentum=momentum)
     with pytest.raises(ValueError, match="SGD: Tanh has no parameters to optimise"):
         SGD(Tanh(), lr=0.1)

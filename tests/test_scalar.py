@@ -352,6 +352,8 @@ def test_errors():
         Value(-4.0) ** 0.5
     with pytest.raises(ValueError, match="zero to a negative power"):
         Value(0.0) ** -1
+    with pytest.raises(ValueError, match="the exponent must be a finite number"):
+        Value(2.0) ** float("inf")
     assert (Value(-2.0) ** 2).data == 4.0  # integer powers of negatives are fine
 
 
@@ -367,3 +369,19 @@ def test_overflow_is_named():
     with pytest.raises(OverflowError, match=r"Value \*\* 1000: 10 \*\* 1000 is larger"):
         Value(10.0) ** 1000
     assert Value(709.0).exp().data == math.exp(709.0)
+    tiny = Value(1e-200)
+    with pytest.raises(OverflowError, match=r"Value \*\* -1, backward: the derivative"):
+        (1 / tiny).backward()
+
+
+@pytest.mark.parametrize("exponent, slope", [(0, 0.0), (0.5, math.inf), (1, 1.0), (2, 0.0)])
+def test_powers_at_zero(exponent, slope):
+    """The one-sided slope of x**e at 0 (x**0 is constant; √x starts vertical), as PyTorch."""
+    x = Value(0.0)
+    (x**exponent).backward()
+    assert x.grad == slope
+    h = 1e-12  # the slope from the right, where a finite one exists
+    if math.isfinite(slope):
+        assert ((h**exponent) - 0**exponent) / h == pytest.approx(slope, abs=1e-9)
+    else:
+        assert h**exponent / h > 1e5

@@ -108,12 +108,56 @@ def test_fit_refuses_an_optimizer_of_another_model():
         fit(net, SoftmaxCrossEntropy(), X, y, optimizer=SGD(other), progress=False)
 
 
+class RecordingTrainer(Trainer):
+    """Keeps the rows of every batch it is given."""
+
+    def step(self, Xb, yb):
+        self.batches.append(Xb)
+        return super().step(Xb, yb)
+
+
 def test_trainer_batches():
     X, y = data.blobs(50, seed=0)
     net = mlp([2, 3, 2], seed=0)
-    trainer = Trainer(net, SoftmaxCrossEntropy(), X, y, batch_size=16, seed=0)
+    trainer = RecordingTrainer(net, SoftmaxCrossEntropy(), X, y, batch_size=16, seed=0)
+    trainer.batches = []
     trainer.epoch()
-    assert trainer.steps == 4  # batches of 16, 16, 16 and 2
+    assert trainer.steps == 4
+    assert [len(b) for b in trainer.batches] == [16, 16, 16, 2]
+    seen = np.concatenate(trainer.batches)
+    assert not np.array_equal(seen, X)  # shuffled ...
+    np.testing.assert_array_equal(np.unique(seen, axis=0), np.unique(X, axis=0))  # ... each once
+
+
+class TimesTwo(Layer):
+    """A user's layer with its own backward(dY), which takes no input_grad keyword."""
+
+    def forward(self, X):
+        return 2 * np.asarray(X, dtype=float)
+
+    def backward(self, dY):
+        return 2 * dY
+
+
+class LinearOwnBackward(Linear):
+    def backward(self, dY):
+        return super().backward(dY)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: Sequential(TimesTwo(), Linear(2, 2, rng=np.random.default_rng(0))),
+    lambda: LinearOwnBackward(2, 2, rng=np.random.default_rng(0)),
+], ids=["first layer", "whole model"])
+def test_training_takes_a_backward_without_the_input_grad_keyword(build):
+    X, y = data.blobs(20, seed=0)
+    model, reference = build(), build()
+    loss = SoftmaxCrossEntropy()
+    loss.forward(reference.forward(X), y)
+    reference.backward(loss.backward())
+    expected = [p - 0.1 * g for p, g in reference.parameters()]
+    Trainer(model, SoftmaxCrossEntropy(), X, y, lr=0.1).step(X, y)
+    for (p, _), e in zip(model.parameters(), expected, strict=True):
+        np.testing.assert_allclose(p, e, rtol=1e-12)
 
 
 def test_one_full_batch_epoch_reports_the_loss_before_its_update():

@@ -16,7 +16,8 @@ Array = np.ndarray
 
 
 def sigmoid(z: Array) -> Array:
-    """Logistic function ``σ(z) = 1 / (1 + e^{-z})``, computed without overflow."""
+    """Logistic function ``σ(z) = 1 / (1 + e^{-z})``, element-wise (output of ``z``'s shape),
+    computed without overflow."""
     z = np.asarray(z)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -29,7 +30,7 @@ def sigmoid_prime(z: Array) -> Array:
 
 
 def tanh(z: Array) -> Array:
-    """Hyperbolic tangent ``tanh(z)``."""
+    """Hyperbolic tangent ``tanh(z)``, element-wise (output of ``z``'s shape)."""
     return np.tanh(z)
 
 
@@ -40,7 +41,7 @@ def tanh_prime(z: Array) -> Array:
 
 
 def relu(z: Array) -> Array:
-    """Rectified linear unit ``max(0, z)``."""
+    """Rectified linear unit ``max(0, z)``, element-wise (output of ``z``'s shape)."""
     return np.maximum(z, 0)
 
 

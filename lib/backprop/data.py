@@ -56,8 +56,9 @@ def spirals(
 ) -> tuple[Array, Array]:
     """``classes`` interleaved spiral arms (CS231n's classic), radius in ``[0, 1]``."""
     _check_n("spirals", n)
-    if classes < 2:
-        raise ValueError(f"spirals: classes must be at least 2, got {classes}")
+    if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 2:
+        raise ValueError(f"spirals: classes must be a whole number of at least 2, got "
+                         f"{classes!r}")
     rng = _rng(seed)
     y = np.arange(n) % classes
     r = rng.uniform(0.05, 1.0, size=n)
@@ -78,8 +79,13 @@ def blobs(n: int = 200, noise: float = 0.5, seed: int | None = 0) -> tuple[Array
 TOY_SETS = {"xor": xor, "moons": moons, "spirals": spirals, "blobs": blobs}
 
 
-def toy(name: str, n: int = 200, noise: float | None = None, seed: int | None = 0):
-    """A toy set by name: ``"xor"``, ``"moons"``, ``"spirals"`` or ``"blobs"``."""
+def toy(name: str, n: int = 200, noise: float | None = None,
+        seed: int | None = 0) -> tuple[Array, Array]:
+    """A toy set by name: ``"xor"``, ``"moons"``, ``"spirals"`` or ``"blobs"``.
+
+    Returns ``X : (n, 2)`` and class indices ``y : (n,)``; ``noise=None`` keeps the set's own
+    default.
+    """
     if name not in TOY_SETS:
         raise ValueError(f"unknown toy set {name!r}; expected one of {sorted(TOY_SETS)}")
     kwargs = {} if noise is None else {"noise": noise}
@@ -119,6 +125,8 @@ def train_test_split(
 def standardize(X_train: Array, *others: Array) -> tuple[Array, ...]:
     """Scale every column to mean 0 and standard deviation 1 using ``X_train``'s statistics.
 
+    ``X_train : (n, d)`` and every one of ``others : (m, d)``: ``(X − mean) / std`` with the
+    column means and standard deviations ``(d,)`` of ``X_train``.
     Returns the scaled ``X_train`` followed by each of ``others`` scaled the same way. Columns
     that are constant in ``X_train`` are centred and left unscaled. Lists are accepted.
     """

@@ -21,6 +21,8 @@ from backprop.activations import ACTIVATIONS
 LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
 #: Okabe–Ito palette, in the order lines are drawn.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: for more classes than ``PALETTE`` has colours: matplotlib's 20 qualitative ones
+MANY_CLASS_COLOURS = tuple(matplotlib.colormaps["tab20"].colors)
 #: width of a figure that fills the book's text column, in inches
 BOOK_WIDTH = 7.0
 
@@ -185,7 +187,11 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
         labels = (scores.reshape(-1) > 0.5).astype(int)
     columns = scores.shape[1] if scores.ndim == 2 and scores.shape[1] > 1 else 0
     classes = int(max(y.max() + 1, labels.max() + 1, columns))
-    cmap = matplotlib.colors.ListedColormap(PALETTE[:classes])
+    if classes > len(MANY_CLASS_COLOURS):
+        raise ValueError(f"decision_boundary: {classes} classes; it tells at most "
+                         f"{len(MANY_CLASS_COLOURS)} apart by colour")
+    colours = PALETTE if classes <= len(PALETTE) else MANY_CLASS_COLOURS
+    cmap = matplotlib.colors.ListedColormap(colours[:classes])
     ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5,
                 cmap=cmap, alpha=0.25)
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=classes - 0.5, s=14,

@@ -97,7 +97,12 @@ def check_layer(
 
 
 def check_loss(loss: Loss, pred: Array, target: Array, *, eps: float = 1e-6) -> float:
-    """Relative error between ``loss.backward()`` and the numerical ``∂L/∂pred``."""
+    """Relative error between ``loss.backward()`` and the numerical ``∂L/∂pred``.
+
+    ``pred`` of any shape the loss takes (``(n, out)``, logits ``(n, C)``), copied as
+    float64; ``target`` as the loss takes it. The numerical gradient is central differences
+    with step ``eps``.
+    """
     pred = np.array(pred, dtype=np.float64)
     loss.forward(pred, target)
     analytic = loss.backward()

@@ -7,7 +7,9 @@ keeps what ``backward`` needs; ``backward(dY)`` takes ``dY = ∂L/∂Y`` and ret
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
+from inspect import signature
 from numbers import Real
 
 import numpy as np
@@ -20,6 +22,15 @@ Array = np.ndarray
 def _shape(shape: tuple[int, ...]) -> str:
     """``(5, 4)``, ``(3,)``: a shape as Python prints a tuple of ints."""
     return str(tuple(int(s) for s in shape))
+
+
+def _table(where: str, what: str, arr: object) -> Array:
+    """``np.asarray(arr)``, with an error naming ``where`` and ``what`` for ragged rows."""
+    try:
+        return np.asarray(arr)
+    except ValueError:
+        raise ValueError(f"{where}: {what} must be a rectangular table of numbers (rows of "
+                         "one length), but its rows have different lengths") from None
 
 
 class Layer:
@@ -97,7 +108,7 @@ class Layer:
 
     # -- for subclasses --------------------------------------------------------------------
     def _check_input(self, X: Array) -> Array:
-        X = np.asarray(X)
+        X = _table(f"{self.name}.forward", "X", X)
         if X.ndim != 2:
             hint = ""
             if X.ndim == 1 and self.in_features == 1:
@@ -133,12 +144,15 @@ class Layer:
     def _check_grad(self, dY: Array) -> Array:
         if self._Y_shape is None:
             raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
-        dY = np.asarray(dY)
+        dY = _table(f"{self.name}.backward", "dY", dY)
         if dY.shape != self._Y_shape:
             raise ValueError(
                 f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
                 f"(the shape of the last forward output), got {_shape(dY.shape)}"
             )
+        if dY.dtype.kind not in "biuf":
+            raise TypeError(f"{self.name}.backward: dY must hold real numbers, got dtype "
+                            f"{dY.dtype}")
         return dY
 
     def _forward(self, X: Array) -> Array:
@@ -406,8 +420,7 @@ class Sequential(Layer):
         first, *rest = self.layers
         for layer in reversed(rest):
             dY = layer.backward(dY)
-        # the keyword only when needed: a user's layer may override backward(dY) alone
-        return first.backward(dY) if input_grad else first.backward(dY, input_grad=False)
+        return first.backward(dY) if input_grad else backward_parameters_only(first, dY)
 
     __call__ = forward
 
@@ -464,3 +477,22 @@ def mlp(
         if i < len(sizes) - 2:
             layers.append(act_cls())
     return Sequential(*layers)
+
+
+@cache
+def _takes_input_grad(backward: Callable) -> bool:
+    return "input_grad" in signature(backward).parameters
+
+
+def backward_parameters_only(layer: Layer, dY: Array) -> None:
+    """Fill ``layer``'s parameter gradients from ``dY = ∂L/∂Y`` without keeping ``∂L/∂X``.
+
+    Calls ``layer.backward(dY, input_grad=False)``, which skips the matrix product for
+    ``∂L/∂X``; a layer of one's own whose ``backward(dY)`` takes no such keyword is called
+    plainly and its ``∂L/∂X`` dropped.
+    """
+    backward = layer.backward
+    if _takes_input_grad(getattr(backward, "__func__", backward)):
+        backward(dY, input_grad=False)
+    else:
+        backward(dY)

@@ -14,18 +14,28 @@ def _shape(shape: tuple[int, ...]) -> str:
     return str(tuple(int(s) for s in shape))
 
 
+def _real(name: str, what: str, arr: object) -> Array:
+    """``arr`` as an array of real numbers (bool, int or float), else a ``TypeError``."""
+    arr = np.asarray(arr)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name}.forward: {what} must hold real numbers, got dtype {arr.dtype}")
+    return arr
+
+
 def _float(arr: Array) -> Array:
     """``arr`` itself when it is a float array, else a float64 copy."""
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 
 def _check_finite(name: str, what: str, arr: Array) -> None:
+    """A ``ValueError`` when ``arr`` holds NaN or inf; for the network's output (``pred``,
+    ``logits``) the usual cause, a diverging learning rate, is named, otherwise the data."""
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(
-            f"{name}.forward: {what} contains {bad} NaN or inf value(s); the loss would be "
-            f"undefined (a diverging learning rate is the usual cause)"
-        )
+        cause = ("a diverging learning rate is the usual cause" if what in ("pred", "logits")
+                 else f"check the data given as {what}")
+        raise ValueError(f"{name}.forward: {what} contains {bad} NaN or inf value(s); the loss "
+                         f"would be undefined ({cause})")
 
 
 class Loss:
@@ -71,7 +81,7 @@ class MSE(Loss):
     def forward(self, pred: Array, target: Array) -> float:
         """Loss value for ``pred`` and ``target`` of the same shape."""
         self._grad = None  # a forward that fails leaves no stale gradient for backward
-        pred, target = _float(np.asarray(pred)), np.asarray(target)
+        pred, target = _float(_real(self.name, "pred", pred)), _real(self.name, "target", target)
         if pred.shape != target.shape:
             hint = ""
             if target.ndim == 2 and target.T.shape == pred.shape:
@@ -120,7 +130,7 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, logits: Array, labels: Array) -> float:
         """Mean cross-entropy of ``logits : (n, C)`` against ``labels``."""
         self._grad = None  # a forward that fails leaves no stale gradient for backward
-        logits = _float(np.asarray(logits))
+        logits = _float(_real(self.name, "logits", logits))
         if logits.ndim != 2 or logits.size == 0:
             raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C) "
                              f"with n, C >= 1, got {_shape(logits.shape)}")
@@ -155,6 +165,7 @@ class SoftmaxCrossEntropy(Loss):
             onehot[np.arange(n), labels] = 1
             return onehot
         if labels.shape == (n, C):
+            labels = _real(self.name, "labels", labels)
             _check_finite(self.name, "labels", labels)
             if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
                 raise ValueError(f"SoftmaxCrossEntropy.forward: one-hot labels of shape "

@@ -24,8 +24,8 @@ class SGD:
                             "SGD(model) here")
         if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr < np.inf:
             raise ValueError(f"SGD: learning rate must be a positive finite number, got {lr!r}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum}")
+        if isinstance(momentum, bool) or not isinstance(momentum, Real) or not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must be a number in [0, 1), got {momentum!r}")
         if not list(model.parameters()):
             raise ValueError(f"SGD: {model.name} has no parameters to optimise")
         self.model, self.lr, self.momentum = model, lr, momentum

@@ -28,6 +28,21 @@ def _check_number(what: str, x: object) -> None:
                         "Value holds a scalar (use one Value per entry)")
 
 
+def _power_derivative(x: float, exponent: Number) -> float:
+    """``d(x**e)/dx = e·x**(e−1)``; ``0`` for ``e = 0`` and ``+inf`` at ``x = 0`` for
+    ``0 < e < 1`` (the slope of ``√x`` at 0, as PyTorch gives it)."""
+    if exponent == 0:
+        return 0.0
+    if x == 0 and exponent < 1:
+        return math.inf
+    try:
+        return exponent * x ** (exponent - 1)
+    except OverflowError:
+        raise OverflowError(f"Value ** {exponent}, backward: the derivative {exponent}·x**"
+                            f"({exponent} − 1) at x = {x:g} is larger than the largest "
+                            "float") from None
+
+
 #: the largest x with a finite e^x in float64 (about 709.78)
 _EXP_MAX = math.log(sys.float_info.max)
 
@@ -81,6 +96,8 @@ class Value:
         if isinstance(exponent, Value):
             raise TypeError("Value ** Value is not supported: the exponent must be a number")
         _check_number("Value ** exponent: the exponent", exponent)
+        if not math.isfinite(exponent):
+            raise ValueError(f"Value ** {exponent}: the exponent must be a finite number")
         if self.data < 0 and exponent != int(exponent):
             raise ValueError(f"Value ** {exponent}: a negative base {self.data} with a "
                              "fractional exponent has no real value")
@@ -97,7 +114,7 @@ class Value:
         out = Value(result, (self,), label)
 
         def _backward() -> None:
-            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+            self.grad += _power_derivative(self.data, exponent) * out.grad
 
         out._backward = _backward
         return out

@@ -10,7 +10,7 @@ from numbers import Integral
 import numpy as np
 from tqdm.auto import tqdm
 
-from backprop.layers import Layer
+from backprop.layers import Layer, backward_parameters_only
 from backprop.losses import Loss, SoftmaxCrossEntropy
 from backprop.optim import SGD
 
@@ -92,6 +92,9 @@ class History:
 class Trainer:
     """One model, loss, data set and optimizer; ``step`` trains on one mini-batch.
 
+    ``X : (n, in)``; ``y`` is what the loss takes as its target: class indices ``(n,)`` or
+    one-hot rows ``(n, C)`` for ``SoftmaxCrossEntropy``, ``(n, out)`` for ``MSE``.
+
     The batches of an epoch come from a permutation drawn from ``np.random.default_rng(seed)``.
     """
 
@@ -139,15 +142,18 @@ class Trainer:
         self.steps = 0
 
     def step(self, Xb: Array, yb: Array) -> float:
-        """Forward, loss, backward and one optimizer update on a batch; returns the loss."""
+        """Forward, loss, backward and one optimizer update on a batch ``Xb : (b, in)``,
+        ``yb`` (``b`` rows of ``y``); returns the batch's loss before the update."""
         value = self.loss.forward(self.model.forward(Xb), yb)
-        self.model.backward(self.loss.backward(), input_grad=False)  # no ∂L/∂X needed
+        backward_parameters_only(self.model, self.loss.backward())  # no ∂L/∂X needed
         self.optimizer.step()
         self.steps += 1
         return value
 
     def epoch(self) -> float:
-        """One pass over the shuffled data; returns the mean batch loss (weighted by size)."""
+        """One pass over the shuffled data; returns the batch losses' mean, weighted by batch
+        size: the mean over the epoch's samples for a loss that averages over its batch (for
+        ``MSE("sum")`` it is not the loss of the whole set; ``evaluate`` gives that)."""
         order = self.rng.permutation(len(self.X))
         total = 0.0
         for start in range(0, len(order), self.batch_size):
@@ -179,7 +185,9 @@ def fit(
     seed: int = 0,
     progress: bool = True,
 ) -> History:
-    """Train ``model`` on ``X : (n, in)``, ``y`` with mini-batch SGD and return the history.
+    """Train ``model`` on ``X : (n, in)`` and ``y`` (class indices ``(n,)``, one-hot rows
+    ``(n, C)`` or targets ``(n, out)``, as ``loss`` takes them) with mini-batch SGD and return
+    the history.
 
     Each epoch shuffles with a generator seeded by ``seed``, so a run is reproducible.
     ``progress=False`` turns off the tqdm bar (it adapts to notebooks and terminals).

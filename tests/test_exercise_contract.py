@@ -51,11 +51,6 @@ PINNED_CASE_COUNTS = {
     "ch06.stable_softmax": 4, "ch06.softmax_ce_grad": 3,
 }
 
-#: Checkers that may report an answer of the wrong structure as "error" rather than "fail":
-#: ``ch04.backward`` unpacks ``(deltas, dW, db)`` and explains a wrong structure as an error.
-STRUCTURE_ERRORS = {"ch04.backward"}
-
-
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -162,7 +157,7 @@ def test_answers_without_reference_are_only_for_checkers_without_one():
         assert hasattr(module, f"check_{name}"), f"{case_id}: no such checker"
         assert not hasattr(module, f"reference_{name}"), (
             f"{case_id} now has reference_{name}: drop it from ANSWERS_WITHOUT_REFERENCE")
-    assert set(PINNED_CASE_COUNTS) | STRUCTURE_ERRORS <= {case.id for case in CASES}
+    assert set(PINNED_CASE_COUNTS) <= {case.id for case in CASES}
 
 
 # -- the contract --------------------------------------------------------------------------------
@@ -204,10 +199,9 @@ def test_wrong_answers_fail_and_never_crash(case):
     if case.kind != "number":
         results += [(f"returns {g!r}", run(case, lambda *args, g=g: g)) for g in garbage(case)]
     returns_none = run(case, lambda *args: None)
-    allowed = ("fail", "error") if case.id in STRUCTURE_ERRORS else ("fail",)
-    assert returns_none.status in allowed, returns_none
+    assert returns_none.status == "fail", returns_none
     if case.exercise is not None and case.exercise.outputs is None:
         assert "returned None" in returns_none.message, returns_none
     for answer, result in results:
-        assert result.status in allowed, (answer, result)
+        assert result.status == "fail", (answer, result)
     assert results[0][1].status == "fail"       # "not a function" is never an error

@@ -95,7 +95,8 @@ def _shapes(w, y):
         (_shapes(lambda a, b: (b, a), lambda n, a, b: (b, n)), "for both W and Y"),
         (_shapes(lambda a, b: (a, b), lambda n, a, b: (n, a)), "width of the layer's input"),
         (_shapes(lambda a, b: (a, b), lambda n, a, b: (1, b)), "single sample"),
-        (lambda n, sizes: [(a, b) for a, b in pairwise(sizes)], "wrong shape"),
+        (lambda n, sizes: [(a, b) for a, b in pairwise(sizes)],
+         "layer 1: expected (W^1 shape, Y^1 shape) = ((2, 4), (5, 4)), got (2, 4): give both"),
         (lambda n, sizes: (((a, b), (n, b)) for a, b in pairwise(sizes)), "return a list"),
         (lambda n, sizes: [((a, b), (n, b)) for a, b in pairwise([*sizes, 1])],
          "has 4 entries, expected 3"),
@@ -154,3 +155,58 @@ def test_results_print_one_friendly_line():
     text = str(ch01.check_dense_forward(lambda X, W, b: X @ W))
     assert text.startswith("✗ dense_forward:") and "\n" not in text
     assert "dense_forward" in ch01.check_dense_forward(stub)._repr_html_()
+
+
+def test_batch_shapes_are_explained_layer_by_layer():
+    def y_first(n, sizes):
+        return [((n, b), (a, b)) for a, b in pairwise(sizes)]
+
+    def text(n, sizes):
+        return [((str(a), str(b)), (str(n), str(b))) for a, b in pairwise(sizes)]
+
+    def last_layer_wrong(n, sizes):
+        shapes = ch01.reference_batch_shapes(n, sizes)
+        return [*shapes[:-1], (shapes[-1][0], (n + 1, sizes[-1]))]
+
+    message = diagnosis(ch01.check_batch_shapes, y_first)
+    assert message.startswith("layer 1: expected (W^1 shape, Y^1 shape) = ((2, 4), (5, 4)), "
+                              "got ((5, 4), (2, 4))") and "W's shape first" in message
+    assert "not text" in diagnosis(ch01.check_batch_shapes, text)
+    assert diagnosis(ch01.check_batch_shapes, last_layer_wrong).startswith(
+        "layer 3: expected (W^3 shape, Y^3 shape) = ((3, 1), (5, 1)), got ((3, 1), (6, 1))")
+
+
+def test_dense_forward_in_float32_is_almost_right():
+    def float32(X, W, b):
+        return (X.astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32)).astype(float)
+
+    message = diagnosis(ch01.check_dense_forward, float32)
+    assert message.startswith("almost right") and "float32" in message
+
+
+def test_network_forward_returning_every_pre_activation_is_no_missing_sum():
+    def pre_activations(X, params):
+        outputs, a = [], X
+        for W, b in params:
+            outputs.append(a @ W + b)
+            a = np.tanh(outputs[-1])
+        return outputs
+
+    message = diagnosis(ch01.check_network_forward, pre_activations)
+    assert "you returned a list of 3 arrays of shape (3, 3)" in message
+    assert "sum" not in message
+
+
+def test_network_forward_transposed_on_the_square_case_is_named():
+    message = diagnosis(ch01.check_network_forward,
+                        lambda X, params: ch01.reference_network_forward(X, params).T)
+    assert "transpose of the right one" in message
+
+
+def test_network_forward_changing_the_parameters_is_reported():
+    def zeroes_the_weights(X, params):
+        y = ch01.reference_network_forward(X, params)
+        params[0][0][:] = 0.0
+        return y
+
+    assert "in place" in diagnosis(ch01.check_network_forward, zeroes_the_weights)

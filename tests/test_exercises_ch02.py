@@ -60,6 +60,10 @@ def test_sigmoid_gate_mistakes():
     assert "sign is wrong" in diagnosis(check, lambda z, up: sigmoid(z) * (sigmoid(z) - 1) * up)
     assert "instead of its derivative" in diagnosis(check, lambda z, up: sigmoid(z))
     assert "factor" in diagnosis(check, lambda z, up: 2 * sigmoid(z) * (1 - sigmoid(z)) * up)
+    # answers that are zero on the first case use no z(1 − z): they are not said to
+    for zeros in (lambda z, up: np.zeros_like(z),
+                  lambda z, up: (lambda s: s * (1 - s) * up)(np.round(sigmoid(z)))):
+        assert "OUTPUT" not in diagnosis(check, zeros)
     # math.exp on the array cases: the error is explained, and the checker does not raise
     math_exp = check(lambda z, up: up * math.exp(-z) / (1 + math.exp(-z)) ** 2)
     assert math_exp.status == "error" and "NumPy's (np.exp" in math_exp.message
@@ -104,6 +108,13 @@ def test_neuron_backward_mistakes():
     msg = diagnosis(check, dx_swapped_only)
     assert msg.startswith("dx:") and "swapped" in msg
     assert "shape" in diagnosis(check, lambda w, x: (np.zeros(2), np.zeros(2)))
+
+    def bias_forgotten(w, x):                  # σ′ taken at the wrong z: no normalisation
+        s = sigmoid(w[0] * x[0] + w[1] * x[1])
+        return np.array([x[0], x[1], 1.0]) * s * (1 - s), w[:2] * s * (1 - s)
+
+    msg = diagnosis(check, bias_forgotten)
+    assert "times the right one" in msg and "check the normalisation" not in msg
 
 
 def test_reuse_gradients_mistakes():

@@ -168,6 +168,14 @@ def test_alpha_max():
     assert ch03.check_alpha_max(2.28).message.endswith("2.28 is too small")
     assert ch03.check_alpha_max(1.0).status == "fail"
     assert ch03.check_alpha_max("2.6").status == "fail"
+    # the right number as text is still no number
+    assert "not text" in ch03.check_alpha_max(str(round(right, 4))).message
+
+
+def test_mse_grad_transposed_blames_no_matrix_product():
+    message = diagnosis(ch03.check_mse_grad, lambda y, t, r: ch03.reference_mse_grad(y, t, r).T)
+    assert "is the transpose of the right answer" in message
+    assert "matrix product" not in message
 
 
 def test_alpha_max_is_where_the_explorer_starts_to_diverge():

@@ -51,6 +51,12 @@ def test_output_delta_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch04.check_output_delta, answer)
 
 
+def test_output_delta_transposed_blames_no_matrix_product():
+    message = diagnosis(ch04.check_output_delta, lambda a, y, z, df: ((a - y) * df(z)).T)
+    assert "is the transpose of the right answer" in message
+    assert "matrix product" not in message
+
+
 # -- 2. delta_step ----------------------------------------------------------------------------
 @pytest.mark.parametrize(("answer", "fragment"), [
     (lambda W, d, z, df: W.T @ d, "multiply element-wise by f_prime(z)"),
@@ -158,10 +164,60 @@ def test_backward_without_a_forward_pass_is_explained():
 
 
 def test_backward_wrong_structure_is_explained():
-    result = ch04.check_backward(lambda net, X, Y: [np.zeros(1)])
-    assert result.status == "error" and "return (deltas, dW, db)" in result.message
-    result = ch04.check_backward(lambda net, X, Y: ([0, 0], [0, 0], [0, 0]))
-    assert "one array per layer" in result.message
+    # the learner's function returned something else: a wrong answer, not an exception
+    message = diagnosis(ch04.check_backward, lambda net, X, Y: [np.zeros(1)])
+    assert "return (deltas, dW, db)" in message and "got a list of 1 value" in message
+    message = diagnosis(ch04.check_backward, lambda net, X, Y: ([0, 0], [0, 0], [0, 0]))
+    assert "one array per layer" in message and "your deltas is a list of 2 values" in message
+
+    def two_lists(net, X, Y):
+        deltas, dW, _ = learner_backward()(net, X, Y)
+        return deltas, dW
+
+    def no_return(net, X, Y):
+        learner_backward()(net, X, Y)
+
+    assert "got a tuple of 2 values" in diagnosis(ch04.check_backward, two_lists)
+    assert "returned None — did you forget `return`?" in diagnosis(ch04.check_backward,
+                                                                   no_return)
+    as_dict = diagnosis(ch04.check_backward, lambda net, X, Y: dict(
+        zip(("deltas", "dW", "db"), learner_backward()(net, X, Y), strict=True)))
+    assert "got a dict with keys 'deltas', 'dW', 'db'" in as_dict
+
+
+def test_backward_index_error_after_the_forward_pass_is_no_missing_forward():
+    def off_by_one(net, X, Y):
+        deltas, dW, db = learner_backward()(net, X, Y)
+        for l in range(len(net.W) - 1, -1, -1):           # l = L − 1 is one too far
+            deltas[l] = (net.W[l + 1].T @ deltas[l + 1]) * net.f[l].df(net.z[l])
+        return deltas, dW, db
+
+    result = ch04.check_backward(off_by_one)
+    assert result.status == "error" and "IndexError" in result.message
+    assert "call it first" not in result.message
+    assert "use net.W[l + 1]" in result.message
+
+
+def test_backward_transposed_square_dW_is_named():
+    def dW1_transposed(net, X, Y):
+        deltas, dW, db = learner_backward()(net, X, Y)
+        return deltas, [dW[0].T, *dW[1:]], db
+
+    assert "dW^1: your result is the transpose of the right one" in diagnosis(
+        ch04.check_backward, dW1_transposed)
+
+
+def test_backward_calling_an_unfinished_helper_names_it():
+    def output_delta(a_L, y, z_L, f_prime):
+        raise NotImplementedError
+
+    def finished(net, X, Y):
+        A = net.forward(X)
+        output_delta(A, Y, net.z[-1], net.f[-1].df)
+
+    result = ch04.check_backward(finished)
+    assert result.status == "todo" and "your function calls `output_delta`" in result.message
+    assert ch04.check_backward(lambda net, X, Y: output_delta(0, 0, 0, 0)).status == "todo"
 
 
 def test_backward_must_not_change_the_inputs():
@@ -169,7 +225,15 @@ def test_backward_must_not_change_the_inputs():
         out = learner_backward()(net, X, Y)
         X *= 2
         return out
+
+    def takes_a_step(net, X, Y):                # the weights inside net are inputs too
+        deltas, dW, db = learner_backward()(net, X, Y)
+        for W, g in zip(net.W, dW, strict=True):
+            W -= 0.1 * g
+        return deltas, dW, db
+
     assert "changed its input arrays in place" in diagnosis(ch04.check_backward, in_place)
+    assert "changed its input arrays in place" in diagnosis(ch04.check_backward, takes_a_step)
 
 
 # -- 5. largest_product ------------------------------------------------------------------------

@@ -119,6 +119,15 @@ def test_mse_missing_one_over_n():
     assert "1/n is missing" in result.message
 
 
+def test_mse_transposed_square_dW_is_named():
+    def transposed(X, W, b, T):
+        dW, db = ch05.reference_mse_linear_grads(X, W, b, T)
+        return dW.T, db
+
+    assert "dW: your result is the transpose of the right one" in diagnosis(
+        ch05.check_mse_linear_grads, transposed)
+
+
 # -- the references are right: against central differences and the library ---------------------
 def test_linear_reference_is_the_numerical_gradient_and_the_library(rng):
     X, W, b, R = (rng.standard_normal(s) for s in ((5, 3), (3, 2), (2,), (5, 2)))

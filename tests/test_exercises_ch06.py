@@ -69,6 +69,13 @@ def test_equivalent_lr_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch06.check_equivalent_lr, answer)
 
 
+def test_equivalent_lr_as_text_is_no_number():
+    def as_text(lr, a, b, N):
+        return str(ch06.reference_equivalent_lr(lr, a, b, N))
+
+    assert "not text" in diagnosis(ch06.check_equivalent_lr, as_text)
+
+
 # -- 3. sigmoid_mse_delta ---------------------------------------------------------------------
 def sig(v):
     return 1 / (1 + np.exp(-v))
@@ -148,6 +155,27 @@ def sm(z, axis=1):
 ])
 def test_softmax_ce_grad_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch06.check_softmax_ce_grad, answer)
+
+
+def test_softmax_ce_grad_broadcast_error_names_both_causes():
+    # a row sum without keepdims and labels used directly raise the same broadcast error
+    for answer in (lambda z, t: (np.exp(z) / np.exp(z).sum(1) - onehot(z, t)) / len(z),
+                   lambda z, t: (sm(z) - t) / len(z)):
+        message = diagnosis(ch06.check_softmax_ce_grad, answer)
+        assert "Either the labels were used directly" in message
+        assert "Or a sum without keepdims=True" in message
+
+
+def test_transposed_results_blame_no_matrix_product():
+    for check, answer in (
+            (ch06.check_sigmoid_mse_delta,
+             lambda z, y: ch06.reference_sigmoid_mse_delta(z, y).T),
+            (ch06.check_softmax_ce_grad,
+             lambda z, t: ch06.reference_softmax_ce_grad(z, t).T),
+            (ch06.check_softmax_mse_grad,
+             lambda z, y: ch06.reference_softmax_mse_grad(z, y).T)):
+        message = diagnosis(check, answer)
+        assert "transpose of the right answer" in message and "matrix product" not in message
 
 
 # -- 5. softmax_mse_grad ----------------------------------------------------------------------

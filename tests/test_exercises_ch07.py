@@ -109,6 +109,26 @@ def test_training_step_other_type_errors_are_reported_as_they_are():
     assert "gradient is None" not in result.message
 
 
+def _biases_ascend(p, g, lr, n):
+    if p.ndim == 1:
+        p += lr * g
+    else:
+        p -= lr * g
+
+
+def test_training_step_wording():
+    message = diagnosis(ch07.check_training_step, _step(_biases_ascend))
+    assert "layers[0].b moved the wrong way (uphill): subtract α ∂L/∂b" in message
+
+    def returns_the_model(model, loss, X, y, lr):
+        ch07.reference_training_step(model, loss, X, y, lr)
+        return model
+
+    message = diagnosis(ch07.check_training_step, returns_the_model)
+    assert message.startswith("loss: return the loss value (a number")
+    assert "Sequential" in message and "\n" not in message
+
+
 def test_training_step_forgetting_the_return_and_raising():
     def no_return(model, loss, X, y, lr):
         ch07.reference_training_step(model, loss, X, y, lr)
@@ -173,6 +193,10 @@ def test_broken_init_really_does_not_learn():
     (lambda i, o, r: (r.random((i, o)), np.zeros(o)), "not centred on zero"),
     (lambda i, o, r: (r.random((i, o)) * np.sqrt(2 / (i + o)), np.zeros(o)),
      "not centred on zero"),
+    (lambda i, o, r: (np.tile(r.standard_normal((1, o)), (i, 1)) * 0.3, np.zeros(o)),
+     "all rows of W are equal"),
+    (lambda i, o, r: {"W": r.standard_normal((i, o)) * 0.15, "b": np.zeros(o)},
+     "got a dict with keys 'W', 'b'."),
 ])
 def test_init_mistakes_are_named(init, message):
     assert message in diagnosis(ch07.check_init_weights, init)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from backprop.exercises import Diagnosis, Exercise, Result, generic_diagnosis
+from backprop.layers import Layer
 
 rng = np.random.default_rng(0)
 CASES = [(rng.standard_normal((4, 3)), rng.standard_normal((4, 2))) for _ in range(3)]
@@ -152,3 +153,125 @@ def test_a_negative_factor_of_one_number_is_no_normalisation():
     assert "factor" not in generic_diagnosis(-1.0, 3.0)
     assert "-1/3" not in generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))
     assert "−1/3 times" in generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))
+
+
+# -- a diagnosis must name the mistake actually made ---------------------------------------------
+def test_a_diagnosis_whose_wrong_answer_is_all_zeros_names_nothing():
+    # on this case the known mistake gives zeros, as does any answer of zeros: no evidence
+    case = [(np.array([1.0, 2.0]), np.array([0.0, 0.0]))]
+    zeros = Diagnosis("you multiplied by y", lambda x, y: x * y)
+    ex = Exercise("sum", lambda x, y: x + y, case, diagnoses=[zeros])
+    message = ex.check(lambda x, y: np.zeros_like(x)).message
+    assert "multiplied" not in message and "values differ" in message
+    # unless the mistake is what makes an answer zero (a step that changes nothing)
+    evidence = Diagnosis("nothing changed", lambda x, y: x * y, zeros_are_evidence=True)
+    ex = Exercise("sum", lambda x, y: x + y, case, diagnoses=[evidence])
+    assert ex.check(lambda x, y: np.zeros_like(x)).message == "nothing changed"
+
+
+def test_a_factor_that_is_no_normalisation_is_not_called_one():
+    want = np.array([1.0, -2.0, 0.5])
+    message = generic_diagnosis(0.0898 * want, want)
+    assert "0.0898 times" in message and "normalisation: a factor 2" not in message
+    assert "no normalisation" in message
+    assert "normalisation" in generic_diagnosis(2 * want, want)
+
+
+def test_tiny_errors_everywhere_are_called_almost_right():
+    want = np.linspace(-3.0, 3.0, 12).reshape(3, 4) + 0.01
+    message = generic_diagnosis(want.astype(np.float32) + 1e-7, want)
+    assert message.startswith("almost right") and "float32" in message
+    assert generic_diagnosis(want + 0.1, want).startswith("the values differ")
+    # a few per cent off on one small entry is a wrong value, however large the others are
+    got = want.copy()
+    got[0, 0] *= 1.02
+    assert generic_diagnosis(got, want).startswith("the values differ")
+
+
+def test_a_list_of_arrays_is_not_blamed_on_a_missing_sum():
+    want = np.ones((3, 2))
+    message = generic_diagnosis([want, want, want], want)
+    assert "list of 3 arrays of shape (3, 2)" in message and "sum" not in message
+    assert "extra leading axis of length 4" in generic_diagnosis(np.ones((4, 3, 2)), want)
+
+
+def test_a_square_transposed_result_is_named():
+    want = np.arange(9.0).reshape(3, 3)
+    assert "transpose of the right one" in generic_diagnosis(want.T, want)
+    assert "transpose" not in generic_diagnosis(want.T + 1, want)
+
+
+def test_a_transposed_result_does_not_blame_a_matrix_product():
+    want = np.arange(8.0).reshape(4, 2)
+    message = generic_diagnosis(want.T, want)
+    assert "transpose of the right answer, of shape (4, 2)" in message
+    assert "matrix product" not in message
+
+
+def test_text_and_complex_numbers_are_not_numbers():
+    exercise = Exercise("lr", lambda: 2.6087, [()], rtol=1e-3, reveal=False)
+    text = exercise.check_number("2.6087")
+    assert text.status == "fail" and "not text" in text.message
+    assert exercise.check(lambda: ["2.6087"]).status == "fail"
+    assert "complex" in exercise.check_number(2.6087 + 0j).message
+
+
+def test_descriptions_are_one_line_and_grammatical():
+    ex = Exercise("linear", lambda X, dY: (X.T @ dY, dY.sum(axis=0)), CASES,
+                  outputs=("dW", "db"))
+    assert "got a tuple of 1 value" in ex.check(lambda X, dY: (X.T @ dY,)).message
+    long = {"W": np.zeros((40, 40)), "b": np.zeros(40)}
+    message = ex.check(lambda X, dY: long).message
+    assert "a dict with keys 'W', 'b'" in message and "\n" not in message
+
+
+class Net:
+    """An object holding arrays (its weights) and a cache that a method fills."""
+
+    def __init__(self):
+        self.W = [np.ones((4, 2))]
+        self.cache = []
+
+
+def test_arrays_inside_lists_and_objects_are_inputs_too():
+    ex = Exercise("dW", lambda X, dY, params, net: X.T @ dY,
+                  [(*CASES[0], [(np.ones(2), np.zeros(2))], Net())])
+
+    def zeroes_a_parameter(X, dY, params, net):
+        params[0][0][:] = 0
+        return X.T @ dY
+
+    def updates_the_weights(X, dY, params, net):
+        net.W[0] -= 0.1
+        return X.T @ dY
+
+    def fills_the_cache(X, dY, params, net):
+        net.cache = [X]
+        return X.T @ dY
+
+    for changes in (zeroes_a_parameter, updates_the_weights):
+        assert "in place" in ex.check(changes).message
+    assert ex.check(fills_the_cache).passed
+
+
+def helper(X, dY):
+    raise NotImplementedError
+
+
+def test_a_stub_called_by_a_finished_function_is_named(exercise):
+    def finished(X, dY):
+        return helper(X, dY) + 0.0
+
+    todo = exercise.check(finished)
+    assert todo.status == "todo" and "your function calls `helper`" in todo.message
+    # the usual stub: the function itself raises
+    assert "fill in the function above" in exercise.check(stub).message
+    assert "fill in the function above" in exercise.check(helper).message
+
+
+def test_a_not_implemented_error_inside_the_library_is_an_error(exercise):
+    def uses_a_bare_layer(X, dY):             # Layer is abstract: its _forward is not there
+        return Layer().forward(X)
+
+    result = exercise.check(uses_a_bare_layer)
+    assert result.status == "error" and "NotImplementedError in `_forward`" in result.message

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import copy
 import html
+import inspect
+import os
 import re
+import sysconfig
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,12 +62,16 @@ class Diagnosis:
     """A typical wrong answer: ``wrong(*args)`` computes it; ``message`` explains it.
 
     ``output`` names the returned value it concerns when the function returns several
-    (e.g. ``"db"``); ``None`` when the function returns a single value.
+    (e.g. ``"db"``); ``None`` when the function returns a single value. A wrong answer that
+    is all zeros on a case tells that mistake from no other (an answer of zeros matches it),
+    so it is skipped there, unless ``zeros_are_evidence``: the mistake is what makes the
+    answer zero (e.g. a step that changes nothing).
     """
 
     message: str
     wrong: Callable[..., Any]
     output: str | None = None
+    zeros_are_evidence: bool = False
 
 
 @dataclass
@@ -95,18 +103,19 @@ class Exercise:
             args = copy.deepcopy(case)
             try:
                 actual = learner(*args)
-            except NotImplementedError:
-                return Result("todo", "not yet implemented — fill in the function above and "
-                              "run this cell again.", self.name)
+            except NotImplementedError as exc:
+                return not_implemented(exc, learner, self.name)
             except Exception as exc:  # the learner's bug, reported, never raised
                 return Result("error", f"your function raised {type(exc).__name__}: {exc}"
                               + _hint(exc), self.name)
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
-            if not all(_same_inputs(a, b) for a, b in zip(args, case, strict=True)):
+            if self._inputs_changed(args, case):
                 return Result("fail", "the result is right, but your function changed its "
-                              "input arrays in place; work on new arrays instead.", self.name)
+                              "input arrays in place (an array it was given, or one inside a "
+                              "list or an object it was given); work on new arrays instead.",
+                              self.name)
         n = len(self.cases)
         return Result("pass", f"correct on all {n} test cases." if n > 1 else "correct.",
                       self.name)
@@ -118,6 +127,10 @@ class Exercise:
             return Result("todo", "not yet implemented — replace `...` by your number and run "
                           "this cell again.", self.name)
         return self.check(value if callable(value) else lambda: value)
+
+    def _inputs_changed(self, args: tuple, case: tuple) -> bool:
+        """Whether the learner's call changed the arguments ``args`` (copies of ``case``)."""
+        return not all(_same_inputs(a, b) for a, b in zip(args, case, strict=True))
 
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         if self.outputs is None:
@@ -132,8 +145,11 @@ class Exercise:
                 continue
             label = f"{name}: " if name else ""
             for diag in self.diagnoses:
-                if diag.output == name and _close(got, _wrong_output(diag, case, self.outputs),
-                                                  self.rtol, self.atol):
+                if diag.output != name:
+                    continue
+                wrong = _wrong_output(diag, case, self.outputs)
+                if (_close(got, wrong, self.rtol, self.atol)
+                        and (diag.zeros_are_evidence or not _all_zero(wrong, self.atol))):
                     return label + diag.message
             swapped = [other for other, _, value in pairs
                        if other != name and _close(got, value, self.rtol, self.atol)]
@@ -159,6 +175,54 @@ def _wrong_output(diag: Diagnosis, case: tuple, outputs: tuple[str, ...] | None)
     return value
 
 
+def _all_zero(x: Any, atol: float) -> bool:
+    """Whether ``x`` is numbers that are all (about) zero."""
+    arr = as_array(x)
+    return arr is not None and arr.size > 0 and bool(np.all(np.abs(arr) <= atol))
+
+
+def not_implemented(exc: NotImplementedError, learner: Any, exercise: str) -> Result:
+    """The result for a ``NotImplementedError`` raised while running ``learner``.
+
+    Usually the learner's function is the stub: "todo". When the traceback shows that the
+    error was raised in another function that the learner's (finished) function called, such
+    as a helper of an earlier exercise, the message names that function instead; raised inside
+    a library (NumPy, this book's ``backprop``), it is an error in how the library was used.
+    """
+    usual = "not yet implemented — fill in the function above and run this cell again."
+    own = getattr(inspect.unwrap(learner), "__code__", None) if callable(learner) else None
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    if own is None or not any(code is own for code in frames) or frames[-1] is own:
+        return Result("todo", usual, exercise)
+    helper = frames[-1]
+    if _in_library(helper.co_filename):
+        return Result("error", f"your function raised NotImplementedError in "
+                      f"`{helper.co_name}` of the library ({Path(helper.co_filename).name})"
+                      f"{': ' + str(exc) if str(exc) else ''}", exercise)
+    return Result("todo", f"not yet implemented: your function calls `{helper.co_name}`, "
+                  f"which raised NotImplementedError. Finish `{helper.co_name}` first and run "
+                  "its cell, then run this cell again.", exercise)
+
+
+#: where library code lives: the standard library, installed packages, this book's package
+_LIBRARY_DIRS = tuple(os.path.join(Path(d).resolve(), "") for d in {
+    *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+    Path(__file__).resolve().parents[1]})
+
+
+def _in_library(filename: str) -> bool:
+    """Whether code from ``filename`` belongs to a library rather than to the learner."""
+    try:
+        path = str(Path(filename).resolve())
+    except (OSError, ValueError):
+        return False
+    return path.startswith(_LIBRARY_DIRS)
+
+
 def _hint(exc: Exception) -> str:
     """What an exception usually means in a learner's answer ("" when nothing useful)."""
     if isinstance(exc, TypeError) and "converted to Python scalars" in str(exc):
@@ -167,16 +231,52 @@ def _hint(exc: Exception) -> str:
     return ""
 
 
-def _same_inputs(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+def _same_inputs(after: Any, before: Any, depth: int = 0) -> bool:
+    """Whether the argument ``after`` (the learner's copy) still equals ``before``: its arrays,
+    also those inside lists, tuples, dicts and the attributes of an object (such as a
+    network's ``W``), are unchanged.
+
+    An object's attribute that was empty or ``None`` before is a cache that a method may fill
+    (``net.forward`` sets ``net.z`` and ``net.a``), and is not compared.
+    """
+    if isinstance(after, np.ndarray) or isinstance(before, np.ndarray):
+        return np.array_equal(np.asarray(after), np.asarray(before), equal_nan=True)
+    if depth > 4:
+        return True
+    if isinstance(before, (list, tuple)):
+        return (isinstance(after, (list, tuple)) and len(after) == len(before)
+                and all(_same_inputs(a, b, depth + 1) for a, b in zip(after, before,
+                                                                      strict=True)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and after.keys() == before.keys()
+                and all(_same_inputs(after[k], before[k], depth + 1) for k in before))
+    if _has_state(before):
+        for key, value in vars(before).items():
+            if value is None or (isinstance(value, (list, tuple, dict)) and not value):
+                continue                   # a cache, filled by a method such as forward
+            missing = object()
+            if not _same_inputs(getattr(after, key, missing), value, depth + 1):
+                return False
     return True
 
 
+def _has_state(x: Any) -> bool:
+    """Whether ``x`` is an object whose attributes hold data (not a function, class, module)."""
+    return (hasattr(x, "__dict__") and not inspect.isroutine(x) and not inspect.isclass(x)
+            and not inspect.ismodule(x))
+
+
 def as_array(x: Any) -> np.ndarray | None:
+    """``x`` as an array of floats, or ``None`` when it is not real numbers (text, complex
+    numbers and ragged lists are not)."""
+    if isinstance(x, (str, bytes)):
+        return None
     try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
+        arr = np.asarray(x)
+        if arr.dtype.kind in "USVc":       # "2.5" would convert, 2+0j lose its imaginary part
+            return None
+        arr = np.asarray(arr, dtype=np.float64)
+    except Exception:                      # ragged lists, objects, …: not an array of numbers
         return None
     return arr
 
@@ -188,14 +288,32 @@ def _close(got: Any, want: Any, rtol: float, atol: float) -> bool:
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
+def _is_complex(x: Any) -> bool:
+    """Whether ``x`` is complex numbers (an array of them, or one)."""
+    try:
+        return np.asarray(x).dtype.kind == "c"
+    except Exception:                      # ragged lists and the like
+        return False
+
+
 def describe(x: Any) -> str:
+    """A short description of a value for a message: one line, whatever its repr."""
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape}"
     if isinstance(x, (tuple, list)):
-        return f"a {type(x).__name__} of {len(x)} values"
+        return f"a {type(x).__name__} of {len(x)} value{'' if len(x) == 1 else 's'}"
     if x is None:
         return "None (did you forget `return`?)"
-    return f"{type(x).__name__} {x!r}"[:80]
+    if isinstance(x, dict):
+        keys = ", ".join(repr(k) for k in list(x)[:4]) + (", …" if len(x) > 4 else "")
+        return f"a dict with keys {keys}" if x else "an empty dict"
+    text = repr(x)
+    if isinstance(x, (str, bytes)):
+        kind = "string" if isinstance(x, str) else "bytes"
+        return f"the {kind} {text if len(text) <= 40 else text[:39] + '…'}"
+    if "\n" in text or len(text) > 60:
+        return f"an object of type {type(x).__name__}"
+    return f"{type(x).__name__} {text}"
 
 
 def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
@@ -209,6 +327,11 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
     if a is None:
         if isinstance(got, Iterator):
             return "you returned a generator (or another iterator); return a list: list(...)"
+        if isinstance(got, str):
+            return (f"expected a number or an array, got {describe(got)}: return the number "
+                    "itself, not text (no quotes, no str(...))")
+        if _is_complex(got):
+            return "your result holds complex numbers; the answer is real numbers"
         return f"expected a number or an array, got {describe(got)}"
     if a.shape != b.shape:
         if isinstance(got, (list, tuple)) and b.ndim >= 1 and len(got) != len(b):
@@ -218,31 +341,52 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         if a.ndim == 2 and a.T.shape == b.shape:
             if np.allclose(a.T, b, rtol=RTOL, atol=ATOL):
                 return (f"your result has shape {a.shape} and is the transpose of the right "
-                        f"answer, of shape {b.shape}: check the order of the matrix product")
+                        f"answer, of shape {b.shape}")
             return (f"shape {a.shape} is the transpose of the expected {b.shape}, and the "
                     "values are wrong too")
         if a.size == b.size and np.allclose(a.reshape(b.shape), b, rtol=RTOL, atol=ATOL):
             return f"right numbers, wrong shape: expected {b.shape}, got {a.shape} (reshape)"
         if a.ndim == b.ndim + 1 and a.shape[1:] == b.shape:
-            return (f"shape {a.shape} has an extra leading axis: did you forget to sum over "
-                    f"the batch (axis 0)? expected {b.shape}")
+            if isinstance(got, (list, tuple)):
+                return (f"you returned a {type(got).__name__} of {len(got)} arrays of shape "
+                        f"{b.shape}; expected one array of shape {b.shape}")
+            return (f"your result has an extra leading axis of length {a.shape[0]}: shape "
+                    f"{a.shape}, expected {b.shape}. Several results stacked, or a missing "
+                    "sum over the batch (axis 0)?")
         return f"wrong shape: expected {b.shape}, got {a.shape}"
     if not np.all(np.isfinite(a)):
         return "your result contains NaN or inf"
     if np.allclose(a, -b, rtol=RTOL, atol=ATOL) and np.any(np.abs(b) > ATOL):
         return "the sign is wrong: your result is the negative of the right one"
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and np.allclose(a.T, b, rtol=RTOL, atol=ATOL):
+        return (f"your result is the transpose of the right one (both are {a.shape[0]}×"
+                f"{a.shape[1]}, so the shape does not show it)")
     factor = constant_factor(a, b)
     # any two numbers differ by "a factor": for a single number, name only a telling one
-    if factor is not None and (a.size > 1 or (factor > 0 and _is_simple_factor(factor))):
+    if factor is not None and _is_simple_factor(factor) and (a.size > 1 or factor > 0):
         return (f"off by a constant factor: your result is {factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
+    if factor is not None and a.size > 1:
+        return (f"off by a constant factor: every entry is {factor_text(factor)} times the "
+                "right one. That is no normalisation such as 2 or 1/n: a factor that every "
+                "entry shares is wrong.")
     if not reveal and a.ndim == 0:
         return f"{float(a):.6g} is too {'large' if a > b else 'small'}"
     diff = np.abs(a - b)
-    idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-    where = f" at index {tuple(int(i) for i in idx)}" if idx else ""
-    return (f"the values differ: largest difference {diff.max():.3g}{where} "
-            f"(expected {b[idx]:.6g}, got {a[idx]:.6g})")
+    scale = float(np.abs(b).max())
+    # float32 arithmetic: a relative error of about 1e-7, on an entry near 0 an absolute
+    # one of 1e-7 times the size of the terms summed (the largest value stands for them)
+    if scale > 0 and np.all(diff <= 1e-4 * np.abs(b) + 1e-6 * scale):
+        return (f"almost right: every value is off by a tiny amount (the largest error is "
+                f"{diff.max():.2g}, for values up to {scale:.3g}), more than rounding in "
+                "float64 gives. Did you compute in float32, round a result, or add a small "
+                "constant such as an ε?")
+    # the entry that misses the tolerance by most, so that its two numbers differ as shown
+    excess = diff - RTOL * np.abs(b)
+    idx = np.unravel_index(int(np.argmax(excess)), diff.shape) if diff.ndim else ()
+    worst = f"; the worst entry is at index {tuple(int(i) for i in idx)}" if idx else ""
+    # + 0.0 shows −0.0 as 0
+    return f"the values differ{worst} (expected {b[idx] + 0.0:.6g}, got {a[idx] + 0.0:.6g})"
 
 
 def constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from backprop.activations import relu, sigmoid, tanh
-from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.exercises._core import Diagnosis, Exercise, Result, describe
 
 Array = np.ndarray
 _rng = np.random.default_rng(101)
@@ -130,6 +130,52 @@ def reference_batch_shapes(n: int, sizes: list[int]) -> list[tuple[tuple[int, in
                                                                  strict=False)]
 
 
+def _plain(x: Any) -> Any:
+    """A learner's shapes as nested tuples of Python numbers (strings kept), for a message."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, (list, tuple)):
+        return tuple(_plain(v) for v in x)
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _has_text(x: Any) -> bool:
+    return isinstance(x, str) or (isinstance(x, tuple) and any(_has_text(v) for v in x))
+
+
+class _ShapesExercise(Exercise):
+    """The shapes of a batch, explained layer by layer when no known mistake matches."""
+
+    def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
+        problem = super()._first_problem(actual, expected, case)
+        known = {d.message for d in self.diagnoses}
+        if (problem is None or problem in known or not isinstance(actual, (list, tuple))
+                or len(actual) != len(expected)):
+            return problem
+        try:
+            return _layer_problem(actual, expected) or problem
+        except Exception:  # never raise from a checker: keep the generic diagnosis
+            return problem
+
+
+def _layer_problem(actual: list, expected: list) -> str | None:
+    """The first layer whose pair of shapes in ``actual`` is wrong, explained."""
+    for l, (got, want) in enumerate(zip(actual, expected, strict=True), start=1):
+        got = _plain(got)
+        if got == want:
+            continue
+        shown = repr(got) if len(repr(got)) <= 60 and "\n" not in repr(got) else describe(got)
+        message = f"layer {l}: expected (W^{l} shape, Y^{l} shape) = {want}, got {shown}"
+        if _has_text(got):
+            return message + ": shapes are numbers, not text (no quotes)."
+        if got == want[::-1]:
+            return message + ": the two are swapped; give W's shape first, then Y's."
+        if got in want:
+            return message + ": give both shapes for each layer, a pair (W shape, Y shape)."
+        return message + "."
+    return None
+
+
 def _shapes_with(w_shape: Callable[[int, int], tuple], y_shape: Callable[[int, int, int], tuple]):
     def wrong(n: int, sizes: list[int]) -> list:
         return [(w_shape(a, b), y_shape(n, a, b)) for a, b in zip(sizes[:-1], sizes[1:],
@@ -137,7 +183,7 @@ def _shapes_with(w_shape: Callable[[int, int], tuple], y_shape: Callable[[int, i
     return wrong
 
 
-BATCH_SHAPES = Exercise(
+BATCH_SHAPES = _ShapesExercise(
     "batch_shapes",
     reference_batch_shapes,
     cases=[(5, [2, 4, 3, 1]), (4, [2, 3, 3, 3]), (1, [3, 2]), (7, [4, 6, 5])],

@@ -78,7 +78,8 @@ def reference_sigmoid_gate(z: Array, upstream: Array) -> Array:
 SIGMOID_GATE = Exercise(
     "sigmoid_gate",
     reference_sigmoid_gate,
-    cases=[(1.0, -0.5), (_uniform(6), _uniform(6)), (_uniform(3, 2) * 2, _uniform(3, 2))],
+    # z = 0.7 first: at z = 1 (or 0) the mistake z(1 − z) gives 0, like any answer of zeros
+    cases=[(0.7, -0.5), (_uniform(6), _uniform(6)), (_uniform(3, 2) * 2, _uniform(3, 2))],
     diagnoses=[
         Diagnosis("you used the input z in z(1 − z); the formula needs the gate's OUTPUT: "
                   "σ'(z) = σ(z)(1 − σ(z)).",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from backprop.activations import ACTIVATIONS
-from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.exercises._core import Diagnosis, Exercise, Result, describe
 from backprop.network import ColumnNetwork
 
 Array = np.ndarray
@@ -217,6 +217,61 @@ def _flattened(fn: Callable[..., Any]) -> Callable[..., tuple]:
     return lambda net, X, Y: _flat(fn(net, X, Y))
 
 
+class _WrongStructure:
+    """What the learner's backward returned when it is not ``(deltas, dW, db)``."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _structure_problem(value: Any) -> str:
+    """Why ``value`` is not ``(deltas, dW, db)``: three lists with one array per layer."""
+    if value is None:
+        return "your function returned None — did you forget `return`?"
+    wanted = f"return (deltas, dW, db): three lists with one array per layer, l = 1 … {LAYERS}"
+    if not isinstance(value, tuple | list) or len(value) != 3:
+        return f"{wanted}; got {describe(value)}"
+    for name, part in zip(("deltas", "dW", "db"), value, strict=True):
+        if not (isinstance(part, tuple | list) and len(part) == LAYERS):
+            return f"{wanted}; your {name} is {'None' if part is None else describe(part)}"
+    return wanted
+
+
+def _index_hint(net: ColumnNetwork) -> str:
+    """What an IndexError in the learner's backward pass on ``net`` most likely means."""
+    if not getattr(net, "z", None) or not getattr(net, "a", None):
+        return "net.z and net.a stay empty until net.forward(X) has run: call it first."
+    return (f"an index is out of range: net.W, net.z and net.f have one entry per layer "
+            f"(indices 0 … {LAYERS - 1}); the hidden layers run l = L − 2, …, 0 and use "
+            "net.W[l + 1].")
+
+
+def _learner_backward(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``_flattened(fn)`` for the learner's answer: an IndexError gets a hint, and a result
+    that is not ``(deltas, dW, db)`` is kept for :class:`_BackwardExercise` to explain."""
+    def run(net: ColumnNetwork, X: Array, Y: Array) -> Any:
+        try:
+            result = fn(net, X, Y)
+        except IndexError as exc:
+            raise IndexError(f"{exc} — {_index_hint(net)}") from exc
+        try:
+            return _flat(result)
+        except TypeError:
+            return _WrongStructure(result)
+    run.__wrapped__ = fn            # a stub's message looks through to the learner's fn
+    return run
+
+
+class _BackwardExercise(Exercise):
+    """The whole backward pass: an answer that is not ``(deltas, dW, db)`` is a "fail" that
+    says what came back, not an error."""
+
+    def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
+        if isinstance(actual, _WrongStructure):
+            return _structure_problem(actual.value)
+        return super()._first_problem(actual, expected, case)
+
+
 def _backward_case(sizes: list[int], activations: list[str], n: int) -> tuple:
     weights = [_normal(m, k) for k, m in zip(sizes[:-1], sizes[1:], strict=True)]
     biases = [0.5 * _normal(m) for m in sizes[1:]]
@@ -229,7 +284,7 @@ def _diagnose(message: str, outputs: tuple[str, ...], **wrong: Any) -> list[Diag
     return [Diagnosis(message, fn, name) for name in outputs]
 
 
-BACKWARD = Exercise(
+BACKWARD = _BackwardExercise(
     "backward",
     _flattened(reference_backward),
     cases=[_backward_case([3, 3, 3, 3], ["sigmoid"] * 3, 4),
@@ -266,11 +321,7 @@ BACKWARD = Exercise(
 def check_backward(fn: Callable[[ColumnNetwork, Array, Array], Any]) -> Result:
     """Check ``fn(net, X, Y) -> (deltas, dW, db)``, the whole backward pass of a
     three-layer ``ColumnNetwork`` for ``L = ½ Σ ‖a^L − Y‖²``."""
-    result = BACKWARD.check(_flattened(fn) if callable(fn) else fn)
-    if result.status == "error" and "IndexError" in result.message:
-        return Result("error", result.message + " — net.z and net.a stay empty until "
-                      "net.forward(X) has run: call it first.", BACKWARD.name)
-    return result
+    return BACKWARD.check(_learner_backward(fn) if callable(fn) else fn)
 
 
 # -- 5. how much can the sigmoid's f′ shrink δ? --------------------------------------------------

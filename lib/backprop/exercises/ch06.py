@@ -268,9 +268,11 @@ ONE_HOT_SHAPE = (
     "your one-hot rows have the wrong shape: y must have the logits' shape (n, C), one row per "
     "sample and one column per class: np.eye(C)[labels] with C = logits.shape[1].")
 LABELS_ARE_INDICES = (
-    "an (n, C) array and an (n,) array do not line up. The labels are class indices of shape "
-    "(n,), not one-hot rows: build y = np.zeros_like(z) and set y[np.arange(n), labels] = 1 "
-    "before ŷ − y. (If the (n,) array is the softmax's row sums: sum with keepdims=True.)")
+    "an (n,) array met the (n, C) rows, one number per sample where a row per sample was "
+    "needed. Either the labels were used directly: they are class indices of shape (n,), not "
+    "one-hot rows, so build y = np.zeros_like(z) and set y[np.arange(n), labels] = 1 before "
+    "ŷ − y. Or a sum without keepdims=True: the softmax's row sums need keepdims=True (shape "
+    "(n, 1)) to divide each row by its own sum.")
 
 
 @_quiet

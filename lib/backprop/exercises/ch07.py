@@ -35,6 +35,7 @@ from backprop.exercises._core import (
     constant_factor,
     describe,
     factor_text,
+    not_implemented,
 )
 from backprop.layers import Layer, Linear, Sequential, Tanh, mlp
 from backprop.losses import Loss, SoftmaxCrossEntropy
@@ -71,6 +72,7 @@ def _after_step(step: Callable[..., Any]) -> Callable[..., tuple[Any, Array]]:
         after = _flat_parameters(model)
         return value, (after - before if after.shape == before.shape else after)
 
+    run.__wrapped__ = step
     return run
 
 
@@ -92,6 +94,7 @@ def _learner_step(fn: Callable[..., Any]) -> Callable[..., tuple[Any, Array]]:
                                 "gradient.") from exc
             raise
 
+    step.__wrapped__ = fn           # a stub's message looks through to the learner's fn
     return _after_step(step)
 
 
@@ -169,6 +172,13 @@ def _update_problem(got: Any, want: Any, model: Layer, lr: float) -> str | None:
             return (f"{name} did not change: update every pair that model.parameters() "
                     "yields.")
         c = constant_factor(g, w)
+        symbol = name.rsplit(".", 1)[-1]
+        if c is not None and np.isclose(c, -1.0):
+            return (f"{name} moved the wrong way (uphill): subtract α ∂L/∂{symbol}, "
+                    f"{symbol} ← {symbol} − α ∂L/∂{symbol}.")
+        if c is not None and c < 0:
+            return (f"{name} moved the wrong way (uphill), {factor_text(-c)} times as far as "
+                    f"it should: subtract α ∂L/∂{symbol}, once.")
         if c is not None:
             return (f"{name} moved {factor_text(c)} times as far as it should: every "
                     "parameter takes the same step, w ← w − α ∂L/∂w.")
@@ -183,7 +193,14 @@ def _update_problem(got: Any, want: Any, model: Layer, lr: float) -> str | None:
 class _StepExercise(Exercise):
     """The training step, whose parameter changes are explained by parameter name."""
 
+    def _inputs_changed(self, args: tuple, case: tuple) -> bool:
+        """Only ``X``, ``y`` and ``lr``: the step changes the model (and the loss's caches)."""
+        return super()._inputs_changed(args[2:], case[2:])
+
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
+        if isinstance(actual, tuple) and actual[0] is not None and as_array(actual[0]) is None:
+            return (f"loss: return the loss value (a number, the one loss.forward gives), got "
+                    f"{describe(actual[0])}.")
         problem = super()._first_problem(actual, expected, case)
         known = {f"parameters: {d.message}" for d in self.diagnoses}
         if problem is None or not problem.startswith("parameters: ") or problem in known:
@@ -212,7 +229,7 @@ TRAINING_STEP = _StepExercise(
         Diagnosis("no parameter changed — did you update in place (param -= α * grad)? "
                   "param = param - α * grad would make a new array and bind the name param "
                   "to it, while the layer keeps the old one.",
-                  _wrong_step(_rebound), "parameters"),
+                  _wrong_step(_rebound), "parameters", zeros_are_evidence=True),
         Diagnosis("return the loss computed before the update (the one backward "
                   "differentiated), as Trainer.step does; yours is the loss after the step.",
                   _wrong_step(_descend, loss_after=True), "loss"),
@@ -362,6 +379,10 @@ def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
         return ("all columns of W are equal, so every unit of the layer computes the same "
                 "thing and receives the same gradient: they stay identical forever "
                 "(symmetry). Draw each weight at random.")
+    if n_in > 1 and np.allclose(W, W[:1]):
+        return ("all rows of W are equal, so each unit sees only the sum of its inputs "
+                "(times its own weight): the units differ by a scale only, and no unit can "
+                "tell one input from another. Draw each weight at random.")
     good = np.sqrt(2.0 / (n_in + n_out))
     mean, std = float(W.mean()), float(W.std())
     if abs(mean) > 0.5 * std:
@@ -394,9 +415,8 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
     for n_in, n_out in sizes:
         try:
             result = fn(n_in, n_out, copy.deepcopy(rng))
-        except NotImplementedError:
-            return Result("todo", "not yet implemented — fill in the function above and run "
-                          "this cell again.", name)
+        except NotImplementedError as exc:
+            return not_implemented(exc, fn, name)
         except Exception as exc:  # the learner's bug, reported
             return Result("error", f"your function raised {type(exc).__name__}: {exc}", name)
         if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?

@@ -136,7 +136,7 @@ class Guard:
             self.errors.append(f"console error: {message.text}")
 
     def unexpected_errors(self) -> list[str]:
-        """Errors other than the two known Jupyter Book ones (and other than blocked requests,
+        """Errors other than the known Jupyter Book one (and other than blocked requests,
         which ``blocked`` reports with their addresses)."""
         return [e for e in self.errors
                 if not any(known in e for known in KNOWN_PAGE_ERRORS)

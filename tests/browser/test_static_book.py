@@ -3,11 +3,11 @@
 For every page of ``_toc.yml``, served from 127.0.0.1 and opened from disk (``file://``), with
 every request that would leave the machine aborted: the maths is typeset by MathJax (no raw TeX
 left in the text), every image loads, every widget view renders (sliders visible, ipywidgets
-sliders showing their stored value), notebook pages have the Binder, Colab, live-code and
-download buttons, no request leaves 127.0.0.1, and the page logs no error other than the two
-known Jupyter Book ones. A full-page screenshot of each page goes to ``_build/screenshots/``.
-Without a browser, the book is still built with warnings as errors and its internal links and
-images are checked in the HTML files.
+sliders showing their stored value), Chinese text is set in the book's own font, notebook
+pages have the Binder, Colab, live-code and download buttons, no request leaves 127.0.0.1, and
+the page logs no error other than the known Jupyter Book one. A full-page screenshot of each
+page goes to ``_build/screenshots/``. Without a browser, the book is still built with warnings
+as errors and its internal links and images are checked in the HTML files.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ PAGE_FACTS = """async () => {
       tex: el.textContent.slice(0, 80), typeset: el.querySelector("mjx-container") !== null })),
     mjx: document.querySelectorAll("mjx-container").length,
     text: prose.textContent,
+    chinese: /[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]/.test(article.textContent),
+    bookCjkFont: await document.fonts.ready.then((fonts) => Array.from(fonts)
+      .filter((f) => f.family.replace(/"/g, "") === "Book CJK").map((f) => f.status)),
     brokenImages: Array.from(document.images)
       .filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.src),
     views: views.map((script) => {
@@ -142,6 +145,8 @@ def check_page(facts: dict, page: Page) -> None:
     raw = [text[max(m.start() - 50, 0):m.end() + 30] for m in RAW_TEX.finditer(text)]
     assert not raw, f"{page.docname}: raw TeX in the visible text: {raw[:5]}"
     assert not facts["brokenImages"], f"{page.docname}: images not loaded: {facts['brokenImages']}"
+    if facts["chinese"]:  # the book's own glyphs, whatever fonts the system has
+        assert "loaded" in facts["bookCjkFont"], f"{page.docname}: {facts['bookCjkFont']}"
     for view in facts["views"]:
         assert not view["error"], f"{page.docname}: widget {view['model']}: {view['text'][:200]}"
         for control in view["ranges"] + view["sliders"]:

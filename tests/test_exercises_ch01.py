@@ -210,3 +210,13 @@ def test_network_forward_changing_the_parameters_is_reported():
         return y
 
     assert "in place" in diagnosis(ch01.check_network_forward, zeroes_the_weights)
+
+
+def test_network_forward_replacing_a_parameter_by_another_shape_is_reported():
+    # the copy can no longer be compared entry by entry (a ragged structure): still "changed"
+    def swaps_a_weight(X, params):
+        y = ch01.reference_network_forward(X, params)
+        params[0] = np.zeros(3)
+        return y
+
+    assert "in place" in diagnosis(ch01.check_network_forward, swaps_a_weight)

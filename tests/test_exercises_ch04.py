@@ -257,3 +257,14 @@ def test_largest_product_value_forms():
     assert ch04.check_largest_product(0.00098).passed           # two are close enough
     assert ch04.check_largest_product(lambda: 1 / 1024).passed
     assert ch04.check_largest_product("1/1024").status == "fail"
+
+
+def test_backward_index_error_with_an_array_in_net_z_keeps_its_hint():
+    def z_as_array(net, X, Y):
+        net.forward(X)
+        net.z = np.zeros(3)                      # not a list any more
+        return [None] * 3, [None] * 3, [net.W[5]] * 3
+
+    result = ch04.check_backward(z_as_array)
+    assert result.status == "error" and "IndexError" in result.message
+    assert "use net.W[l + 1]" in result.message

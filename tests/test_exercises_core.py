@@ -275,3 +275,14 @@ def test_a_not_implemented_error_inside_the_library_is_an_error(exercise):
 
     result = exercise.check(uses_a_bare_layer)
     assert result.status == "error" and "NotImplementedError in `_forward`" in result.message
+
+
+def test_a_uniform_error_of_a_few_parts_in_a_hundred_thousand_is_almost_right():
+    want = np.array([[1.0, -2.0], [0.5, 3.0]])
+    message = generic_diagnosis(want * 1.00005, want)
+    assert message.startswith("almost right") and "times" not in message
+
+
+def test_a_factor_close_to_one_is_printed_with_the_digits_that_show_it():
+    from backprop.exercises._core import factor_text
+    assert factor_text(1.0005) == "1.0005" and factor_text(0.25) == "1/4"

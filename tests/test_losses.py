@@ -214,6 +214,15 @@ def test_mse_non_finite(bad, where):
         MSE().forward(pred, target)
 
 
+def test_losses_take_an_object_array_of_numbers_and_refuse_one_with_none():
+    mixed = np.array([[1, 2.5], [np.int64(3), np.float32(-1.0)]], dtype=object)
+    assert MSE().forward(mixed, np.zeros((2, 2))) == MSE().forward(mixed.astype(float),
+                                                                   np.zeros((2, 2)))
+    with pytest.raises(TypeError, match=r"MSE.forward: target must hold real numbers, but it "
+                                        r"holds None"):
+        MSE().forward(np.zeros((2, 1)), np.array([[1.0], [None]], dtype=object))
+
+
 @pytest.mark.parametrize(("loss", "pred", "target", "what"), [
     (MSE(), np.full((2, 1), "1"), np.ones((2, 1)), "pred"),
     (MSE(), np.ones((2, 1)), np.full((2, 1), "a"), "target"),

@@ -3,7 +3,7 @@
 The source notes are Chinese, and the book quotes them (the glossary, the errata, a few terms
 in the chapters). A reader's system may have no Chinese font at all (many minimal Linux
 installs, this book's test machine), and the pages would show empty boxes. So the book ships
-the few hundred characters it uses, about 100 kB, as ``_static/fonts/book-cjk.woff``, which
+the few hundred characters it uses, about 50 kB, as ``_static/fonts/book-cjk.woff``, which
 ``_static/book.css`` loads for the CJK ranges only (``unicode-range``).
 
 Run this after adding Chinese text to a chapter (``tests/test_cjk_font.py`` fails until then)::

@@ -21,8 +21,10 @@ from backprop.activations import ACTIVATIONS
 LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
 #: Okabe–Ito palette, in the order lines are drawn.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-#: for more classes than ``PALETTE`` has colours: matplotlib's 20 qualitative ones
-MANY_CLASS_COLOURS = tuple(matplotlib.colormaps["tab20"].colors)
+#: for more classes than ``PALETTE`` has colours: matplotlib's 20 qualitative ones, the ten
+#: dark hues first and then their light partners, so that up to ten classes get ten hues
+MANY_CLASS_COLOURS = tuple(matplotlib.colormaps["tab20"].colors[0::2]
+                           + matplotlib.colormaps["tab20"].colors[1::2])
 #: width of a figure that fills the book's text column, in inches
 BOOK_WIDTH = 7.0
 

@@ -8,7 +8,6 @@ keeps what ``backward`` needs; ``backward(dY)`` takes ``dY = ∂L/∂Y`` and ret
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
 from inspect import signature
 from numbers import Real
 
@@ -479,9 +478,13 @@ def mlp(
     return Sequential(*layers)
 
 
-@cache
 def _takes_input_grad(backward: Callable) -> bool:
-    return "input_grad" in signature(backward).parameters
+    """Whether ``backward`` has an ``input_grad`` parameter (``False`` when it shows no
+    signature: it is then called plainly)."""
+    try:
+        return "input_grad" in signature(backward).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def backward_parameters_only(layer: Layer, dY: Array) -> None:
@@ -492,7 +495,7 @@ def backward_parameters_only(layer: Layer, dY: Array) -> None:
     plainly and its ``∂L/∂X`` dropped.
     """
     backward = layer.backward
-    if _takes_input_grad(getattr(backward, "__func__", backward)):
+    if _takes_input_grad(backward):
         backward(dY, input_grad=False)
     else:
         backward(dY)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from backprop.activations import log_softmax
@@ -17,6 +19,12 @@ def _shape(shape: tuple[int, ...]) -> str:
 def _real(name: str, what: str, arr: object) -> Array:
     """``arr`` as an array of real numbers (bool, int or float), else a ``TypeError``."""
     arr = np.asarray(arr)
+    if arr.dtype.kind == "O":         # numbers in an object array (a mixed table, say)
+        for value in arr.flat:        # an unusual input: a loop over it costs nothing
+            if not isinstance(value, Real):
+                raise TypeError(f"{name}.forward: {what} must hold real numbers, but it holds "
+                                f"{value!r}")
+        return arr.astype(np.float64)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name}.forward: {what} must hold real numbers, got dtype {arr.dtype}")
     return arr

@@ -14,6 +14,7 @@ import html
 import inspect
 import os
 import re
+import site
 import sysconfig
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -129,8 +130,12 @@ class Exercise:
         return self.check(value if callable(value) else lambda: value)
 
     def _inputs_changed(self, args: tuple, case: tuple) -> bool:
-        """Whether the learner's call changed the arguments ``args`` (copies of ``case``)."""
-        return not all(_same_inputs(a, b) for a, b in zip(args, case, strict=True))
+        """Whether the learner's call changed the arguments ``args`` (copies of ``case``);
+        an argument that can no longer be compared (made ragged, say) has changed."""
+        try:
+            return not all(_same_inputs(a, b) for a, b in zip(args, case, strict=True))
+        except Exception:
+            return True
 
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         if self.outputs is None:
@@ -211,6 +216,7 @@ def not_implemented(exc: NotImplementedError, learner: Any, exercise: str) -> Re
 #: where library code lives: the standard library, installed packages, this book's package
 _LIBRARY_DIRS = tuple(os.path.join(Path(d).resolve(), "") for d in {
     *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+    *site.getsitepackages(), site.getusersitepackages(), "/usr/lib/python3/dist-packages",
     Path(__file__).resolve().parents[1]})
 
 
@@ -366,7 +372,7 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
     if factor is not None and _is_simple_factor(factor) and (a.size > 1 or factor > 0):
         return (f"off by a constant factor: your result is {factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
-    if factor is not None and a.size > 1:
+    if factor is not None and a.size > 1 and abs(factor - 1) > 1e-4:
         return (f"off by a constant factor: every entry is {factor_text(factor)} times the "
                 "right one. That is no normalisation such as 2 or 1/n: a factor that every "
                 "entry shares is wrong.")
@@ -376,7 +382,7 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
     scale = float(np.abs(b).max())
     # float32 arithmetic: a relative error of about 1e-7, on an entry near 0 an absolute
     # one of 1e-7 times the size of the terms summed (the largest value stands for them)
-    if scale > 0 and np.all(diff <= 1e-4 * np.abs(b) + 1e-6 * scale):
+    if 0 < scale < np.inf and np.all(diff <= 1e-4 * np.abs(b) + 1e-6 * scale):
         return (f"almost right: every value is off by a tiny amount (the largest error is "
                 f"{diff.max():.2g}, for values up to {scale:.3g}), more than rounding in "
                 "float64 gives. Did you compute in float32, round a result, or add a small "
@@ -412,4 +418,5 @@ def factor_text(c: float) -> str:
     inv = 1 / c
     if abs(inv - round(inv)) < 1e-9:
         return f"{sign}1/{int(round(inv))}"
-    return f"{sign}{c:.4g}"
+    # close to 1 (a tiny uniform error), four digits would print "1"
+    return f"{sign}{c:.7g}" if abs(c - 1) < 1e-3 else f"{sign}{c:.4g}"

@@ -237,9 +237,18 @@ def _structure_problem(value: Any) -> str:
     return wanted
 
 
+def _filled(cache: Any) -> bool:
+    """Whether a cache such as ``net.z`` holds something (a list, or whatever the learner put
+    there)."""
+    try:
+        return len(cache) > 0
+    except TypeError:
+        return cache is not None
+
+
 def _index_hint(net: ColumnNetwork) -> str:
     """What an IndexError in the learner's backward pass on ``net`` most likely means."""
-    if not getattr(net, "z", None) or not getattr(net, "a", None):
+    if not (_filled(getattr(net, "z", None)) and _filled(getattr(net, "a", None))):
         return "net.z and net.a stay empty until net.forward(X) has run: call it first."
     return (f"an index is out of range: net.W, net.z and net.f have one entry per layer "
             f"(indices 0 … {LAYERS - 1}); the hidden layers run l = L − 2, …, 0 and use "

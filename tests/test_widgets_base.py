@@ -67,6 +67,16 @@ def test_errors_are_shown_not_swallowed_and_state_kept():
     assert w.error == ""
 
 
+def test_a_state_that_overflowed_is_an_error_not_infinity():
+    from backprop.widgets.delta_norms import DeltaNormExplorer
+    w = DeltaNormExplorer()
+    before = w.state
+    with np.errstate(over="ignore"):
+        w.weight_scale = 1e9
+    assert w.error.startswith("OverflowError: the numbers overflowed: state.")
+    assert "is inf" in w.error and w.state == before
+
+
 def test_ping_gets_pong(monkeypatch):
     w = Doubler()
     sent = []

@@ -233,3 +233,24 @@ def test_browser_diagram_mode_has_no_sliders(browser):  # noqa: F811
     assert diagram.locator("input[type=range]").first.is_hidden()
     assert diagram.locator("svg.fwdnet-svg circle.fwdnet-node").count() == 7
     assert not diagram.errors
+
+
+@pytest.mark.browser
+def test_browser_follows_a_deeper_network_set_one_control_at_a_time(browser):  # noqa: F811
+    # Python code that adds a layer sets weights, biases and activations one after the other;
+    # the page receives each change separately and must end with every layer's sliders
+    w = ForwardNetworkExplorer()
+    page = open_explorer(browser, w, kernel=True)
+    weights = [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]],
+               [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]],
+               [[0.7, 0.1], [0.8, 0.2]]]
+    changes = {"weights": weights, "biases": [[0.0] * 3, [0.0] * 2, [0.0] * 2],
+               "activations": ["tanh", "tanh", "identity"]}
+    for key, value in changes.items():
+        setattr(w, key, value)
+        page.evaluate("([k, v]) => window.__model.set(k, v)", [key, value])
+    page.evaluate("(s) => window.__model.set('state', s)", json.loads(json.dumps(w.state)))
+    assert w.error == "" and w.state["sizes"] == [2, 3, 2, 2]
+    assert page.locator("input[type=range]").count() == 2 + 2 + 6 + 3 + 6 + 2 + 4 + 2
+    assert page.locator(".fwdnet-card-title").count() == 2 + 3
+    assert not page.errors, page.errors

@@ -4,6 +4,7 @@ controls, a learner's own expression, errors, and the front end in headless Chro
 
 import numpy as np
 import pytest
+import traitlets
 from explorer_harness import assert_same_state, fire_inputs, open_explorer, published
 
 from backprop.gradcheck import numerical_gradient
@@ -163,6 +164,12 @@ def test_errors_are_shown_in_the_widget():
     w.inputs = {"x": -1.0}
     assert "ValueError" in w.error and "log" in w.error
     assert node(w.state, "x")["data"] == 2.0                          # last good state kept
+    for bad, message in [(float("nan"), "x must be a finite number"),
+                         (float("inf"), "x must be a finite number"),
+                         ("abc", "x must be a number, got 'abc'")]:
+        with pytest.raises(traitlets.TraitError, match=message):
+            w.inputs = {"x": bad}
+    assert w.inputs == {"x": -1.0}
     with pytest.raises(TypeError, match="must be a Value"):
         GraphExplorer(3.0)
     # any exponent survives the round trip through the template, digit for digit

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+import traitlets
 from explorer_harness import open_explorer, published
 
 from backprop.data import toy
@@ -119,6 +120,13 @@ def test_model_argument_gives_the_shape():
     assert isinstance(w.model[0], Linear)
 
 
+def test_a_negative_seed_is_refused_at_once():
+    w = Playground()
+    with pytest.raises(traitlets.TraitError, match="seed must be a non-negative integer"):
+        w.seed = -1
+    assert w.seed == 0 and w.error == ""
+
+
 @pytest.mark.parametrize("trait, value, message", [
     ("dataset", "circles", "unknown dataset 'circles'"),
     ("hidden", [9], "hidden = [9]"),
@@ -137,6 +145,8 @@ def test_divergence_is_reported():
     w = Playground(activation="identity", learning_rate=10.0)
     w.steps = 20
     assert "NaN or inf" in w.error and "learning rate" in w.error
+    with pytest.raises(RuntimeError, match="no network to show, the last run failed"):
+        _ = w.model
     w.learning_rate = 0.1
     assert w.error == "" and w.state["step"] == 20
 
@@ -279,6 +289,34 @@ def test_kernel_mode_python_computes_and_the_front_end_drives(browser):  # noqa:
     close(s, w.state, rtol=1e-12)
     assert page.locator(".bp-static-note").is_hidden()
     assert not page.errors, page.errors
+
+
+#: Wraps the page's ``save_changes`` to record the most requests awaiting Python at once.
+_COUNT_IN_FLIGHT = """() => {
+  const model = window.__model, save = model.save_changes;
+  window.__inFlight = 0;
+  window.__mostInFlight = 0;
+  model.save_changes = async () => {
+    window.__inFlight += 1;
+    window.__mostInFlight = Math.max(window.__mostInFlight, window.__inFlight);
+    try { await save(); } finally { window.__inFlight -= 1; }
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_pause_and_start_before_python_answers_keep_one_training_loop(browser):  # noqa: F811
+    w = Playground()
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_selector(".bp-static-note", state="hidden")    # the kernel has answered
+    page.evaluate(_COUNT_IN_FLIGHT)
+    start = page.locator(".bp-explorer button").filter(has_text="Start")
+    page.evaluate("(b) => { b.click(); b.click(); b.click(); }", start.element_handle())
+    wait_published(page, "s.step >= 30", kernel=True)
+    page.click("text=❚❚ Pause")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__mostInFlight") == 1     # two loops would keep two in flight
+    assert w.state["step"] == w.steps and not page.errors, page.errors
 
 
 @pytest.mark.browser

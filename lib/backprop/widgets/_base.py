@@ -12,6 +12,7 @@ explorer's own file (named by ``_front_end``), which ends with ``export default 
 
 from __future__ import annotations
 
+import math
 import time
 from importlib import resources
 from typing import Any, ClassVar
@@ -30,6 +31,18 @@ def bundle(front_end: str) -> str:
     """The ES module of an explorer: the shared JS modules followed by ``front_end``."""
     parts = [f"// ---- {name} ----\n{_read(name)}" for name in (*_SHARED_FRONT_END, front_end)]
     return "\n".join(parts)
+
+
+def _first_non_finite(data: Any, path: str = "state") -> str:
+    """Where plain data (dicts, lists, numbers) holds NaN or an infinity, e.g.
+    ``"state.loss is inf"``; ``""`` when every number is finite."""
+    if isinstance(data, dict):
+        items = ((f"{path}.{k}", v) for k, v in data.items())
+    elif isinstance(data, list | tuple):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(data))
+    else:
+        return f"{path} is {data}" if isinstance(data, float) and not math.isfinite(data) else ""
+    return next((w for p, v in items if (w := _first_non_finite(v, p))), "")
 
 
 class Explorer(anywidget.AnyWidget):
@@ -72,6 +85,9 @@ class Explorer(anywidget.AnyWidget):
         start = time.perf_counter()
         try:
             state = self.compute()
+            where = _first_non_finite(state)
+            if where:
+                raise OverflowError(f"the numbers overflowed: {where}; choose smaller values")
         except Exception as exc:  # shown to the reader in the widget, and kept for code
             self.error = f"{type(exc).__name__}: {exc}"
         else:

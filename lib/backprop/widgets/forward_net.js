@@ -220,15 +220,27 @@ export default {
         ]));
       });
       panel.replaceChildren(...cards);
+      builtShape = shapeOf(c);
     };
 
     // Controls changed from Python (or echoed back): rebuild the sliders if the shapes changed.
+    // Python may change the shapes one control at a time (weights, then biases, then
+    // activations): while they disagree, the panel waits for the rest (Python shows the error).
+    let builtShape = null;
     const shapeOf = (c) => JSON.stringify([c.x.length, c.target.length,
-      c.weights.map((W) => [W.length, W[0].length])]);
+      c.weights.map((W) => [W.length, (W[0] || []).length]),
+      c.biases.map((b) => (b || []).length), c.activations.length]);
+    const consistent = (c) => c.weights.length > 0 &&
+      c.activations.length === c.weights.length && c.weights.every((W, l) =>
+        Array.isArray(W) && W.length > 0 && Array.isArray(W[0]) && W[0].length > 0 &&
+        W.every((row) => Array.isArray(row) && row.length === W[0].length) &&
+        W.length === (l === 0 ? c.x.length : c.weights[l - 1][0].length) &&
+        Array.isArray(c.biases[l]) && c.biases[l].length === W[0].length) &&
+      c.target.length === c.weights[c.weights.length - 1][0].length;
     const fromModel = () => {
-      const before = shapeOf(controls);
       readControls();
-      if (shapeOf(controls) !== before) {
+      if (!consistent(controls)) return;
+      if (shapeOf(controls) !== builtShape) {
         buildPanel();
         return;
       }

@@ -241,7 +241,18 @@ class GraphExplorer(Explorer):
 
     @traitlets.validate("inputs")
     def _inputs_are_floats(self, proposal: Any) -> dict[str, float]:
-        return {str(k): float(v) for k, v in proposal["value"].items()}
+        inputs = {}
+        for name, value in proposal["value"].items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise traitlets.TraitError(f"inputs: {name} must be a number, got "
+                                           f"{value!r}") from None
+            if not math.isfinite(number):
+                raise traitlets.TraitError(f"inputs: {name} must be a finite number, got "
+                                           f"{value!r}")
+            inputs[str(name)] = number
+        return inputs
 
     def template(self) -> dict:
         """The template of the graph shown (``example``)."""

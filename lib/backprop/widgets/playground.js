@@ -275,27 +275,45 @@ export default {
     const change = (changes) => apply({ ...changes, steps: 0 });
     const request = (steps) => apply({ steps: Math.max(0, Math.min(steps, data().limits.steps)) });
 
+    // One training loop at a time: at most one frame scheduled (Pause cancels it) and, with a
+    // kernel, at most one request awaiting Python's answer (Pause and Start again before the
+    // answer arrives must not start a second loop).
+    let tickFrame = 0, awaiting = false;
+    const schedule = () => {
+      if (!running || tickFrame) return;
+      tickFrame = requestAnimationFrame(() => { tickFrame = 0; tick(); });
+    };
     const tick = () => {
-      if (!running) return;
+      if (!running || (live === true && awaiting)) return;
       const target = Math.min(ctl.steps + PLAYGROUND_CHUNK, data().limits.steps);
       if (target === ctl.steps) { setRunning(false); return; }
+      awaiting = live === true;
       request(target);
-      if (live === false && running) requestAnimationFrame(tick);
+      if (live === false) schedule();
     };
     const setRunning = (on) => {
       if (on === running) return;
       running = on;
       startBtn.textContent = on ? "❚❚ Pause" : "▶ Start";
-      if (on) tick();
+      if (on) {
+        tick();
+      } else {
+        cancelAnimationFrame(tickFrame);
+        tickFrame = 0;
+      }
     };
 
     // live mode: Python's answers
     model.on("change:state", () => {
+      awaiting = false;
       readControls();
       draw(model.get("state"));
-      if (running && live !== false) requestAnimationFrame(tick);
+      if (live !== false) schedule();
     });
-    model.on("change:error", () => { if (model.get("error")) setRunning(false); });
+    model.on("change:error", () => {
+      awaiting = false;
+      if (model.get("error")) setRunning(false);
+    });
     model.on("change:static_data", () => { run = null; });
 
     draw(shown);

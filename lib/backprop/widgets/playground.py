@@ -100,6 +100,13 @@ class Playground(Explorer):
             "learning_rates": list(LEARNING_RATES),
         }
 
+    @traitlets.validate("seed")
+    def _seed_is_not_negative(self, proposal: Any) -> int:
+        if proposal["value"] < 0:
+            raise traitlets.TraitError(f"seed must be a non-negative integer, got "
+                                       f"{proposal['value']}")
+        return proposal["value"]
+
     @traitlets.observe("seed")
     def _new_seed(self, _change: Any) -> None:
         self.static_data = self._static_data()
@@ -135,6 +142,9 @@ class Playground(Explorer):
     def model(self) -> Sequential:
         """The network after ``steps`` steps (the playground's own; train it further by
         setting ``steps``)."""
+        if self._run is None:
+            raise RuntimeError(f"Playground: no network to show, the last run failed: "
+                               f"{self.error}")
         return self._run.model
 
 

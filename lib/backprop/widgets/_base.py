@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any, ClassVar
 
 import anywidget
+import numpy as np
 import traitlets
 
 _SHARED_FRONT_END = ("mlmath.js", "ui.js")
@@ -39,6 +40,16 @@ def _first_non_finite(data: Any, path: str = "state") -> str:
     if isinstance(data, dict):
         items = ((f"{path}.{k}", v) for k, v in data.items())
     elif isinstance(data, list | tuple):
+        try:                        # a table of numbers: NumPy checks it at once
+            numbers = np.asarray(data)
+        except (TypeError, ValueError):
+            numbers = None          # ragged: entry by entry
+        if numbers is not None and numbers.dtype.kind in "biuf":  # not None, text or dicts
+            bad = np.argwhere(~np.isfinite(numbers))
+            if not len(bad):
+                return ""
+            index = "".join(f"[{i}]" for i in bad[0])
+            return f"{path}{index} is {numbers[tuple(bad[0])]}"
         items = ((f"{path}[{i}]", v) for i, v in enumerate(data))
     else:
         return f"{path} is {data}" if isinstance(data, float) and not math.isfinite(data) else ""

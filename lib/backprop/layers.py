@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from inspect import signature
-from numbers import Real
 
 import numpy as np
 
 from backprop import activations as act
+from backprop._arrays import numbers_from_objects, shape_text
 
 Array = np.ndarray
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    """``(5, 4)``, ``(3,)``: a shape as Python prints a tuple of ints."""
-    return str(tuple(int(s) for s in shape))
 
 
 def _table(where: str, what: str, arr: object) -> Array:
@@ -78,8 +73,8 @@ class Layer:
         dX = self._backward(dY)
         if np.shape(dX) != self._X.shape:  # a layer of one's own that got dX wrong
             raise ValueError(f"{self.name}._backward returned dX of shape "
-                             f"{_shape(np.shape(dX))}; it must have the shape of the input X, "
-                             f"{_shape(self._X.shape)}")
+                             f"{shape_text(np.shape(dX))}; it must have the shape of the input X, "
+                             f"{shape_text(self._X.shape)}")
         return dX
 
     __call__ = forward
@@ -116,29 +111,20 @@ class Layer:
                 hint = " (use X.reshape(1, -1) for a single sample)"
             expected = f"(n, {self.in_features})" if self.in_features else "(n, features)"
             raise ValueError(
-                f"{self.name}.forward: expected X of shape {expected}, got {_shape(X.shape)}"
+                f"{self.name}.forward: expected X of shape {expected}, got {shape_text(X.shape)}"
                 f"{hint}"
             )
         if self.in_features is not None and X.shape[1] != self.in_features:
             raise ValueError(
                 f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
-                f"got {_shape(X.shape)}"
+                f"got {shape_text(X.shape)}"
             )
         if X.dtype.kind == "O":          # numbers in an object array (a mixed table, say)
-            X = self._numbers_from_objects(X)
+            X = numbers_from_objects(f"{self.name}.forward", "X", X)
         if X.dtype.kind not in "biuf":
             raise TypeError(f"{self.name}.forward: X must hold real numbers (float, int or "
                             f"bool), got dtype {X.dtype}")
         return X if X.dtype.kind == "f" else X.astype(np.float64)
-
-    def _numbers_from_objects(self, X: Array) -> Array:
-        """A float64 copy of an object array that holds only real numbers, else a TypeError
-        (NumPy would silently turn ``None`` into NaN)."""
-        for value in X.flat:              # an unusual input: a loop over it costs nothing
-            if not isinstance(value, Real):
-                raise TypeError(f"{self.name}.forward: X must hold real numbers, but it holds "
-                                f"{value!r} (dtype object)")
-        return X.astype(np.float64)
 
     def _check_grad(self, dY: Array) -> Array:
         if self._Y_shape is None:
@@ -146,8 +132,8 @@ class Layer:
         dY = _table(f"{self.name}.backward", "dY", dY)
         if dY.shape != self._Y_shape:
             raise ValueError(
-                f"{self.name}.backward: expected dY of shape {_shape(self._Y_shape)} "
-                f"(the shape of the last forward output), got {_shape(dY.shape)}"
+                f"{self.name}.backward: expected dY of shape {shape_text(self._Y_shape)} "
+                f"(the shape of the last forward output), got {shape_text(dY.shape)}"
             )
         if dY.dtype.kind not in "biuf":
             raise TypeError(f"{self.name}.backward: dY must hold real numbers, got dtype "
@@ -222,7 +208,7 @@ class Linear(Layer):
             W = W.astype(np.float64)
         if W.ndim != 2:
             raise ValueError(
-                f"Linear.from_weights: W must be 2-D (in, out), got {_shape(W.shape)}"
+                f"Linear.from_weights: W must be 2-D (in, out), got {shape_text(W.shape)}"
             )
         layer = cls(W.shape[0], W.shape[1], init="zeros", dtype=W.dtype, name=name)
         layer.W = W
@@ -231,7 +217,7 @@ class Linear(Layer):
             if b.shape != (W.shape[1],):
                 raise ValueError(
                     f"{layer.name}.from_weights: expected b of shape ({W.shape[1]},), "
-                    f"got {_shape(b.shape)}"
+                    f"got {shape_text(b.shape)}"
                 )
             layer.b = b
         return layer

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 
+from backprop._arrays import numbers_from_objects, shape_text
 from backprop.activations import log_softmax
 
 Array = np.ndarray
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    """``(5, 4)``, ``(3,)``: a shape as Python prints a tuple of ints."""
-    return str(tuple(int(s) for s in shape))
 
 
 def _real(name: str, what: str, arr: object) -> Array:
     """``arr`` as an array of real numbers (bool, int or float), else a ``TypeError``."""
     arr = np.asarray(arr)
     if arr.dtype.kind == "O":         # numbers in an object array (a mixed table, say)
-        for value in arr.flat:        # an unusual input: a loop over it costs nothing
-            if not isinstance(value, Real):
-                raise TypeError(f"{name}.forward: {what} must hold real numbers, but it holds "
-                                f"{value!r}")
-        return arr.astype(np.float64)
+        return numbers_from_objects(f"{name}.forward", what, arr)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name}.forward: {what} must hold real numbers, got dtype {arr.dtype}")
     return arr
@@ -95,11 +85,12 @@ class MSE(Loss):
             if target.ndim == 2 and target.T.shape == pred.shape:
                 hint = " (is target transposed? target.T has pred's shape)"
             elif pred.size == target.size:
-                hint = f" (use target.reshape{_shape(pred.shape)})"
-            raise ValueError(f"MSE.forward: pred has shape {_shape(pred.shape)} but target has "
-                             f"shape {_shape(target.shape)}; they must match{hint}")
+                hint = f" (use target.reshape{shape_text(pred.shape)})"
+            raise ValueError(f"MSE.forward: pred has shape {shape_text(pred.shape)} but target "
+                             f"has shape {shape_text(target.shape)}; they must match{hint}")
         if pred.size == 0:
-            raise ValueError(f"MSE.forward: pred and target are empty, shape {_shape(pred.shape)}")
+            raise ValueError(f"MSE.forward: pred and target are empty, shape "
+                             f"{shape_text(pred.shape)}")
         _check_finite(self.name, "pred", pred)
         _check_finite(self.name, "target", target)
         diff = pred - target.astype(pred.dtype, copy=False)
@@ -141,7 +132,7 @@ class SoftmaxCrossEntropy(Loss):
         logits = _float(_real(self.name, "logits", logits))
         if logits.ndim != 2 or logits.size == 0:
             raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C) "
-                             f"with n, C >= 1, got {_shape(logits.shape)}")
+                             f"with n, C >= 1, got {shape_text(logits.shape)}")
         if logits.shape[1] == 1:
             raise ValueError("SoftmaxCrossEntropy.forward: one logit per sample: a softmax over "
                              "one class is always 1 and learns nothing; give the network one "
@@ -181,5 +172,5 @@ class SoftmaxCrossEntropy(Loss):
             return labels.astype(dtype, copy=False)
         raise ValueError(
             f"SoftmaxCrossEntropy.forward: labels must have shape ({n},) (class indices) or "
-            f"({n}, {C}) (one-hot) for logits of shape ({n}, {C}), got {_shape(labels.shape)}"
+            f"({n}, {C}) (one-hot) for logits of shape ({n}, {C}), got {shape_text(labels.shape)}"
         )

@@ -27,7 +27,13 @@ RTOL, ATOL = 1e-6, 1e-9
 
 #: plain text symbols (no emoji font needed): tick, cross, pencil, warning sign
 _ICONS = {"pass": "✓", "fail": "✗", "todo": "✎", "error": "⚠"}
-_COLOURS = {"pass": "#1a7f37", "fail": "#a40e26", "todo": "#57606a", "error": "#9a6700"}
+#: one colour per status, at least 6 : 1 against the message's own light card (WCAG AA: 4.5)
+_COLOURS = {"pass": "#116329", "fail": "#a40e26", "todo": "#57606a", "error": "#7d4e00"}
+#: the message is a light card of its own, as the explorers are: the dark themes of the book
+#: and of JupyterLab put outputs on a grey or black ground, and colour inline code light
+_CARD = ("background:#fff;color:{colour};border-left:4px solid {colour};border-radius:4px;"
+         "padding:4px 8px;font-family:system-ui,sans-serif")
+_CODE = '<code style="color:inherit;background:#f0f2f4;padding:0 3px;border-radius:3px">'
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,9 @@ class Result:
 
     def _repr_html_(self) -> str:
         head = f"<b>{html.escape(self.exercise)}</b>: " if self.exercise else ""
-        message = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
-        return (f'<div style="color:{_COLOURS[self.status]};font-family:system-ui,sans-serif">'
+        message = re.sub(r"`([^`]+)`", _CODE + r"\1</code>", html.escape(self.message))
+        card = _CARD.format(colour=_COLOURS[self.status])
+        return (f'<div class="bp-check bp-check-{self.status}" style="{card}">'
                 f"{_ICONS[self.status]} {head}{message}</div>")
 
 

@@ -202,6 +202,26 @@ def test_init_mistakes_are_named(init, message):
     assert message in diagnosis(ch07.check_init_weights, init)
 
 
+def _xavier_over_5(n_in, n_out, rng):
+    W, b = ch07.reference_init_weights(n_in, n_out, rng)
+    return W / 5, b
+
+
+def _biases_of_2(n_in, n_out, rng):
+    W, b = ch07.reference_init_weights(n_in, n_out, rng)
+    return W, np.full(n_out, 2.0)
+
+
+@pytest.mark.parametrize("init, message", [
+    (_biases_of_2, "biases are large"),            # trains to about 82 %
+    (_xavier_over_5, "the weights look reasonable, but"),   # about 68 %
+])
+def test_an_init_that_learns_too_little_fails(init, message):
+    """Both pass the static checks and learn something, but not the 90 % the book asks for."""
+    result = ch07.check_init_weights(init)
+    assert result.status == "fail" and message in result.message, result
+
+
 def test_init_accepts_a_list_and_random_biases_that_learn():
     """The exercise asks for a network that learns: (W, b) as a list passes, and so do biases
     drawn from N(0, 1) (94 % after 10 epochs), with a word on why zero is the usual start."""

@@ -232,6 +232,18 @@ def test_linear_zeros_init():
     np.testing.assert_array_equal(Linear(3, 2, init="zeros").W, 0.0)
 
 
+def test_relu_passes_no_gradient_at_its_kink():
+    """At z = 0 exactly the subgradient 0 is used, as relu_prime and PyTorch do. It happens:
+    a zero-initialised layer feeds its ReLU zeros, which must then stop the gradient."""
+    relu = ReLU()
+    relu.forward(np.array([[-1.0, 0.0, 2.0]]))
+    np.testing.assert_array_equal(relu.backward(np.ones((1, 3))), [[0.0, 0.0, 1.0]])
+    net = Sequential(Linear(2, 3, init="zeros"), ReLU(), Linear(3, 1, seed=0))
+    net.forward(np.array([[1.0, -2.0], [0.5, 3.0]]))
+    net.backward(np.ones((2, 1)))
+    np.testing.assert_array_equal(net[0].dW, 0.0)
+
+
 def test_from_weights_copies_and_is_contiguous():
     W = np.arange(6.0).reshape(2, 3)
     layer = Linear.from_weights(W.T, [1, 2])  # a transposed (Fortran-order) view

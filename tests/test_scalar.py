@@ -274,6 +274,7 @@ def test_backward_of_another_output_does_not_accumulate():
      math.exp(-1.5) / (1 + math.exp(-1.5)) ** 2),
     (lambda a: a.relu(), 1.5, 1.0),
     (lambda a: (-a).relu(), 0.0, 0.0),
+    (lambda a: (a - 1.5).relu(), 0.0, 0.0),   # at the kink: the subgradient 0, as relu_prime
     (lambda a: a.max(1.0), 1.5, 1.0),
     (lambda a: a.max(2.0), 2.0, 0.0),
 ])
@@ -283,6 +284,12 @@ def test_each_operation(build, value, grad):
     out.backward()
     assert out.data == pytest.approx(value, rel=1e-14)
     assert a.grad == pytest.approx(grad, rel=1e-14)
+
+
+def test_max_routes_a_tie_to_its_first_input():
+    x, y = Value(2.0), Value(2.0)
+    x.max(y).backward()
+    assert (x.grad, y.grad) == (1.0, 0.0)
 
 
 def test_sigmoid_gate_stable_far_out():

@@ -190,6 +190,17 @@ def test_one_full_batch_epoch_reports_the_loss_before_its_update():
     assert trainer.evaluate(X, y)[0] < initial
 
 
+def test_epoch_loss_is_the_sample_mean_with_a_partial_last_batch():
+    """50 samples in batches of 16 (16, 16, 16, 2): the last batch counts for 2 samples.
+    With a learning rate of 1e-12 the parameters stay put, so the epoch's loss is the loss
+    of the whole set, taken by one forward pass."""
+    X, y = data.blobs(50, seed=0)
+    trainer = Trainer(mlp([2, 3, 2], seed=0), SoftmaxCrossEntropy(), X, y, batch_size=16,
+                      lr=1e-12)
+    whole_set = trainer.evaluate(X, y)[0]
+    assert trainer.epoch() == pytest.approx(whole_set, rel=1e-9)
+
+
 def test_predict_and_accuracy():
     net = Sequential(Linear.from_weights(np.eye(2)))
     X = np.array([[2.0, 1.0], [0.0, 3.0], [5.0, -1.0]])

@@ -140,6 +140,39 @@ def test_decision_boundary_gives_each_of_many_classes_its_own_colour():
                                resolution=10)
 
 
+def _dashes(line):
+    """A line's dash pattern ``(offset, on-off sequence)`` as it was given (``get_linestyle``
+    calls every custom pattern "--"); a solid line's is ``(0, None)``."""
+    offset, sequence = line._unscaled_dash_pattern
+    return offset, None if sequence is None else tuple(sequence)
+
+
+def test_activations_differ_in_dash_pattern_and_a_legend_names_both_panels():
+    names = ("sigmoid", "tanh", "relu", "identity")
+    fig = draw.activations(names)
+    ax_f, ax_df = fig.axes
+    legend_handles = {}
+    for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
+        if legend is not None:
+            for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+                legend_handles[text.get_text()] = handle
+    assert set(legend_handles) == set(names)
+    for ax in (ax_f, ax_df):
+        assert [line.get_label() for line in ax.lines] == list(names)
+        dashes = [_dashes(line) for line in ax.lines]
+        assert len(set(dashes)) == len(names), f"{ax.get_title()}: curves differ by colour only"
+        for line in ax.lines:        # the legend's sample looks like the curve in this panel
+            handle = legend_handles[line.get_label()]
+            assert _dashes(handle) == _dashes(line), line.get_label()
+            assert handle.get_color() == line.get_color(), line.get_label()
+    # the legend sits outside both panels, so it hides no curve
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    box = legend.get_window_extent()
+    for ax in (ax_f, ax_df):
+        assert not box.overlaps(ax.get_window_extent()), ax.get_title()
+
+
 def test_activations_take_one_name_and_refuse_unknown_ones():
     (ax_f, ax_df) = draw.activations("relu").axes
     assert len(ax_f.lines) == 1 and len(ax_df.lines) == 1

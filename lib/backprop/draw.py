@@ -56,7 +56,8 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu"),
                 z: np.ndarray | None = None) -> plt.Figure:
     """Each activation ``f(z)`` (left) and its derivative ``f'(z)`` (right); ``names`` from
     ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"`` (one name or several), ``z`` a 1-D
-    grid."""
+    grid. Curves differ in colour and in dash pattern; one legend above names them in both
+    panels."""
     names = [names] if isinstance(names, str) else list(names)
     unknown = [name for name in names if name not in ACTIVATIONS]
     if unknown:
@@ -64,13 +65,16 @@ def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu"),
                          f"from {sorted(ACTIVATIONS)}")
     z = np.linspace(-5, 5, 401) if z is None else z
     fig, (ax_f, ax_df) = _figure(2)
-    for colour, name in zip(PALETTE, names, strict=False):
+    for k, name in enumerate(names):
         act = ACTIVATIONS[name]
-        ax_f.plot(z, act.f(z), color=colour, label=name, linewidth=2)
-        ax_df.plot(z, act.df(z), color=colour, label=name, linewidth=2)
+        style = dict(color=PALETTE[k % len(PALETTE)], linestyle=LINESTYLES[k % len(LINESTYLES)],
+                     label=name, linewidth=2)
+        ax_f.plot(z, act.f(z), **style)
+        ax_df.plot(z, act.df(z), **style)
     ax_f.set(xlabel="$z$", ylabel="$f(z)$", title="activation")
     ax_df.set(xlabel="$z$", ylabel="$f'(z)$", title="derivative")
-    ax_f.legend(frameon=False)
+    # one legend for both panels (a curve has the same colour and dash pattern in each)
+    fig.legend(handles=ax_f.lines, loc="outside upper center", ncols=len(names), frameon=False)
     return fig
 
 

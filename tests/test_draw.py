@@ -115,6 +115,58 @@ def test_bars():
     assert len(ax.patches) == 2 and ax.get_yscale() == "log"
 
 
+def _class_points(ax):
+    """The scatters of a decision-boundary plot (one per class), in class order."""
+    return [c for c in ax.collections if not hasattr(c, "levels")]
+
+
+def _marker_shape(collection):
+    """The vertices of a scatter's marker, to compare shapes (a collection keeps a path)."""
+    (path,) = collection.get_paths()
+    return tuple(np.round(path.vertices, 6).ravel())
+
+
+def _polygon_area(collection):
+    """Area of a scatter's marker path at size 1 (shoelace formula over its polygons)."""
+    (path,) = collection.get_paths()
+    return abs(sum(0.5 * (x @ np.roll(y, -1) - y @ np.roll(x, -1))
+                   for x, y in (poly.T for poly in path.to_polygons(closed_only=False))))
+
+
+@pytest.mark.parametrize("classes", [2, 3, 8, 10, 12, 20])
+def test_decision_boundary_gives_each_class_its_own_marker(classes):
+    # tritanopia nearly merges blue and green: the classes must differ in shape too
+    X = np.column_stack([np.arange(float(classes)), np.zeros(classes)])
+    y = np.arange(classes)
+    fig = draw.decision_boundary(lambda P: np.clip(np.rint(P[:, 0]), 0, classes - 1)
+                                 .astype(int), X, y, resolution=20)
+    points = _class_points(fig.axes[0])
+    assert len(points) == classes
+    shapes = [_marker_shape(p) for p in points]
+    first_ten = shapes[:len(draw.MARKERS)]
+    assert len(set(first_ten)) == len(first_ten), "up to ten classes: ten different shapes"
+    # beyond ten, a shape comes back, but never with the same hue: class k + 10 has the light
+    # partner of class k's hue (MANY_CLASS_COLOURS) and another shape
+    for k in range(len(draw.MARKERS), classes):
+        assert shapes[k] != shapes[k - len(draw.MARKERS)], k
+    assert len(set(zip(shapes, (tuple(p.get_facecolor()[0]) for p in points),
+                       strict=True))) == classes
+    # and every shape covers the same area, so that no class looks lighter than another
+    areas = [p.get_sizes()[0] * _polygon_area(p) for p in points]
+    np.testing.assert_allclose(areas, areas[0], rtol=0.02)
+
+
+def test_decision_boundary_draws_each_class_with_the_marker_of_class_marker():
+    X = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    fig = draw.decision_boundary(lambda P: np.zeros(len(P), int), X, np.array([0, 1, 2]),
+                                 resolution=10)
+    other = plt.figure().add_subplot()
+    reference = [other.scatter([0], [0], marker=draw.class_marker(k)) for k in range(3)]
+    assert [_marker_shape(p) for p in _class_points(fig.axes[0])] == [
+        _marker_shape(r) for r in reference]
+    assert [draw.class_marker(k) for k in (0, 1, 2, 3, 4)] == ["o", "s", "^", "D", "v"]
+
+
 def test_decision_boundary_takes_predicted_labels_and_one_hot_data():
     # three classes as train.predict gives them (integer labels), data labelled one-hot
     X = np.array([[-2.0, 0.0], [0.0, 0.0], [2.0, 0.0]])
@@ -123,7 +175,12 @@ def test_decision_boundary_takes_predicted_labels_and_one_hot_data():
     (ax,) = fig.axes
     contour = next(c for c in ax.collections if hasattr(c, "levels"))
     assert list(contour.levels) == [-0.5, 0.5, 1.5, 2.5]     # three regions, not two
-    assert list(ax.collections[-1].get_array()) == [0, 1, 2]  # points coloured by class
+    points = _class_points(ax)                                # points coloured by class
+    assert [p.get_label() for p in points] == ["class 0", "class 1", "class 2"]
+    for k, p in enumerate(points):
+        np.testing.assert_array_equal(p.get_offsets(), X[[k]])
+        np.testing.assert_allclose(p.get_facecolor()[0], matplotlib.colors.to_rgba(
+            draw.PALETTE[k]))
 
 
 def test_decision_boundary_gives_each_of_many_classes_its_own_colour():
@@ -131,8 +188,7 @@ def test_decision_boundary_gives_each_of_many_classes_its_own_colour():
     y = np.arange(12)
     fig = draw.decision_boundary(lambda P: np.clip(np.rint(P[:, 0]), 0, 11).astype(int), X, y,
                                  resolution=40)
-    cmap = fig.axes[0].collections[-1].get_cmap()
-    colours = {tuple(cmap(k)) for k in range(12)}
+    colours = {tuple(p.get_facecolor()[0]) for p in _class_points(fig.axes[0])}
     assert len(colours) == 12  # the palette's 8 colours would repeat
     with pytest.raises(ValueError, match="decision_boundary: 21 classes; it tells at most 20"):
         X21 = np.column_stack([np.arange(21.0), np.zeros(21)])

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
@@ -25,6 +26,9 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 #: dark hues first and then their light partners, so that up to ten classes get ten hues
 MANY_CLASS_COLOURS = tuple(matplotlib.colormaps["tab20"].colors[0::2]
                            + matplotlib.colormaps["tab20"].colors[1::2])
+#: marker shapes of the classes of a scatter, so that classes differ in shape as well as in
+#: colour (blue and green nearly merge under tritanopia); see ``class_marker``
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "p")
 #: width of a figure that fills the book's text column, in inches
 BOOK_WIDTH = 7.0
 
@@ -50,6 +54,22 @@ def _figure(ncols: int = 1, height: float = 3.0) -> tuple[plt.Figure, np.ndarray
     for ax in axes.flat:
         ax.grid(True, alpha=0.3)
     return fig, axes[0]
+
+
+def class_marker(k: int) -> str:
+    """The marker of class ``k``: ten shapes for the first ten classes, then the same ten
+    shifted by five, so that class ``k + 10`` (the light partner of class ``k``'s hue in
+    ``MANY_CLASS_COLOURS``) never has class ``k``'s shape."""
+    return MARKERS[(k + 5 * (k // len(MARKERS))) % len(MARKERS)]
+
+
+def _marker_area(marker: str) -> float:
+    """Area of a filled marker of size 1 (a circle's is π/4), to give every class's marker the
+    circle's area: at one ``s`` a triangle covers half a square and looks much smaller."""
+    style = MarkerStyle(marker)
+    path = style.get_path().transformed(style.get_transform())
+    return float(abs(sum(0.5 * (x @ np.roll(y, -1) - y @ np.roll(x, -1))
+                         for x, y in (poly.T for poly in path.to_polygons(closed_only=False)))))
 
 
 def activations(names: Sequence[str] = ("sigmoid", "tanh", "relu"),
@@ -170,7 +190,9 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
     ``predict_proba(P)`` maps grid points ``P : (m, 2)`` to class scores ``(m, C)``, to one
     probability per point ``(m,)`` or ``(m, 1)`` (class 1 above 0.5), or to integer class
     labels ``(m,)`` (as ``train.predict`` gives). ``X : (n, 2)``; ``y`` holds class indices
-    ``(n,)`` or one-hot rows ``(n, C)``.
+    ``(n,)`` or one-hot rows ``(n, C)``. Each class's points have its colour and its own
+    marker shape (``class_marker``), so that they differ without colour too; every shape
+    covers the area of the circle, so that no class looks lighter than another.
     """
     X, y = np.asarray(X), np.asarray(y)
     if y.ndim == 2:
@@ -200,7 +222,12 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
     cmap = matplotlib.colors.ListedColormap(colours[:classes])
     ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5,
                 cmap=cmap, alpha=0.25)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=classes - 0.5, s=14,
-               edgecolors="white", linewidths=0.4)
+    for k in range(classes):                # each class in its colour and its own shape
+        mine = y == k
+        if mine.any():
+            marker = class_marker(k)
+            ax.scatter(X[mine, 0], X[mine, 1], color=colours[k], marker=marker,
+                       s=16 * (np.pi / 4) / _marker_area(marker), edgecolors="white",
+                       linewidths=0.4, label=f"class {k}")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     return fig

@@ -7,19 +7,12 @@ library from the repository named in ``_config.yml``; every page under ``chapter
 ``_toc.yml`` and every entry of ``_toc.yml`` exists; ``requirements.txt``, ``runtime.txt`` and
 the npm files pin exact versions, and the ``anywidget`` front end the book serves is the
 version of the Python package.
-
-One check reads the built pages (marked ``book``; it runs ``make book`` first, or reuses
-``_build/html`` when ``BOOK_BUILT=1``): every image of a chapter has a description as its alt
-text, which a figure gets from its cell's metadata ``"mystnb": {"image": {"alt": "…"}}``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
 
@@ -29,7 +22,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-HTML = ROOT / "_build" / "html"
 
 #: The first code cell of every notebook (Colab does not read requirements.txt).
 BOOTSTRAP = """\
@@ -101,71 +93,3 @@ def test_npm_assets_are_pinned_and_match_the_python_packages() -> None:
         assert lock["packages"][f"node_modules/{name}"]["version"] == pinned, name
     assert package["dependencies"]["anywidget"] == version("anywidget"), (
         "the anywidget front end served by the book must be the Python package's version")
-
-
-@pytest.fixture(scope="module")
-def built_html() -> Path:
-    """``_build/html`` from ``make book`` (warnings as errors), or as it is when
-    ``BOOK_BUILT=1``."""
-    if os.environ.get("BOOK_BUILT") == "1" and (HTML / "index.html").is_file():
-        return HTML
-    command = ["make", "--no-print-directory", "book"]
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    if proc.returncode != 0 and "Kernel died" in proc.stdout + proc.stderr:
-        # a kernel lost a race for a TCP port with one started beside it (see ../conftest.py)
-        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    if proc.returncode != 0:
-        lines = (proc.stdout + proc.stderr).splitlines()
-        problems = [line for line in lines if re.search(r"WARNING:|ERROR:|Error:|Traceback", line)]
-        pytest.fail("the book does not build with warnings as errors:\n"
-                    + "\n".join(problems[:40] or lines[-40:]), pytrace=False)
-    return HTML
-
-
-class _Images(HTMLParser):
-    """The ``(src, alt)`` of every ``<img>`` of a page (``alt`` is None when it is missing)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.images: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            found = dict(attrs)
-            self.images.append((found.get("src") or "", found.get("alt")))
-
-
-#: an alt text that only names the image's file (what Sphinx writes when a cell gives none)
-FILE_NAME_ALT = re.compile(r"^\S*_images/|\.(png|svg|jpe?g|gif)$", re.IGNORECASE)
-
-
-@pytest.mark.book
-def test_every_image_of_a_chapter_has_a_description_as_alt_text(built_html: Path) -> None:
-    """No ``<img>`` of a chapter page has an empty alt or one that is a file path; each figure
-    has its own description, at most about 300 characters. (The link Sphinx wraps around a
-    figure takes its name from this alt text.) A cell's ``mystnb.image.alt`` applies to every
-    image the cell shows: a cell that draws two figures would give both one description."""
-    pages = sorted((built_html / "chapters").glob("*.html"))
-    assert pages, f"no chapter pages under {built_html / 'chapters'}"
-    bad: list[str] = []
-    figures = 0
-    for page in pages:
-        parser = _Images()
-        parser.feed(page.read_text(encoding="utf-8"))
-        seen: dict[str, str] = {}
-        for src, alt in parser.images:
-            where = f"{page.name}: <img src={src!r}>"
-            text = (alt or "").strip()
-            if not text:
-                bad.append(f"{where} has no alt text")
-            elif FILE_NAME_ALT.search(text):
-                bad.append(f"{where} has a file path as alt text: {text!r}")
-            elif len(text) > 320:
-                bad.append(f"{where}: alt text of {len(text)} characters (keep it under ~300)")
-            elif text in seen and seen[text] != src:
-                bad.append(f"{where} has the same alt text as {seen[text]!r}: {text!r}")
-            seen.setdefault(text, src)
-            figures += "_images/" in src
-    assert figures >= 15, f"only {figures} figures found in the chapter pages: markup changed?"
-    assert not bad, ("images without a real description (give the cell the metadata "
-                     '"mystnb": {"image": {"alt": "..."}}):\n' + "\n".join(bad))

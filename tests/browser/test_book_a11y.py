@@ -6,6 +6,9 @@
   that a screen reader switches voice; read from the built files.
 - The exercise checkers' messages reach 4.5 : 1 against their background, in the light and
   the dark theme, inline code included (``backprop.exercises._core``).
+- Every figure has a description as its alt text, from its cell's metadata
+  ``"mystnb": {"image": {"alt": "…"}}`` (Sphinx writes the PNG's path otherwise, and names the
+  link around the figure by it); read from the built files.
 """
 
 from __future__ import annotations
@@ -71,6 +74,53 @@ def test_chinese_text_is_marked_as_chinese(built_book: Path, book_page) -> None:
                 if CJK.search(text) and not lang.startswith("zh")]
     assert not untagged, (f"{book_page.slug}: Chinese text outside any lang=\"zh-…\" element "
                           f"(tools/cjk_lang.py): {untagged[:5]}")
+
+
+class Images(HTMLParser):
+    """The ``(src, alt)`` of every ``<img>`` of a page (``alt`` is None when it is missing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            found = dict(attrs)
+            self.images.append((found.get("src") or "", found.get("alt")))
+
+
+#: an alt text that only names the image's file (what Sphinx writes when a cell gives none)
+FILE_NAME_ALT = re.compile(r"^\S*_images/|\.(png|svg|jpe?g|gif)$", re.IGNORECASE)
+
+
+@pytest.mark.book
+def test_every_figure_has_a_description_as_alt_text(built_book: Path) -> None:
+    """No ``<img>`` of a chapter page has an empty alt or one that is a file path; each figure
+    has its own description, at most about 300 characters. A cell's ``mystnb.image.alt``
+    applies to every image the cell shows: a cell that draws two figures would give both one
+    description, which the last rule catches."""
+    bad: list[str] = []
+    figures = 0
+    for book_page in NOTEBOOKS:
+        parser = Images()
+        parser.feed(book_page.html.read_text(encoding="utf-8"))
+        seen: dict[str, str] = {}
+        for src, alt in parser.images:
+            where = f"{book_page.slug}: <img src={src!r}>"
+            text = (alt or "").strip()
+            if not text:
+                bad.append(f"{where} has no alt text")
+            elif FILE_NAME_ALT.search(text):
+                bad.append(f"{where} has a file path as alt text: {text!r}")
+            elif len(text) > 320:
+                bad.append(f"{where}: alt text of {len(text)} characters (keep it under ~300)")
+            elif text in seen and seen[text] != src:
+                bad.append(f"{where} has the same alt text as {seen[text]!r}: {text!r}")
+            seen.setdefault(text, src)
+            figures += "_images/" in src
+    assert figures >= 15, f"only {figures} figures found in the chapter pages: markup changed?"
+    assert not bad, ("images without a real description (give the cell the metadata "
+                     '"mystnb": {"image": {"alt": "..."}}):\n' + "\n".join(bad))
 
 
 def test_the_language_check_sees_untagged_chinese() -> None:

@@ -327,3 +327,21 @@ def test_a_learners_graph_is_rebuilt_from_its_templates():
     assert_same_state(again.state, w.state, atol=1e-12)
     (leaf,) = [n for n in again.state["nodes"] if n["name"] == "x"]
     assert leaf["grad"] == pytest.approx(2 * 2.0 + 1)          # d(x² + x + 1)/dx
+
+
+def test_slider_range_covers_a_large_negative_input():
+    """A leaf beyond the default range ±5 gets a slider that reaches it: ⌈7.3⌉ = 8."""
+    (slider,) = GraphExplorer(Value(-7.3, name="a") * 2).templates["custom"]["inputs"]
+    assert (slider["min"], slider["max"]) == (-8, 8)
+
+
+def test_template_edges_are_placed_by_slot_not_by_list_order():
+    """A template whose edges come in another order (JSON reordered by hand, say) gives the
+    same graph: each gate takes its inputs by their slot, as the browser's twin does."""
+    template = GraphExplorer().templates["add_mul"]
+    reordered = {**template, "edges": template["edges"][::-1]}
+    st = GraphExplorer(templates={"add_mul": reordered}, example="add_mul").state
+    names = [n["name"] for n in st["nodes"]]
+    local = {(names[e["source"]], names[e["target"]]): e["local"] for e in st["edges"]}
+    # note 002: f = q·z, q = x + y at x = −2, y = 5, z = −4, so ∂f/∂q = z = −4, ∂f/∂z = q = 3
+    assert local[("q", "f")] == -4.0 and local[("z", "f")] == 3.0

@@ -333,3 +333,18 @@ def test_norms_static_page_recomputes_like_python(browser):  # noqa: F811
     assert not page.errors
 
 
+def test_stepper_set_weight_uses_row_i_column_j():
+    """W¹ is (3, 2) in the column convention: w¹₃₁ is row 3, column 1 (1-based)."""
+    w = BackwardStepper()
+    first_row = list(w.weights[0][0])
+    w.set_weight(1, 3, 1, 0.25)
+    assert w.weights[0][2][0] == 0.25 and list(w.weights[0][0]) == first_row and not w.error
+
+
+def test_norms_network_is_drawn_from_the_seed():
+    """The first weight is the seed's first normal times σ/√width (2/√4 = 1), and another
+    seed gives another network."""
+    weights, _, _ = random_network(3, 4, 2.0, seed=7)
+    assert weights[0][0, 0] == pytest.approx(mulberry32_normals(7, 1)[0], rel=1e-15)
+    assert not np.allclose(DeltaNormExplorer(depth=3, width=4, seed=7).state["norms"]["tanh"],
+                           DeltaNormExplorer(depth=3, width=4, seed=8).state["norms"]["tanh"])

@@ -18,6 +18,7 @@ from explorer_harness import (
 )
 
 from backprop.gradcheck import numerical_gradient
+from backprop.widgets.delta_norms import mulberry32_normals
 from backprop.widgets.gradcheck_view import (
     CURVE,
     LAYERS,
@@ -169,6 +170,8 @@ def test_gradcheck_relu_kink_fools_a_large_step():
     ({"layer": "conv"}, "layer must be one of"),
     ({"batch": 7}, "n must be an integer from 1 to 6"),
     ({"log_eps": 1}, "log_eps must be an integer from −10 to −1"),
+    ({"log_eps": 0}, "log_eps must be an integer from −10 to −1"),
+    ({"log_eps": -11}, "log_eps must be an integer from −10 to −1"),
 ])
 def test_gradcheck_bad_controls_show_an_error_and_keep_the_state(change, message):
     w = GradCheckExplorer()
@@ -287,3 +290,22 @@ def test_the_twins_exp_and_activations_are_accurate():
     z = np.linspace(-12, 12, 4801)
     for name in ("sigmoid", "tanh", "relu", "identity"):
         assert np.allclose(act_twin(name, z), ACTIVATIONS[name].f(z), rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_sums_over_names_the_contracted_dimension(convention):
+    """With n, in, out = 4, 3, 2 (all different), the dimension a product sums over is the
+    one whose size is its inner length."""
+    size = {"n (the batch)": 4, "in": 3, "out": 2}
+    shapes = layer_shapes(4, 3, 2, convention)
+    for product in shapes["forward"] + shapes["backward"]:
+        assert size[product["sums_over"]] == product["inner"], product
+
+
+def test_gradcheck_case_follows_the_seed_and_scales_w_by_root_in():
+    """X, then W (divided by √in), are the seed's normals in order (rounded to 2⁻²⁰)."""
+    case = random_case("linear", 2, 4, 3, 5)        # n = 2, in = 4, out = 3, seed 5
+    normals = mulberry32_normals(5, 2 * 4 + 4 * 3)
+    assert abs(case["X"][0, 0] - normals[0]) <= 2**-21
+    assert abs(case["W"][0, 0] - normals[8] / 2) <= 2**-21
+    assert GradCheckExplorer(seed=1).state["loss"] != GradCheckExplorer(seed=2).state["loss"]

@@ -107,6 +107,7 @@ def test_softmax_jacobian_function():
     ({"target": 3}, "target must be a class index in 0 … 2"),
     ({"target": -1}, "target must be a class index"),
     ({"temperature": 0.0}, "temperature must be positive"),
+    ({"temperature": float("inf")}, "temperature must be"),
     ({"logits": [1.0, float("nan"), 0.0]}, "finite"),
 ])
 def test_bad_controls_show_an_error_and_keep_the_state(change, message):

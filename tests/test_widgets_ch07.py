@@ -327,3 +327,38 @@ def test_loss_plot_ticks_have_the_decimals_their_spacing_needs(browser):  # noqa
     y = page.locator(".pg-loss text.bp-tick[text-anchor='end']").all_text_contents()
     assert x == ["0", "10", "20", "30"]                  # gradient steps: whole numbers
     assert y[:2] == ["0.0", "0.2"] and all(len(t) == 3 for t in y)
+
+
+def test_fewer_steps_goes_back():
+    """Lowering ``steps`` shows the run of that many steps, not the longer one."""
+    w = Playground(hidden=[3], steps=12)
+    w.steps = 4
+    assert w.state["step"] == 4 and len(w.state["loss"]) == 5
+    np.testing.assert_array_equal(w.state["weights"][0],
+                                  Playground(hidden=[3], steps=4).state["weights"][0])
+
+
+def test_initial_weights_follow_the_seed():
+    w = Playground(seed=4, steps=0)
+    for shown, layer in zip(w.state["weights"], mlp([2, 8, 8, 2], "tanh", seed=4).layers[::2],
+                            strict=True):
+        np.testing.assert_array_equal(shown, layer.W)
+
+
+def test_static_normals_follow_the_seed():
+    """The normals shipped to a page without a kernel are those of the current seed: the
+    first layer's weights of ``mlp(seed=3)`` are them times one scale."""
+    w = Playground()
+    w.seed = 3
+    assert w.static_data["normals"] == Playground(seed=3).static_data["normals"]
+    W = mlp([2, 8, 8, 2], "tanh", seed=3)[0].W
+    ratio = W / np.array(w.static_data["normals"][:16]).reshape(2, 8)
+    assert np.allclose(ratio, ratio[0, 0])
+
+
+def test_grid_row_i_is_ys_i_and_column_j_is_xs_j():
+    w = Playground(steps=30, learning_rate=1.0)
+    data = w.static_data["sets"]["moons"]
+    for i, j in [(0, GRID - 1), (GRID - 1, 0), (5, 30), (30, 5), (12, 20)]:
+        point = np.array([[data["xs"][j], data["ys"][i]]])
+        assert w.state["grid"]["label"][i][j] == int(np.argmax(w.model.forward(point)))

@@ -54,6 +54,16 @@ def test_noise_parameter():
     assert np.all(np.abs(np.linalg.norm(X_small[::2], axis=1) - 1.0) < 1e-12)  # on the circle
 
 
+def test_moons_are_two_interleaved_half_circles():
+    """Without noise, class 0 lies on the upper half of the unit circle and class 1 on the
+    lower half of the unit circle centred at (1, 0.5)."""
+    X, y = data.moons(200, noise=0.0, seed=0)
+    upper, lower = X[y == 0], X[y == 1] - [1.0, 0.5]
+    np.testing.assert_allclose(np.hypot(*upper.T), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(np.hypot(*lower.T), 1.0, rtol=1e-12)
+    assert (upper[:, 1] >= 0).all() and (lower[:, 1] <= 0).all()
+
+
 def test_spirals_radius_and_classes():
     X, y = data.spirals(300, classes=4, seed=0)
     assert set(np.unique(y)) == {0, 1, 2, 3}

@@ -45,6 +45,12 @@ function bsCompute(c) {
   };
 }
 
+// The short name of a step, on its button: "forward", "δ²", "∂W², ∂b²".
+function bsStepName({ kind, layer }) {
+  return kind === "forward" ? "forward" : kind === "delta" ? `δ${bsSup(layer)}`
+    : `∂W${bsSup(layer)}, ∂b${bsSup(layer)}`;
+}
+
 // ---- small HTML pieces for the equations ----
 
 function bsMat(M, caption, cls = "") {
@@ -250,18 +256,27 @@ export default {
       draw();
     }
 
+    // one pill per step, made again only when the number of steps changes: a pill pressed with
+    // the keyboard keeps the focus
+    let pillButtons = [];
+    function buildPills() {
+      pillButtons = state.steps.map((st, k) => h("button", { type: "button",
+        class: "bp-bs-pill", onclick: () => setStep(k),
+        "aria-label": `step ${k}: ${bsStepName(st)}` }, bsStepName(st)));  // name ⊃ the text
+      pills.replaceChildren(...pillButtons);
+    }
+
     function draw() {
       const step = Math.min(controls.step, state.steps.length - 1);
       const L = state.sizes.length - 1;
-      prev.disabled = step === 0;
-      next.disabled = step === state.steps.length - 1;
-      pills.replaceChildren(...state.steps.map((st, k) => {
-        const label = st.kind === "forward" ? "forward"
-          : st.kind === "delta" ? `δ${bsSup(st.layer)}`
-            : `∂W${bsSup(st.layer)}, ∂b${bsSup(st.layer)}`;
-        return h("button", { type: "button", class: `bp-bs-pill${k === step ? " bp-bs-on" : ""}`,
-          onclick: () => setStep(k), "aria-label": `step ${k}` }, label);
-      }));
+      setDisabled(prev, step === 0, next);
+      setDisabled(next, step === state.steps.length - 1, prev);
+      if (pillButtons.length !== state.steps.length) buildPills();
+      pillButtons.forEach((pill, k) => {
+        pill.classList.toggle("bp-bs-on", k === step);
+        if (k === step) pill.setAttribute("aria-current", "step");
+        else pill.removeAttribute("aria-current");
+      });
       bsDrawNet(svg, state, controls.weights, step);
       eq.replaceChildren(bsEquation(state, controls.weights, step));
       const { kind, layer } = state.steps[step];

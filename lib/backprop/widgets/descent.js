@@ -257,12 +257,20 @@ export default {
       ["half_sum", "½ Σ (y − t)²"], ["sum", "Σ (y − t)²"]], ctl.reduction,
     (v) => push({ reduction: v }));
 
+    // one button per weight, made again only when the number of weights changes: a button
+    // pressed with the keyboard keeps the focus
+    let wButtons = [];
     const syncControls = () => {
-      seg.replaceChildren(...ctl.weights.map((_, i) => h("button", {
-        type: "button", class: i === ctl.which ? "bp-button descent-on" : "bp-button",
-        "aria-pressed": String(i === ctl.which),
-        onclick: () => { wSlider.set(ctl.weights[i]); push({ which: i }); syncControls(); },
-      }, `w${i + 1}`)));
+      if (wButtons.length !== ctl.weights.length) {
+        wButtons = ctl.weights.map((_, i) => h("button", { type: "button", class: "bp-button",
+          onclick: () => { wSlider.set(ctl.weights[i]); push({ which: i }); syncControls(); },
+        }, `w${i + 1}`));
+        seg.replaceChildren(...wButtons);
+      }
+      wButtons.forEach((b, i) => {
+        b.classList.toggle("descent-on", i === ctl.which);
+        b.setAttribute("aria-pressed", String(i === ctl.which));
+      });
       wSlider.root.querySelector(".bp-slider-label").textContent = `w${ctl.which + 1}`;
       wSlider.input.setAttribute("aria-label", `w${ctl.which + 1}`);
       wSlider.input.min = ctl.w_range[0];

@@ -130,31 +130,46 @@ export default {
     const resetBtn = button("Reset", () => { setRunning(false); request(0); });
     const readout = h("div", { class: "bp-readout pg-readout" });
 
-    const layersBox = h("div", { class: "pg-layers" });
+    // The layer buttons are made once (a hidden layer's when it is added) and only updated
+    // after: a button pressed with the keyboard keeps the focus, or hands it to its partner
+    // (− to +) when it disables itself.
+    const small = (label, title, onClick) => {
+      const b = button(label, onClick);
+      b.classList.add("pg-small");
+      b.title = title;
+      b.setAttribute("aria-label", title);
+      return b;
+    };
+    const layersLabel = h("span", { class: "pg-layers-label" });
+    const removeLayer = small("−", "remove a hidden layer",
+      () => change({ hidden: ctl.hidden.slice(0, -1) }));
+    const addLayer = small("+", "add a hidden layer",
+      () => change({ hidden: [...ctl.hidden, ctl.hidden.at(-1) || 4] }));
+    const layersBox = h("div", { class: "pg-layers" }, [layersLabel, removeLayer, addLayer]);
+    const widths = [];  // per hidden layer: {root, fewer, value, more}
+    const widthControl = (l) => {
+      const set = (dw) => change({ hidden: ctl.hidden.map((w, i) => (i === l ? w + dw : w)) });
+      const fewer = small("−", `fewer units in layer ${l + 1}`, () => set(-1));
+      const more = small("+", `more units in layer ${l + 1}`, () => set(1));
+      const value = h("span", { class: "pg-width-value" });
+      return { root: h("span", { class: "pg-width" }, [fewer, value, more]), fewer, value, more };
+    };
     const drawLayerControls = () => {
       const lim = data().limits;
       const hidden = ctl.hidden;
-      const small = (label, title, disabled, onClick) => {
-        const b = button(label, onClick);
-        b.classList.add("pg-small");
-        b.title = title;
-        b.setAttribute("aria-label", title);
-        if (disabled) b.disabled = true;
-        return b;
-      };
-      const items = [h("span", { class: "pg-layers-label" }, `hidden layers: ${hidden.length}`),
-        small("−", "remove a hidden layer", hidden.length === 0,
-          () => change({ hidden: hidden.slice(0, -1) })),
-        small("+", "add a hidden layer", hidden.length >= lim.layers,
-          () => change({ hidden: [...hidden, hidden.at(-1) || 4] }))];
-      hidden.forEach((w, l) => {
-        const set = (v) => change({ hidden: hidden.map((x, i) => (i === l ? v : x)) });
-        items.push(h("span", { class: "pg-width" }, [
-          small("−", `fewer units in layer ${l + 1}`, w <= 1, () => set(w - 1)),
-          h("span", { class: "pg-width-value" }, `h${l + 1}: ${w}`),
-          small("+", `more units in layer ${l + 1}`, w >= lim.width, () => set(w + 1))]));
+      while (widths.length < hidden.length) {
+        widths.push(widthControl(widths.length));
+        layersBox.append(widths.at(-1).root);
+      }
+      while (widths.length > hidden.length) widths.pop().root.remove();
+      layersLabel.textContent = `hidden layers: ${hidden.length}`;
+      setDisabled(removeLayer, hidden.length === 0, addLayer);
+      setDisabled(addLayer, hidden.length >= lim.layers, removeLayer);
+      widths.forEach(({ fewer, value, more }, l) => {
+        value.textContent = `h${l + 1}: ${hidden[l]}`;
+        setDisabled(fewer, hidden[l] <= 1, more);
+        setDisabled(more, hidden[l] >= lim.width, fewer);
       });
-      layersBox.replaceChildren(...items);
     };
 
     // ---- views ----------------------------------------------------------------------------

@@ -60,6 +60,13 @@ export function button(label, onClick) {
   return h("button", { class: "bp-button", type: "button", onclick: onClick }, label);
 }
 
+// Enable or disable a button; a focused button that disables itself hands the focus to
+// `partner` (Next → Prev), so that a keyboard user does not lose their place.
+export function setDisabled(button, disabled, partner) {
+  if (disabled && button === document.activeElement) partner.focus();
+  button.disabled = disabled;
+}
+
 // Diverging colour for a signed value in [-1, 1]: blue for positive, orange for negative.
 export function signedColor(v) {
   return v >= 0 ? COLORS.blue : COLORS.orange;

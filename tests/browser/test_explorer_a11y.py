@@ -1,0 +1,178 @@
+"""The explorers of the built book are usable with a keyboard and a screen reader (WCAG 2.1 AA).
+
+Every page that shows explorers is served from 127.0.0.1 with no kernel (the explorers compute
+in the browser) and checked for:
+
+- focus: pressing Enter or Space on a button that redraws its part of the explorer leaves the
+  focus on that button (or, when the button disables itself, on its partner: Next → Prev);
+- names: each explorer is a group named by its title, each diagram (SVG) is an image with a
+  name that carries its key numbers (or is hidden next to a text that has them), each explorer
+  has one polite live region; a control's name contains its visible label (2.5.3), a slider
+  whose value is an index says the value it stands for (``aria-valuetext``), radio buttons of
+  one choice form one group (arrow keys move between them);
+- the focus ring has a contrast of at least 3 : 1 on the white card, in the dark theme too;
+- colour is not the only cue: negative weights are dashed as well as orange, the playground's
+  classes have marker shapes of their own;
+- SVG text is at least 9 px on a 390-pixel phone (the card scrolls sideways instead of
+  shrinking the diagram) and the playground's plots at least 11 px on a desktop;
+- the playground starts training when Start is pressed before the kernel check has answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from browser_support import book_pages, guarded_page
+
+PAGES = [page for page in book_pages()
+         if page.is_notebook and "backprop.widgets" in page.source.read_text(encoding="utf-8")]
+PAGE_IDS = [page.slug for page in PAGES]
+
+ROOTS_STATIC = ("() => { const roots = document.querySelectorAll('.bp-explorer');"
+                " return roots.length > 0 && Array.from(roots).every((r) => r.dataset.state &&"
+                " r.dataset.mode === 'static'); }")
+
+
+def url_of(server: str, slug: str) -> str:
+    """The URL of the page whose docname ends with ``slug`` (e.g. ``03_loss_to_weight``)."""
+    page = next(p for p in PAGES if p.slug == slug)
+    return f"{server}/{page.docname}.html"
+
+
+@contextmanager
+def opened(browser: Any, url: str, *, width: int = 1300, theme: str | None = None,
+           wait: bool = True) -> Iterator[Any]:
+    """``url`` in a new page ``width`` pixels wide (in ``theme``, if given), once every explorer
+    has drawn without a kernel; the page is closed afterwards."""
+    context, page, _ = guarded_page(browser)
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        if theme:
+            page.add_init_script(f"localStorage.setItem('theme', '{theme}');"
+                                 f" localStorage.setItem('mode', '{theme}');")
+        page.goto(url, wait_until="load")
+        if wait:
+            page.wait_for_function(ROOTS_STATIC, timeout=30_000)
+        yield page
+    finally:
+        context.close()
+
+
+def explorer(page: Any, inner: str) -> Any:
+    """The first explorer of the page that contains ``inner`` (a CSS selector)."""
+    return page.locator(".bp-explorer", has=page.locator(inner)).first
+
+
+#: What has the focus: its tag, its name (aria-label or text), whether it is inside `root`.
+FOCUSED = """(root) => { const a = document.activeElement;
+  return {tag: a.tagName, name: a.getAttribute('aria-label') || a.textContent.trim(),
+          inside: root.contains(a), current: a.getAttribute('aria-current'),
+          pressed: a.getAttribute('aria-pressed')}; }"""
+
+
+# ---- 1. focus stays on the control that redraws ---------------------------------------------
+
+def focus_in_descent(browser: Any, url: str) -> list[dict]:
+    with opened(browser, url) as page:
+        root = explorer(page, ".descent-seg")
+        seen = []
+        for name, key in (("w1", "Enter"), ("w3", " "), ("w2", "Enter")):
+            root.get_by_role("button", name=name, exact=True).focus()
+            page.keyboard.press(key)
+            seen.append(root.evaluate(FOCUSED))
+        return seen
+
+
+@pytest.mark.browser
+def test_descent_weight_buttons_keep_the_focus(book_server, chromium):
+    seen = chromium.run(focus_in_descent, url_of(book_server, "03_loss_to_weight"))
+    assert [(s["tag"], s["name"], s["inside"], s["pressed"]) for s in seen] == [
+        ("BUTTON", "w1", True, "true"), ("BUTTON", "w3", True, "true"),
+        ("BUTTON", "w2", True, "true")], seen
+
+
+def focus_in_stepper(browser: Any, url: str) -> dict:
+    with opened(browser, url) as page:
+        root = explorer(page, ".bp-bs-pills")
+        pill = root.locator(".bp-bs-pill").nth(3)
+        pill.focus()
+        page.keyboard.press("Enter")
+        on_pill = root.evaluate(FOCUSED)
+        next_button = root.get_by_role("button", name="Next ▶")
+        next_button.focus()
+        presses = 0
+        while not next_button.is_disabled() and presses < 20:
+            page.keyboard.press("Enter")
+            presses += 1
+        return {"pill": on_pill, "after_next": root.evaluate(FOCUSED), "presses": presses}
+
+
+@pytest.mark.browser
+def test_stepper_pills_keep_the_focus_and_next_hands_it_to_prev(book_server, chromium):
+    seen = chromium.run(focus_in_stepper, url_of(book_server, "04_delta_recursion"))
+    pill = seen["pill"]
+    assert pill["tag"] == "BUTTON" and pill["inside"] and pill["current"] == "step", pill
+    assert pill["name"].startswith("step 3"), pill
+    assert seen["presses"] >= 1, "Next never disabled itself"
+    after = seen["after_next"]
+    assert after["inside"] and after["name"] == "◀ Prev", after
+
+
+def focus_in_playground(browser: Any, url: str) -> list[tuple[str, dict]]:
+    with opened(browser, url) as page:
+        root = explorer(page, ".pg-layers")
+        seen = []
+        # (button, key, the button that has the focus after): the layers start at the widest,
+        # so "+" of layer 1 disables itself again and hands the focus to its "−"
+        for name, key, after in (
+                ("add a hidden layer", "Enter", "add a hidden layer"),
+                ("fewer units in layer 1", " ", "fewer units in layer 1"),
+                ("more units in layer 1", "Enter", "fewer units in layer 1"),
+                ("remove a hidden layer", "Enter", "remove a hidden layer")):
+            root.get_by_role("button", name=name, exact=True).focus()
+            page.keyboard.press(key)
+            seen.append((after, root.evaluate(FOCUSED)))
+        # removing every hidden layer disables "−": the focus goes to "+"
+        remove = root.get_by_role("button", name="remove a hidden layer", exact=True)
+        remove.focus()
+        for _ in range(10):
+            if remove.is_disabled():
+                break
+            page.keyboard.press("Enter")
+        seen.append(("add a hidden layer", root.evaluate(FOCUSED)))
+        return seen
+
+
+@pytest.mark.browser
+def test_playground_layer_buttons_keep_the_focus(book_server, chromium):
+    seen = chromium.run(focus_in_playground, url_of(book_server, "07_training"))
+    for name, focused in seen:
+        assert focused["inside"] and focused["tag"] == "BUTTON", (name, focused)
+        assert focused["name"] == name, (name, focused)
+
+
+# ---- 3. names contain the visible labels; values say what they stand for ------------------
+
+def stepper_pills(browser: Any, url: str) -> list[list[dict]]:
+    with opened(browser, url) as page:
+        root = explorer(page, ".bp-bs-pills")
+        read = ("(pills) => pills.map((p) => ({name: p.getAttribute('aria-label'),"
+                " text: p.textContent, current: p.getAttribute('aria-current'),"
+                " on: p.classList.contains('bp-bs-on')}))")
+        seen = [root.locator(".bp-bs-pill").evaluate_all(read)]
+        root.locator(".bp-bs-pill").nth(2).click()
+        seen.append(root.locator(".bp-bs-pill").evaluate_all(read))
+        return seen
+
+
+@pytest.mark.browser
+def test_stepper_pills_name_their_step_and_mark_the_current_one(book_server, chromium):
+    seen = chromium.run(stepper_pills, url_of(book_server, "04_delta_recursion"))
+    for current, pills in zip((0, 2), seen, strict=True):
+        assert [p["current"] == "step" for p in pills] == [p["on"] for p in pills], pills
+        assert pills[current]["current"] == "step", pills
+        for k, pill in enumerate(pills):
+            assert pill["name"] == f"step {k}: {pill['text']}", pill

@@ -184,7 +184,7 @@ def test_static_draws_and_recomputes_like_python(browser):  # noqa: F811
     w = Playground()
     page = open_explorer(browser, w, kernel=False)
     page.wait_for_selector(".bp-static-note", state="visible", timeout=5000)
-    assert page.locator("svg.pg-boundary circle").count() == N_POINTS
+    assert page.locator("svg.pg-boundary .pg-point").count() == N_POINTS
     assert page.locator("svg.bp-network line").count() == 2 * 8 + 8 * 8 + 8 * 2
     assert "accuracy" in page.locator(".pg-readout").inner_text()
 

@@ -176,3 +176,58 @@ def test_stepper_pills_name_their_step_and_mark_the_current_one(book_server, chr
         assert pills[current]["current"] == "step", pills
         for k, pill in enumerate(pills):
             assert pill["name"] == f"step {k}: {pill['text']}", pill
+
+
+# ---- 5. not colour alone -----------------------------------------------------------------
+
+EDGES = """() => Array.from(document.querySelectorAll(
+    '.bp-explorer svg.fwdnet-svg line, .bp-explorer svg.bp-network line,'
+    + ' .bp-explorer svg.bp-bs-net line'))
+  .filter((l) => ['#0072B2', '#E69F00'].includes(l.getAttribute('stroke')))
+  .map((l) => ({negative: l.getAttribute('stroke') === '#E69F00',
+    title: l.textContent, dashed: !['', 'none'].includes(getComputedStyle(l).strokeDasharray)}))"""
+
+
+def network_edges(browser: Any, url: str) -> dict:
+    with opened(browser, url) as page:
+        if page.locator(".bp-bs-pill").count():
+            page.locator(".bp-bs-pill").nth(2).click()   # a step that colours its edges
+        return {"edges": page.evaluate(EDGES),
+                "legends": page.locator(".fwdnet-legend, .pg-fig figcaption").all_text_contents()}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("slug", ["01_forward_pass", "04_delta_recursion", "07_training"])
+def test_negative_weights_are_dashed_as_well_as_orange(slug, book_server, chromium):
+    seen = chromium.run(network_edges, url_of(book_server, slug))
+    edges = seen["edges"]
+    assert {e["negative"] for e in edges} == {True, False}, "expected edges of both signs"
+    for edge in edges:
+        assert edge["dashed"] == edge["negative"], edge
+        assert ("−" in edge["title"]) == edge["negative"], edge
+    if slug != "04_delta_recursion":
+        assert any("dashed" in text for text in seen["legends"]), seen["legends"]
+
+
+POINTS = """() => Array.from(document.querySelector('.pg-boundary')
+    .querySelectorAll('.pg-point')).map((p) => [p.getAttribute('fill'), p.tagName])"""
+
+
+def class_markers(browser: Any, url: str) -> list[list[str]]:
+    with opened(browser, url) as page:
+        markers = [page.evaluate(POINTS)]
+        select = page.locator(".pg-explorer select[aria-label=data]").first
+        for option in select.evaluate("(s) => Array.from(s.options).map((o) => o.value)"):
+            select.select_option(option)
+            markers.append(page.evaluate(POINTS))
+        return markers
+
+
+@pytest.mark.browser
+def test_playground_classes_have_marker_shapes(book_server, chromium):
+    for points in chromium.run(class_markers, url_of(book_server, "07_training")):
+        shapes: dict[str, set[str]] = {}
+        for fill, shape in points:
+            shapes.setdefault(fill, set()).add(shape)
+        assert all(len(s) == 1 for s in shapes.values()), shapes
+        assert len({next(iter(s)) for s in shapes.values()}) == len(shapes), shapes

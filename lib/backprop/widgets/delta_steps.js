@@ -157,7 +157,8 @@ function bsDrawNet(svg, st, weights, step) {
   weights.forEach((W, k) => W.forEach((row, i) => row.forEach((w, j) => {
     const on = activeW === k + 1;
     svg.append(svgEl("line", { x1: px(k), y1: py(k, j), x2: px(k + 1), y2: py(k + 1, i),
-      stroke: on ? signedColor(w) : "#9aa4ad", "stroke-width": 0.8 + 4 * Math.abs(w) / wmax,
+      stroke: on ? signedColor(w) : "#9aa4ad", "stroke-dasharray": on ? signedDash(w) : null,
+      "stroke-width": 0.8 + 4 * Math.abs(w) / wmax,
       "stroke-opacity": activeW === null || on ? 0.85 : 0.3 },
     svgEl("title", {}, `W${bsSup(k + 1)}${bsSub(`${i + 1}${j + 1}`)} = ${fmt(w)}`)));
   })));

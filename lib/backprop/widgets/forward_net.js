@@ -52,7 +52,8 @@ function fwdDraw(svg, c, st, limit, focus) {
       "data-edge": `${l},${i},${j}` };
     if (on) edges.append(svgEl("line", { ...attrs, stroke: COLORS.ink, "stroke-width": 9 }));
     edges.append(svgEl("line", { ...attrs, stroke: signedColor(w),
-      "stroke-width": 0.75 + 6 * strength, "stroke-opacity": on ? 1 : 0.3 + 0.65 * strength },
+      "stroke-dasharray": signedDash(w), "stroke-width": 0.75 + 6 * strength,
+      "stroke-opacity": on ? 1 : 0.3 + 0.65 * strength },
     svgEl("title", {}, `w${fwdSup(l + 1)}${fwdSub(i + 1)}${fwdSub(j + 1)} = ${fmt(w, 3)}`)));
     if (on) {
       const t = 0.45;
@@ -96,7 +97,7 @@ function fwdDraw(svg, c, st, limit, focus) {
     `L = ${fmt(st.loss, 4)}`));
   notes.append(svgEl("text", { x: 8, y: height - 10, class: "fwdnet-legend" }, [
     "edges: ", svgEl("tspan", { fill: COLORS.blue }, "blue w > 0"), ", ",
-    svgEl("tspan", { fill: COLORS.textOrange }, "orange w < 0"), ", width ∝ |w|"]));
+    svgEl("tspan", { fill: COLORS.textOrange }, "orange dashed w < 0"), ", width ∝ |w|"]));
 }
 
 // The forward pass as text, one line per step, in the chapter's matrix notation.

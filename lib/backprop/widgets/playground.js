@@ -83,6 +83,15 @@ export function playgroundState(run) {
   };
 }
 
+// A training point of class k at (x, y): a circle, a square or a triangle in the class's
+// colour, so that the classes differ by shape as well.
+function playgroundMarker(k, x, y) {
+  const attrs = { fill: PLAYGROUND_CLASS_COLORS[k], class: "pg-point" };
+  if (k === 0) return svgEl("circle", { cx: x, cy: y, r: 3.6, ...attrs });
+  if (k === 1) return svgEl("rect", { x: x - 3.2, y: y - 3.2, width: 6.4, height: 6.4, ...attrs });
+  return svgEl("path", { d: `M${x},${y - 4.4} l4,7 h-8 z`, ...attrs });
+}
+
 // Mix a hex colour with white: t = 0 white, t = 1 the colour.
 function playgroundTint(hex, t) {
   const n = parseInt(hex.slice(1), 16);
@@ -192,12 +201,13 @@ export default {
         h("div", { class: "pg-row" }, [startBtn, stepBtn, resetBtn, readout]),
       ]),
       h("div", { class: "pg-views" }, [
-        h("figure", { class: "pg-fig" }, [boundary,
-          h("figcaption", {}, "class regions (shade = probability) and training points")]),
+        h("figure", { class: "pg-fig pg-boundary-fig" }, [boundary,
+          h("figcaption", {}, "class regions (shade = probability) and training points " +
+            "(● ■ ▲: one shape per class)")]),
         h("div", { class: "pg-side" }, [
           h("figure", { class: "pg-fig" }, [netSvg,
             h("figcaption", {}, [h("span", { style: `color:${COLORS.blue}` }, "positive"), " / ",
-              h("span", { style: `color:${COLORS.textOrange}` }, "negative"),
+              h("span", { style: `color:${COLORS.textOrange}` }, "negative (dashed)"),
               " weights; width ∝ |w|"])]),
           h("figure", { class: "pg-fig" }, [lossSvg]),
         ]),
@@ -227,8 +237,8 @@ export default {
         const [x0, x1] = [set.xs[0], set.xs.at(-1)], [y0, y1] = [set.ys[0], set.ys.at(-1)];
         const sx = (v) => ((v - x0) / (x1 - x0)) * 300;
         const sy = (v) => 300 - ((v - y0) / (y1 - y0)) * 300;
-        points.replaceChildren(...set.X.map(([a, b], i) => svgEl("circle", { cx: sx(a),
-          cy: sy(b), r: 3.6, fill: PLAYGROUND_CLASS_COLORS[set.y[i]], class: "pg-point" })));
+        points.replaceChildren(...set.X.map(([a, b], i) => playgroundMarker(set.y[i], sx(a),
+          sy(b))));
       }
     };
 

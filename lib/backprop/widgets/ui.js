@@ -72,6 +72,12 @@ export function signedColor(v) {
   return v >= 0 ? COLORS.blue : COLORS.orange;
 }
 
+// The dashes of a line drawn in signedColor, so that the sign is not told by colour alone:
+// negative dashed, positive solid (null: no attribute).
+export function signedDash(v) {
+  return v >= 0 ? null : "6 3";
+}
+
 // Draw a layered network into an <svg>: sizes = [n0, n1, …]; weights[l][i][j] is the weight
 // from node i of layer l to node j of layer l+1 (row convention); values[l][j] (optional) is
 // shown in each node; labels[l] (optional) names the layer.
@@ -87,7 +93,8 @@ export function drawNetwork(svg, { sizes, weights, values = null, labels = null,
   weights.forEach((W, l) => W.forEach((row, i) => row.forEach((w, j) => {
     svg.append(svgEl("line", {
       x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j),
-      stroke: signedColor(w), "stroke-width": 0.5 + 5 * Math.abs(w) / wmax,
+      stroke: signedColor(w), "stroke-dasharray": signedDash(w),
+      "stroke-width": 0.5 + 5 * Math.abs(w) / wmax,
       "stroke-opacity": 0.35 + 0.6 * Math.abs(w) / wmax,
     }, svgEl("title", {}, `w = ${fmt(w)}`)));
   })));

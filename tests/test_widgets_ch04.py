@@ -291,7 +291,7 @@ def test_norms_live_kernel(browser):  # noqa: F811
     page.wait_for_function(f"{STATE_IS}.layers.length === 11")
     assert w.depth == 11
     assert_same_state(published(page)[1], w.state, atol=1e-300)
-    page.get_by_label("tanh").check()
+    page.get_by_role("radio", name="tanh").check()
     page.wait_for_function(f"{CONTROLS_ARE}.activation === 'tanh'")
     assert w.activation == "tanh"
     assert page.locator("svg.bp-dn-plot circle").count() == 11
@@ -322,7 +322,7 @@ def test_norms_static_page_recomputes_like_python(browser):  # noqa: F811
         assert controls[key] != getattr(w, key)
         assert_same_state(state, DeltaNormExplorer(**controls).state, atol=1e-300)
     page.get_by_role("button", name="New random network").click()
-    page.get_by_label("relu").check()
+    page.get_by_role("radio", name="relu").check()
     controls, state = published(page)
     assert controls["seed"] == 1 and controls["activation"] == "relu"
     assert controls == {"depth": 11, "width": 17, "weight_scale": 1.05, "seed": 1,

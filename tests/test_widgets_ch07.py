@@ -193,14 +193,14 @@ def test_static_draws_and_recomputes_like_python(browser):  # noqa: F811
     page.keyboard.press("ArrowRight")                      # 0.3 -> 1.0
     wait_published(page, "c.learning_rate === 1")
     for _ in range(5):
-        page.click("text=Step")
+        page.get_by_role("button", name="Step", exact=True).click()
     wait_published(page, "s.step === 5")
     c, s = published(page)
     close(s, Playground(**c).state)
     assert w.learning_rate == 0.3 and w.steps == 0        # no kernel: Python never heard of it
 
     page.select_option("select[aria-label='data']", "spirals")
-    page.click("text=Step")
+    page.get_by_role("button", name="Step", exact=True).click()
     wait_published(page, "c.dataset === 'spirals' && s.step === 1")
     c, s = published(page)
     assert s["sizes"] == [2, 8, 8, 3]
@@ -243,13 +243,13 @@ def test_a_busy_kernel_that_answers_late_takes_over_training(browser):  # noqa: 
     page = open_explorer(browser, w, kernel=True, busy_ms=4000)
     page.wait_for_selector(".bp-explorer[data-mode='static']", timeout=3000)
     for _ in range(4):
-        page.click("text=Step")
+        page.get_by_role("button", name="Step", exact=True).click()
     wait_published(page, "s.step === 4")
     assert w.steps == 0                                   # computed in the browser
     page.wait_for_selector(".bp-explorer[data-mode='kernel']", timeout=8000)
     wait_python(page, lambda: w.steps == 4)
     assert w.steps == 4 and page.locator(".bp-static-note").is_hidden()
-    page.click("text=Step")                               # now Python takes the step
+    page.get_by_role("button", name="Step", exact=True).click()  # now Python takes the step
     wait_published(page, "s.step === 5", kernel=True)
     assert w.steps == 5
     close(published(page)[1], w.state, rtol=1e-12)

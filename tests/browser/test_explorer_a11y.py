@@ -20,6 +20,7 @@ in the browser) and checked for:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -152,6 +153,66 @@ def test_playground_layer_buttons_keep_the_focus(book_server, chromium):
     for name, focused in seen:
         assert focused["inside"] and focused["tag"] == "BUTTON", (name, focused)
         assert focused["name"] == name, (name, focused)
+
+
+# ---- 2. groups, images and live regions have names -----------------------------------------
+
+NAMES = """() => Array.from(document.querySelectorAll('.bp-explorer')).map((root) => {
+  const title = document.getElementById(root.getAttribute('aria-labelledby') || '');
+  const svgs = Array.from(root.querySelectorAll('svg'))
+    .filter((s) => !s.parentElement.closest('svg'))
+    .map((s) => ({cls: s.getAttribute('class'), role: s.getAttribute('role'),
+                  label: (s.getAttribute('aria-label') || '').trim(),
+                  hidden: s.getAttribute('aria-hidden')}));
+  return {explorer: root.dataset.explorer, role: root.getAttribute('role'),
+          title: title && root.contains(title) && title.classList.contains('bp-title')
+            ? title.textContent.trim() : null,
+          live: Array.from(root.querySelectorAll('[aria-live]'))
+            .map((e) => e.getAttribute('aria-live')),
+          svgs};
+})"""
+
+
+def names_on(browser: Any, url: str) -> list[dict]:
+    with opened(browser, url) as page:
+        return page.evaluate(NAMES)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_explorers_diagrams_and_live_regions_are_named(page, book_server, chromium):
+    roots = chromium.run(names_on, f"{book_server}/{page.docname}.html")
+    assert roots
+    for root in roots:
+        name = root["explorer"].rpartition(".")[2]
+        assert root["role"] == "group" and root["title"], f"{name}: root not a named group {root}"
+        assert root["live"] == ["polite"], f"{name}: live regions {root['live']}"
+        for svg in root["svgs"]:
+            assert (svg["role"] == "img" and svg["label"]) or svg["hidden"] == "true", (name, svg)
+
+
+def graph_labels(browser: Any, url: str) -> list[dict]:
+    with opened(browser, url) as page:
+        root = explorer(page, ".bp-gx-svg")
+        read = """(root) => ({
+          label: root.querySelector('svg.bp-gx-svg').getAttribute('aria-label'),
+          live: root.querySelector('[aria-live]').textContent,
+          readout: root.querySelector('.bp-gx-readout').textContent})"""
+        before = root.evaluate(read)
+        root.locator("input[type=range]").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(50)
+        return [before, root.evaluate(read)]
+
+
+@pytest.mark.browser
+def test_graph_label_and_live_region_follow_the_numbers(book_server, chromium):
+    before, after = chromium.run(graph_labels, url_of(book_server, "02_chain_rule"))
+    for seen in (before, after):
+        f_value = re.search(r"\n(\S+ = \S+)", seen["readout"]).group(1)   # "f = −12.0000"
+        assert f_value.split(" = ")[1].rstrip("0").rstrip(".") in seen["label"], seen
+        assert seen["live"], seen
+    assert before["label"] != after["label"] and before["live"] != after["live"]
 
 
 # ---- 3. names contain the visible labels; values say what they stand for ------------------

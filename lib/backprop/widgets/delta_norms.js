@@ -138,7 +138,7 @@ function dnTable(st, selected) {
 export default {
   render({ model, el }) {
     const title = "How big is δˡ? Depth, width and activation";
-    const { root, body, kernel } = frame(model, el, title);
+    const { root, body, kernel, announce } = frame(model, el, title);
     const controls = Object.fromEntries(DN_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
     const sync = controlSync(model, kernel);
@@ -166,7 +166,7 @@ export default {
     });
     const seedText = h("span", { class: "bp-dn-seed" });
     const reseed = button("New random network", () => changed("seed", controls.seed + 1));
-    const svg = svgEl("svg");
+    const svg = svgEl("svg", { role: "img" });
     const table = h("div", { class: "bp-dn-readout" });
     body.append(
       h("div", { class: "bp-dn-controls" }, [
@@ -185,6 +185,12 @@ export default {
       seedText.textContent = `seed ${controls.seed}`;
       radios.forEach((r) => { r.input.checked = r.act === controls.activation; });
       dnPlot(svg, state, controls.activation);
+      const act = controls.activation, norms = state.norms[act], r = state.ratio[act];
+      const summary = `${act}: ‖δ¹‖ = ${fmt(norms[0], 4)}, ‖δᴸ‖ = ${fmt(norms.at(-1), 4)}` +
+        (r === null ? "" : `, ‖δ¹‖ / ‖δᴸ‖ = ${fmt(r, 3)}`);
+      svg.setAttribute("aria-label", `‖δˡ‖ against the layer l = 1 to ${norms.length}, on a ` +
+        `log scale, for ${DN_ACTS.join(", ")}; ${summary}`);
+      announce(summary);
       table.replaceChildren(dnTable(state, controls.activation));
       publish(root, model, { ...controls }, state);
     }

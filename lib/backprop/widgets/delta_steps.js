@@ -183,7 +183,7 @@ function bsDrawNet(svg, st, weights, step) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el, "Step through the backward pass");
+    const { root, body, kernel, announce } = frame(model, el, "Step through the backward pass");
     const controls = Object.fromEntries(BS_CONTROLS.map((k) => [k, bsClone(model.get(k))]));
     let state = model.get("state");
     const sync = controlSync(model, kernel);
@@ -191,7 +191,7 @@ export default {
     const prev = button("◀ Prev", () => setStep(controls.step - 1));
     const next = button("Next ▶", () => setStep(controls.step + 1));
     const pills = h("div", { class: "bp-bs-pills" });
-    const svg = svgEl("svg");
+    const svg = svgEl("svg", { role: "img" });
     const eq = h("div", { class: "bp-bs-calc" });
     const sliderBox = h("div", { class: "bp-bs-sliders" });
     body.append(
@@ -279,6 +279,11 @@ export default {
         else pill.removeAttribute("aria-current");
       });
       bsDrawNet(svg, state, controls.weights, step);
+      const where = `step ${step} of ${state.steps.length - 1}, ${bsStepName(state.steps[step])}`;
+      const loss = `loss L = ${fmt(state.loss, 4)}`;
+      svg.setAttribute("aria-label", `the network ${state.sizes.join("–")} with the value of ` +
+        `every node and the δ computed so far, at ${where}; ${loss}`);
+      announce(`${where}; ${loss}`);
       eq.replaceChildren(bsEquation(state, controls.weights, step));
       const { kind, layer } = state.steps[step];
       const active = kind === "delta" && layer < L ? layer + 1 : kind === "grads" ? layer : 0;

@@ -226,13 +226,13 @@ function descentTable(st, name) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el,
+    const { root, body, kernel, announce } = frame(model, el,
       "Gradient descent on one weight");
     const ctl = Object.fromEntries(DESCENT_CONTROLS.map((k) => [k, model.get(k)]));
     const sync = controlSync(model, kernel);
 
-    const chain = svgEl("svg", { role: "img", "aria-label": "the chain of one-neuron layers" });
-    const plot = svgEl("svg", { role: "img", "aria-label": "loss curve with tangent and steps" });
+    const chain = svgEl("svg", { role: "img" });
+    const plot = svgEl("svg", { role: "img" });
     const readout = h("div", { class: "bp-readout descent-readout" });
     const table = h("div", { class: "descent-factors" });
     const seg = h("div", { class: "descent-seg", role: "group", "aria-label": "weight to slide" });
@@ -297,16 +297,24 @@ export default {
           `${name} = ${fmt(st.path.w[last], 4)}, L = ${fmt(st.path.loss[last], 4)}`);
       }
       readout.replaceChildren(...lines.map((s) => h("div", {}, s)));
-      if (st.status) {
-        readout.append(h("div", { class: `descent-status descent-${st.status}` },
-          st.status === "diverges"
-            ? (last < ctl.steps ? `diverges: |${name}| passed 10⁶ — α is far too large`
-              : `diverges: the loss went up from ${fmt(st.path.loss[0], 3)} — α is too large`)
-            : st.status === "stuck"
-              ? `stuck: ∂L/∂${name} = 0 at every step, so no step moves ${name}` +
-                (ctl.activation === "relu" ? " (a ReLU is off for every input)" : "")
-              : `the loss goes down: ${fmt(st.path.loss[0], 3)} → ${fmt(st.path.loss[last], 3)}`));
+      const status = !st.status ? ""
+        : st.status === "diverges"
+          ? (last < ctl.steps ? `diverges: |${name}| passed 10⁶ — α is far too large`
+            : `diverges: the loss went up from ${fmt(st.path.loss[0], 3)} — α is too large`)
+          : st.status === "stuck"
+            ? `stuck: ∂L/∂${name} = 0 at every step, so no step moves ${name}` +
+              (ctl.activation === "relu" ? " (a ReLU is off for every input)" : "")
+            : `the loss goes down: ${fmt(st.path.loss[0], 3)} → ${fmt(st.path.loss[last], 3)}`;
+      if (status) {
+        readout.append(h("div", { class: `descent-status descent-${st.status}` }, status));
       }
+      const here = `L(${name}) = ${fmt(st.loss, 4)}, ∂L/∂${name} = ${fmt(st.grad, 4)}`;
+      chain.setAttribute("aria-label", `the chain ${[...st.nodes.labels, "L"].join(" → ")}, ` +
+        `the path from L down to ${name} marked with its local derivatives; ${here}`);
+      plot.setAttribute("aria-label", `the loss against ${name}, with the tangent at ` +
+        `${name} = ${fmt(st.w, 4)} and ${last} gradient step${last === 1 ? "" : "s"}; ${here}` +
+        (status ? `; ${status}` : ""));
+      announce(status ? `${here}; ${status}` : here);
       table.replaceChildren(descentTable(st, name));
       publish(root, model, ctl, st);
     };

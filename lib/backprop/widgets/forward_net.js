@@ -117,7 +117,7 @@ function fwdReadout(c, st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el, model.get("title"));
+    const { root, body, kernel, announce } = frame(model, el, model.get("title"));
     root.classList.add("fwdnet");
     const sync = controlSync(model, kernel);
     let controls = {}, state = model.get("state"), focus = null;
@@ -126,8 +126,7 @@ export default {
     };
     readControls();
 
-    const svg = svgEl("svg", { class: "fwdnet-svg", role: "img",
-      "aria-label": "the network: edges coloured and sized by weight, node values" });
+    const svg = svgEl("svg", { class: "fwdnet-svg", role: "img" });
     const readout = h("pre", { class: "bp-readout fwdnet-readout" });
     const panel = h("div", { class: "fwdnet-panel" });
     body.append(h("div", { class: "fwdnet-main" }, [svg, readout, panel]));
@@ -135,6 +134,11 @@ export default {
 
     const draw = () => {
       fwdDraw(svg, controls, state, model.get("limit"), focus);
+      const output = `ŷ = ${state.a.at(-1).map((v) => fmt(v, 3)).join(", ")}`;
+      const loss = `loss L = ${fmt(state.loss, 4)}`;
+      svg.setAttribute("aria-label", `the network ${state.sizes.join("–")}, edges sized by ` +
+        `weight, negative ones dashed, node values: ${output}; ${loss}`);
+      announce(`${output}; ${loss}`);
       readout.textContent = fwdReadout(controls, state);
       publish(root, model, controls, state);
     };

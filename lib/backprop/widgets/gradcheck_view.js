@@ -47,7 +47,7 @@ function gcCurve(svg, st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el,
+    const { root, body, kernel, announce } = frame(model, el,
       "Gradient check: backward against central differences");
     const controls = Object.fromEntries(GC_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
@@ -73,7 +73,7 @@ export default {
     select.value = controls.layer;
     const reseed = button("New random batch", () => changed("seed", controls.seed + 1));
     const seedText = h("span", { class: "bp-gc-seed" });
-    const mapA = svgEl("svg"), mapN = svgEl("svg"), curve = svgEl("svg");
+    const [mapA, mapN, curve] = [0, 1, 2].map(() => svgEl("svg", { role: "img" }));
     const capA = h("div", { class: "bp-gc-map-title" });
     const capN = h("div", { class: "bp-gc-map-title" });
     const readout = h("div", { class: "bp-readout bp-gc-readout" });
@@ -107,6 +107,17 @@ export default {
           `  ∂L/∂${k}: ${v.toExponential(2)}${k === p ? `  ${verdict}` : ""}`)];
       readout.textContent = lines.join("\n");
       gcCurve(curve, state);
+      const range = (M) => `values from ${fmt(Math.min(...M.flat()), 3)} to ` +
+        `${fmt(Math.max(...M.flat()), 3)}`;
+      mapA.setAttribute("aria-label", `heat map of the ${capA.textContent}: ` +
+        range(state.analytic));
+      mapN.setAttribute("aria-label", `heat map of the ${capN.textContent}: ` +
+        range(state.numerical));
+      const error = `relative error of ∂L/∂${p} ${state.rel_error.toExponential(2)} at ` +
+        `ε = ${fmt(state.eps, 3)}: ${verdict}`;
+      curve.setAttribute("aria-label", "log₁₀ relative error against log₁₀ ε from −10 to −1; " +
+        error);
+      announce(error);
       publish(root, model, { ...controls }, state);
     }
 

@@ -334,12 +334,12 @@ function gxLegend(box, st, showLocal) {
     showLocal ? item(GX_COL.local, "×1.00", " local gradient ∂node/∂input") : "");
 }
 
-// One line under the graph: the output and the gradient on every input.
-function gxReadout(st) {
+// The output and the gradient on every input (the line under the graph, after the formula).
+function gxResult(st) {
   const out = st.nodes[st.nodes.length - 1], f = out.name || "f";
   const grads = st.nodes.filter((n) => n.kind === "input")
     .map((n) => `∂${f}/∂${n.name} = ${fmt(n.grad, 4)}`);
-  return `${st.formula}\n${f} = ${fmt(out.data, 4)}    ${grads.join("   ")}`;
+  return `${f} = ${fmt(out.data, 4)}    ${grads.join("   ")}`;
 }
 
 // Arrow keys step a range input by hand: JupyterLab's notebook keeps the browser's default
@@ -360,7 +360,7 @@ function gxArrowKeys(input) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el, model.get("title"));
+    const { root, body, kernel, announce } = frame(model, el, model.get("title"));
     root.classList.add("bp-gx");
     const templates = model.get("templates");
     const sync = controlSync(model, kernel);
@@ -380,7 +380,7 @@ export default {
       h("label", { class: "bp-gx-checklabel" }, [localBox, " local gradients on the edges"]),
     ]);
     const sliderBox = h("div", { class: "bp-gx-sliders" });
-    const svg = svgEl("svg", { class: "bp-gx-svg" });
+    const svg = svgEl("svg", { class: "bp-gx-svg", role: "img" });
     const figure = h("div", { class: "bp-gx-figure" }, svg);
     const readout = h("div", { class: "bp-readout bp-gx-readout" });
     const legend = h("div", { class: "bp-gx-legend" });
@@ -412,7 +412,11 @@ export default {
       select.value = state.example;
       gxDraw(svg, templates[state.example], state, layoutOf(state.example),
         { showLocal: localBox.checked });
-      readout.textContent = gxReadout(state);
+      const result = gxResult(state);
+      readout.textContent = `${state.formula}\n${result}`;
+      svg.setAttribute("aria-label", `computational graph of ${state.formula}: values and ` +
+        `gradients on every node; ${result.replace(/ {3,}/g, "; ")}`);
+      announce(result.replace(/ {3,}/g, "; "));
       gxLegend(legend, state, localBox.checked);
       publish(root, model, { ...controls, templates }, state);   // templates: which graphs
     }

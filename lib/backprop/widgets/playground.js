@@ -8,6 +8,7 @@
 
 const PLAYGROUND_CONTROLS = ["dataset", "hidden", "activation", "learning_rate", "steps", "seed"];
 const PLAYGROUND_CHUNK = 3;  // gradient steps per request (or per frame in the browser)
+const PLAYGROUND_SPEAK_MS = 4000;  // while training, the live region speaks at most this often
 const PLAYGROUND_CLASS_COLORS = [COLORS.blue, COLORS.orange, COLORS.green];
 const PLAYGROUND_ACTIVATIONS = ["tanh", "relu", "sigmoid", "identity"];
 
@@ -100,7 +101,7 @@ function playgroundTint(hex, t) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el, "Training playground");
+    const { root, body, kernel, announce } = frame(model, el, "Training playground");
     root.classList.add("pg-explorer");
     const data = () => model.get("static_data");
     const ctl = {};
@@ -183,9 +184,9 @@ export default {
 
     // ---- views ----------------------------------------------------------------------------
     const boundary = svgEl("svg", { class: "pg-boundary", viewBox: "0 0 300 300",
-      role: "img", "aria-label": "decision boundary and training points" });
-    const netSvg = svgEl("svg", { role: "img", "aria-label": "network, weights as edge colours" });
-    const lossSvg = svgEl("svg", { role: "img", "aria-label": "loss curve" });
+      role: "img" });
+    const netSvg = svgEl("svg", { role: "img" });
+    const lossSvg = svgEl("svg", { role: "img" });
     const canvas = document.createElement("canvas");
     const background = svgEl("image", { x: 0, y: 0, width: 300, height: 300,
       preserveAspectRatio: "none" });
@@ -254,9 +255,24 @@ export default {
         xlim: [0, Math.max(10, st.step)], ylim: [0, Math.max(...st.loss.filter(Number.isFinite), 1e-3)],
         xlabel: "gradient step", ylabel: "training loss", width: 380, height: 190 });
       lossSvg.classList.add("pg-loss");
-      readout.textContent = `step ${st.step}   loss ${fmt(st.loss.at(-1), 4)}   ` +
-        `accuracy ${(100 * st.accuracy).toFixed(1)} %`;
+      const accuracy = `accuracy ${(100 * st.accuracy).toFixed(1)} %`;
+      readout.textContent = `step ${st.step}   loss ${fmt(st.loss.at(-1), 4)}   ${accuracy}`;
+      boundary.setAttribute("aria-label", `class regions and training points of the ` +
+        `${ctl.dataset} data set; ${accuracy}`);
+      netSvg.setAttribute("aria-label", `the network ${st.sizes.join("–")}, weights as edge ` +
+        "widths, negative ones dashed");
+      lossSvg.setAttribute("aria-label", `training loss against the gradient step: ` +
+        `${fmt(st.loss[0], 4)} at step 0, ${fmt(st.loss.at(-1), 4)} at step ${st.step}`);
+      summary = `step ${st.step}, loss ${fmt(st.loss.at(-1), 4)}, ${accuracy}`;
+      if (!running || performance.now() - spokenAt > PLAYGROUND_SPEAK_MS) speak();
       showControls();
+    };
+    // the live region: every change at rest, at most every few seconds while training, and
+    // where training stops
+    let summary = "", spokenAt = 0;
+    const speak = () => {
+      announce(summary);
+      spokenAt = performance.now();
     };
     // the controls as `ctl` holds them (and publish what is shown)
     const showControls = () => {
@@ -325,6 +341,7 @@ export default {
       } else {
         cancelAnimationFrame(tickFrame);
         tickFrame = 0;
+        speak();
       }
     };
 

@@ -107,7 +107,7 @@ function shTable(st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el, "Shapes of a layer's products");
+    const { root, body, kernel, announce } = frame(model, el, "Shapes of a layer's products");
     const controls = Object.fromEntries(SH_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
     const sync = controlSync(model, kernel);
@@ -130,7 +130,7 @@ export default {
       return { value, input, label: h("label", { class: "bp-sh-radio" }, [input, ` ${text}`]) };
     });
     const titleLine = h("div", { class: "bp-sh-title" });
-    const svg = svgEl("svg");
+    const svg = svgEl("svg", { role: "img" });
     const table = h("div", { class: "bp-sh-side" });
     body.append(
       h("div", { class: "bp-sh-controls" }, [
@@ -143,6 +143,13 @@ export default {
       radios.forEach((r) => { r.input.checked = r.value === controls.convention; });
       titleLine.textContent = state.title;
       shDraw(svg, state);
+      const products = [...state.forward, ...state.backward];
+      const dims = (shape) => shape.join("×");
+      svg.setAttribute("aria-label", `every product of ${state.title}, drawn as boxes of ` +
+        "their shapes: " + products.map(({ label, formula, factors: [a, b], shape }) =>
+        `${label} = ${formula}, (${dims(a.shape)})(${dims(b.shape)}) → ${dims(shape)}`)
+        .join("; "));
+      announce(products.map((p) => `${p.label} is ${dims(p.shape)}`).join(", "));
       table.replaceChildren(shTable(state));
       publish(root, model, { ...controls }, state);
     }

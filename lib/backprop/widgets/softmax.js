@@ -82,7 +82,7 @@ function smJacobian(st) {
 
 export default {
   render({ model, el }) {
-    const { root, body, kernel } = frame(model, el,
+    const { root, body, kernel, announce } = frame(model, el,
       "Softmax and cross-entropy: logits → probabilities → loss → gradient");
     root.classList.add("bp-sm");
     const controls = Object.fromEntries(SM_CONTROLS.map((k) => [k, smClone(model.get(k))]));
@@ -107,7 +107,7 @@ export default {
       buildSliders();
     });
     const readout = h("div", { class: "bp-readout bp-sm-readout" });
-    const svg = svgEl("svg");
+    const svg = svgEl("svg", { role: "img" });
     const jac = h("div");
     body.append(
       // the selects first: changing the number of classes rebuilds only the sliders after them
@@ -169,6 +169,11 @@ export default {
           `      ‖∂E/∂z‖ = ${fmt(norm(state.mse_grad), 4)}`,
       ];
       readout.textContent = lines.join("\n");
+      const list = (xs) => xs.map((v) => fmt(v, 3)).join(", ");
+      svg.setAttribute("aria-label", `bars for classes 1 to ${state.classes}, the target ` +
+        `class ${t + 1}: probabilities p = ${list(state.probs)}; gradients ∂L/∂z = ` +
+        `${list(state.grad)}; ∂E/∂z = ${list(state.mse_grad)}`);
+      announce(`L = ${fmt(state.loss, 4)}, E = ${fmt(state.mse_loss, 4)}; ${lines[1]}`);
       jac.replaceChildren(smJacobian(state));
       publish(root, model, smClone(controls), state);
     }

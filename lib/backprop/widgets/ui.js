@@ -228,9 +228,17 @@ export function probeKernel(model, timeoutMs = 1500) {
   return { watch(fn) { watchers.push(fn); fn(alive); } };
 }
 
-// The shared frame of an explorer: a title, an error box wired to the model's `error` trait,
-// a note, once per page, when explorers compute in the browser, and the kernel probe.
-// Returns {root, body, kernel}.
+// An id no other element of the page has (several explorers, and several copies of one
+// explorer, share a page).
+export function uniqueId(prefix) {
+  return `${prefix}-${Math.random().toString(36).slice(2)}`;
+}
+
+// The shared frame of an explorer: a group named by its title, an error box wired to the
+// model's `error` trait, a note, once per page, when explorers compute in the browser, and the
+// kernel probe. `announce(text)` puts a one-line summary of what the explorer shows in its
+// live region, which a screen reader reads out when it changes (the region is visually
+// hidden: the numbers are on screen already). Returns {root, body, kernel, announce}.
 export function frame(model, container, title) {
   const errorBox = h("div", { class: "bp-error", role: "alert" });
   const showError = () => {
@@ -249,8 +257,11 @@ export function frame(model, container, title) {
   // focused element and stops at this attribute (arrows, "d d", "a", "b" are notebook commands
   // otherwise), and the notebook, which cancels arrow keys bubbling up from an output, never
   // sees them.
-  const root = h("div", { class: "bp-explorer", "data-lm-suppress-shortcuts": "true" }, [
-    h("div", { class: "bp-title" }, title), errorBox, body, note]);
+  const titleId = uniqueId("bp-title");
+  const status = h("div", { class: "bp-status", "aria-live": "polite" });
+  const root = h("div", { class: "bp-explorer", role: "group", "aria-labelledby": titleId,
+    "data-lm-suppress-shortcuts": "true" }, [
+    h("div", { class: "bp-title", id: titleId }, title), status, errorBox, body, note]);
   root.addEventListener("keydown", (event) => event.stopPropagation());
   container.replaceChildren(root);
   // Without a kernel: mark the explorer (data-mode="static") and say so once per page, under
@@ -269,7 +280,8 @@ export function frame(model, container, title) {
   };
   const kernel = probeKernel(model);
   kernel.watch(setMode);
-  return { root, body, kernel };
+  const announce = (text) => { status.textContent = text; };
+  return { root, body, kernel, announce };
 }
 
 // Where a control change goes, given the kernel probe of `frame()`. `update(changes,

@@ -217,6 +217,62 @@ def test_graph_label_and_live_region_follow_the_numbers(book_server, chromium):
 
 # ---- 3. names contain the visible labels; values say what they stand for ------------------
 
+LABELS_IN_NAMES = """() => Array.from(document.querySelectorAll(
+    '.bp-explorer .bp-slider input, .bp-explorer button[aria-label]'))
+  .map((c) => ({name: c.getAttribute('aria-label') || '',
+    visible: (c.matches('button') ? c.textContent
+      : c.closest('.bp-slider').querySelector('.bp-slider-label').textContent).trim()}))
+  .filter((c) => !c.name.includes(c.visible))"""
+
+
+def labels_not_in_names(browser: Any, url: str) -> list[dict]:
+    with opened(browser, url) as page:
+        return page.evaluate(LABELS_IN_NAMES)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_control_names_contain_their_visible_labels(page, book_server, chromium):
+    missing = chromium.run(labels_not_in_names, f"{book_server}/{page.docname}.html")
+    # the playground's "−" and "+" are symbols, named by what they do
+    missing = [m for m in missing if m["visible"] not in ("−", "+")]
+    assert not missing, f"{page.slug}: names without their visible label: {missing[:5]}"
+
+
+def forward_net_names(browser: Any, url: str) -> list[str]:
+    with opened(browser, url) as page:
+        return explorer(page, ".fwdnet-svg").locator("input[type=range]").evaluate_all(
+            "(all) => all.map((s) => s.getAttribute('aria-label'))")
+
+
+@pytest.mark.browser
+def test_forward_net_sliders_are_named_like_their_labels(book_server, chromium):
+    names = chromium.run(forward_net_names, url_of(book_server, "01_forward_pass"))
+    assert "layer 1 weight w₁₁" in names and "layer 2 weight w₁₁" in names, names
+    assert not [n for n in names if "[" in n], names
+
+
+def learning_rate_values(browser: Any, url: str) -> list[tuple[str, str, str]]:
+    with opened(browser, url) as page:
+        field = explorer(page, ".pg-lr").locator(".pg-lr")
+        rate = field.locator("input[type=range]")
+        read = lambda: (rate.input_value(), rate.get_attribute("aria-valuetext"),  # noqa: E731
+                        field.locator(".bp-slider-value").inner_text())
+        seen = [read()]
+        rate.focus()
+        page.keyboard.press("ArrowRight")
+        seen.append(read())
+        return seen
+
+
+@pytest.mark.browser
+def test_learning_rate_slider_says_the_rate_not_its_index(book_server, chromium):
+    seen = chromium.run(learning_rate_values, url_of(book_server, "07_training"))
+    assert seen[0][0] != seen[1][0], "the slider did not move"
+    for index, valuetext, shown in seen:
+        assert valuetext == shown and valuetext != index, seen
+
+
 def stepper_pills(browser: Any, url: str) -> list[list[dict]]:
     with opened(browser, url) as page:
         root = explorer(page, ".bp-bs-pills")
@@ -237,6 +293,28 @@ def test_stepper_pills_name_their_step_and_mark_the_current_one(book_server, chr
         assert pills[current]["current"] == "step", pills
         for k, pill in enumerate(pills):
             assert pill["name"] == f"step {k}: {pill['text']}", pill
+
+
+def activation_radios(browser: Any, url: str) -> dict:
+    with opened(browser, url) as page:
+        root = explorer(page, ".bp-dn-radios")
+        radios = root.locator("input[type=radio]")
+        names = radios.evaluate_all("(all) => all.map((r) => r.name)")
+        before = root.locator("input[type=radio]:checked").get_attribute("value")
+        root.locator("input[type=radio]:checked").focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(50)
+        after = root.locator("input[type=radio]:checked").get_attribute("value")
+        controls = root.get_attribute("data-controls")
+        return {"names": names, "before": before, "after": after, "controls": controls}
+
+
+@pytest.mark.browser
+def test_activation_radios_are_one_group(book_server, chromium):
+    seen = chromium.run(activation_radios, url_of(book_server, "04_delta_recursion"))
+    assert len(seen["names"]) == 3 and len(set(seen["names"])) == 1, seen["names"]
+    assert seen["after"] != seen["before"], "ArrowRight did not move to the next activation"
+    assert f'"activation":"{seen["after"]}"' in seen["controls"], seen
 
 
 # ---- 5. not colour alone -----------------------------------------------------------------

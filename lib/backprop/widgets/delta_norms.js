@@ -158,8 +158,9 @@ export default {
       weight_scale: slider({ label: "σ_w", min: 0.25, max: 4, step: 0.05,
         value: controls.weight_scale, digits: 2, onInput: (v) => changed("weight_scale", v) }),
     };
+    const group = uniqueId("bp-dn-act");  // one name: the arrow keys move between the three
     const radios = DN_ACTS.map((act) => {
-      const input = h("input", { type: "radio", name: `bp-dn-act-${Math.random()}`, value: act,
+      const input = h("input", { type: "radio", name: group, value: act,
         onchange: () => changed("activation", act) });
       input.checked = act === controls.activation;
       return { act, input, label: h("label", { class: "bp-dn-radio" }, [input, ` ${act}`]) };

@@ -196,10 +196,10 @@ export default {
       const c = controls;
       const cards = [
         card("input x = a⁰", c.x.map((_, i) => cell(["x", i], `x${fwdSub(i + 1)}`,
-          `x${i + 1}`, { kind: "x", j: i }))),
+          `input x${fwdSub(i + 1)}`, { kind: "x", j: i }))),
         card("target t", [
-          ...c.target.map((_, j) => cell(["target", j], `t${fwdSub(j + 1)}`, `t${j + 1}`,
-            { kind: "t", j })),
+          ...c.target.map((_, j) => cell(["target", j], `t${fwdSub(j + 1)}`,
+            `target t${fwdSub(j + 1)}`, { kind: "t", j })),
           h("label", { class: "fwdnet-row" }, ["loss L = ", select(
             Object.entries(FWD_REDUCTIONS), () => controls.reduction, "loss reduction",
             (v) => change("reduction", v))]),
@@ -209,10 +209,14 @@ export default {
         const n = l + 1;
         const grid = h("div", { class: "fwdnet-grid",
           style: `grid-template-columns: repeat(${W[0].length}, minmax(150px, 1fr))` });
-        W.forEach((row, i) => row.forEach((_, j) => grid.append(cell(["weights", l, i, j],
-          `w${fwdSub(i + 1)}${fwdSub(j + 1)}`, `W${n}[${i},${j}]`, { kind: "W", l, i, j }))));
+        // named from the visible label (1-based), with the layer the card title gives
+        W.forEach((row, i) => row.forEach((_, j) => {
+          const name = `w${fwdSub(i + 1)}${fwdSub(j + 1)}`;
+          grid.append(cell(["weights", l, i, j], name, `layer ${n} weight ${name}`,
+            { kind: "W", l, i, j }));
+        }));
         c.biases[l].forEach((_, j) => grid.append(cell(["biases", l, j], `b${fwdSub(j + 1)}`,
-          `b${n}[${j}]`, { kind: "b", l, j })));
+          `layer ${n} bias b${fwdSub(j + 1)}`, { kind: "b", l, j })));
         cards.push(card(`layer ${n}: W${fwdSup(n)} (${W.length} × ${W[0].length}), ` +
           `b${fwdSup(n)} (${W[0].length})`, [grid,
           h("label", { class: "fwdnet-row" }, [`f${fwdSup(n)} = `, select(

@@ -281,6 +281,7 @@ export default {
       actSel.input.value = ctl.activation;
       lrInput.value = nearestRate(ctl.learning_rate);
       lrOut.textContent = String(ctl.learning_rate);
+      lrInput.setAttribute("aria-valuetext", String(ctl.learning_rate));  // not the index
       publish(root, model, { ...ctl }, shown);
     };
 

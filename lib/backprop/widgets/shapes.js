@@ -123,7 +123,7 @@ export default {
       digits: 0, onInput: (v) => changed(key, v) });
     const sliders = { batch: mk("batch", "batch n"), n_in: mk("n_in", "in"),
       n_out: mk("n_out", "out") };
-    const group = `bp-sh-conv-${Math.random().toString(36).slice(2)}`;
+    const group = uniqueId("bp-sh-conv");
     const radios = SH_CONVENTIONS.map(([value, text]) => {
       const input = h("input", { type: "radio", name: group, value,
         onchange: () => changed("convention", value) });

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from browser_support import book_pages, guarded_page
+from explorer_harness import contrast
 
 PAGES = [page for page in book_pages()
          if page.is_notebook and "backprop.widgets" in page.source.read_text(encoding="utf-8")]
@@ -315,6 +316,44 @@ def test_activation_radios_are_one_group(book_server, chromium):
     assert len(seen["names"]) == 3 and len(set(seen["names"])) == 1, seen["names"]
     assert seen["after"] != seen["before"], "ArrowRight did not move to the next activation"
     assert f'"activation":"{seen["after"]}"' in seen["controls"], seen
+
+
+# ---- 4. the focus ring ------------------------------------------------------------------------
+
+RING = """() => { const a = document.activeElement, card = a.closest('.bp-explorer');
+  const style = getComputedStyle(a);
+  return {tag: a.tagName, visible: a.matches(':focus-visible'), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), ring: style.outlineColor,
+          card: getComputedStyle(card).backgroundColor}; }"""
+
+
+def rgb(css: str) -> tuple[int, ...]:
+    return tuple(int(float(v)) for v in re.findall(r"[\d.]+", css)[:3])
+
+
+def focus_rings(browser: Any, url: str) -> tuple[str, list[dict]]:
+    with opened(browser, url, theme="dark") as page:
+        rings = []
+        for kind in ("input[type=range]", "button", "select"):
+            controls = page.locator(f".bp-explorer {kind}:visible")
+            if controls.count() < 2:
+                continue
+            controls.first.focus()   # then Tab: the keyboard moves the focus, the ring shows
+            page.keyboard.press("Tab")
+            page.keyboard.press("Shift+Tab")
+            rings.append(page.evaluate(RING))
+        return page.evaluate("document.documentElement.dataset.theme"), rings
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_focus_ring_stands_out_on_the_card_in_the_dark_theme(page, book_server, chromium):
+    theme, rings = chromium.run(focus_rings, f"{book_server}/{page.docname}.html")
+    assert theme == "dark" and rings
+    for ring in rings:
+        assert ring["visible"] and ring["style"] != "none" and ring["width"] >= 2, ring
+        ratio = contrast(rgb(ring["ring"]), rgb(ring["card"]))
+        assert ratio >= 3, f"{page.slug}: focus ring {ring['ring']} on {ring['card']}: {ratio:.2f}"
 
 
 # ---- 5. not colour alone -----------------------------------------------------------------

@@ -409,3 +409,35 @@ def test_playground_classes_have_marker_shapes(book_server, chromium):
             shapes.setdefault(fill, set()).add(shape)
         assert all(len(s) == 1 for s in shapes.values()), shapes
         assert len({next(iter(s)) for s in shapes.values()}) == len(shapes), shapes
+
+
+# ---- 6. SVG text stays legible ----------------------------------------------------------------
+
+TEXT_SIZES = """() => Array.from(document.querySelectorAll('.bp-explorer svg text'))
+  .filter((t) => t.textContent.trim() && t.getScreenCTM())
+  .map((t) => { const m = t.getScreenCTM();
+    return {svg: t.ownerSVGElement.getAttribute('class'), text: t.textContent.slice(0, 20),
+            px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b)}; })"""
+
+SCROLLS = """() => ({page: document.documentElement.scrollWidth,
+  cards: Array.from(document.querySelectorAll('.bp-explorer'))
+    .filter((c) => c.scrollWidth > c.clientWidth).length})"""
+
+
+def text_sizes(browser: Any, url: str, width: int) -> dict:
+    with opened(browser, url, width=width) as page:
+        return {"texts": page.evaluate(TEXT_SIZES), **page.evaluate(SCROLLS)}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1300])
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_svg_text_is_legible_on_a_phone_and_a_desktop(page, width, book_server, chromium):
+    seen = chromium.run(text_sizes, f"{book_server}/{page.docname}.html", width)
+    assert seen["texts"]
+    small = [t for t in seen["texts"] if t["px"] < 9]
+    assert not small, f"{page.slug} at {width} px: text below 9 px: {small[:5]}"
+    if width == 1300:
+        plots = [t for t in seen["texts"] if "pg-" in (t["svg"] or "")]
+        assert all(t["px"] >= 11 for t in plots), [t for t in plots if t["px"] < 11][:5]
+    assert seen["page"] <= width, f"{page.slug} scrolls sideways at {width} px"

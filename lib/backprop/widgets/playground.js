@@ -247,13 +247,14 @@ export default {
       shown = st;
       drawBoundary(st);
       const labels = st.sizes.map((_, l) => (l === 0 ? "x" : l === st.sizes.length - 1 ? "ŷ" : `h${l}`));
-      drawNetwork(netSvg, { sizes: st.sizes, weights: st.weights, labels, width: 380,
+      // drawn 300 wide, the width of the column at book width: the text keeps its 11–12 px
+      drawNetwork(netSvg, { sizes: st.sizes, weights: st.weights, labels, width: 300,
         height: Math.max(180, 32 * (Math.max(...st.sizes) + 1)) });
       netSvg.classList.add("pg-network");
       const steps = st.loss.map((_, i) => i);
       linePlot(lossSvg, { series: [{ x: steps, y: st.loss, color: COLORS.red }],
         xlim: [0, Math.max(10, st.step)], ylim: [0, Math.max(...st.loss.filter(Number.isFinite), 1e-3)],
-        xlabel: "gradient step", ylabel: "training loss", width: 380, height: 190 });
+        xlabel: "gradient step", ylabel: "training loss", width: 300, height: 170 });
       lossSvg.classList.add("pg-loss");
       const accuracy = `accuracy ${(100 * st.accuracy).toFixed(1)} %`;
       readout.textContent = `step ${st.step}   loss ${fmt(st.loss.at(-1), 4)}   ${accuracy}`;

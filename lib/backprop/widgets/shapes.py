@@ -153,7 +153,8 @@ SHAPES_CSS = """
 .bp-sh-radios { font-size: 13px; font-family: ui-monospace, monospace; }
 .bp-sh-radio { cursor: pointer; }
 .bp-sh-title { flex: 1 1 100%; font-weight: 600; font-size: 13px; color: #57606a; }
-svg.bp-sh-svg { width: 100%; max-width: 640px; height: auto; background: #fff; }
+svg.bp-sh-svg { width: 100%; max-width: 640px; min-width: 530px; height: auto;
+  background: #fff; }  /* min-width: its 11-px text stays above 9 px (explorer.css) */
 .bp-sh-box { stroke: #222; stroke-width: 1.2; }
 .bp-sh-cell { stroke: #fff; stroke-width: 0.8; }
 .bp-sh-inner { stroke: #D55E00; stroke-width: 3; }

@@ -40,7 +40,8 @@ _CSS = """
 .bp-sm-select { font-size: 13px; }
 .bp-sm-temp.bp-slider { grid-template-columns: 104px 1fr 48px; }
 .bp-sm-note { font-size: 12px; color: #57606a; }
-svg.bp-sm-bars { width: 100%; max-width: 640px; height: auto; background: #fff; display: block; }
+svg.bp-sm-bars { width: 100%; max-width: 640px; min-width: 530px; height: auto;
+  background: #fff; display: block; }  /* min-width: 11-px text above 9 px (explorer.css) */
 .bp-sm-head { font: 600 12px system-ui, sans-serif; fill: #222; }
 .bp-sm-label { font: 12px ui-monospace, monospace; fill: #222; }
 .bp-sm-label.bp-sm-target { font-weight: 700; fill: var(--bp-text-red); }

@@ -441,3 +441,29 @@ def test_svg_text_is_legible_on_a_phone_and_a_desktop(page, width, book_server, 
         plots = [t for t in seen["texts"] if "pg-" in (t["svg"] or "")]
         assert all(t["px"] >= 11 for t in plots), [t for t in plots if t["px"] < 11][:5]
     assert seen["page"] <= width, f"{page.slug} scrolls sideways at {width} px"
+
+
+# ---- 7. Start before the kernel check has answered --------------------------------------------
+
+def start_at_once(browser: Any, url: str) -> dict:
+    with opened(browser, url, wait=False) as page:
+        root = page.locator(".pg-explorer").first
+        start = root.locator(".pg-start")
+        start.wait_for(timeout=30_000)
+        mode = root.get_attribute("data-mode")          # None: the kernel check runs still
+        start.click()
+        try:
+            page.wait_for_function(
+                "(root) => JSON.parse(root.dataset.state).step > 0", arg=root.element_handle(),
+                timeout=6_000)
+        except Exception:  # noqa: BLE001 - reported below
+            pass
+        return {"mode_at_click": mode, "button": start.inner_text(),
+                "step": root.evaluate("(r) => JSON.parse(r.dataset.state).step")}
+
+
+@pytest.mark.browser
+def test_playground_trains_when_started_before_the_kernel_check_answers(book_server, chromium):
+    seen = chromium.run(start_at_once, url_of(book_server, "07_training"))
+    assert seen["mode_at_click"] is None, "Start was pressed too late to test the early press"
+    assert seen["step"] > 0, f"no training after an early Start: {seen}"

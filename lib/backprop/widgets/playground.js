@@ -365,6 +365,8 @@ export default {
       const late = live === false && alive === true;
       live = alive;
       if (late) apply({ ...ctl });  // a busy kernel answered after all: Python takes over here
+      // Start pressed before the probe answered sent its request to no kernel: train here
+      if (running && alive === false) schedule();
     });
   },
 };

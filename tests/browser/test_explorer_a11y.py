@@ -174,15 +174,25 @@ NAMES = """() => Array.from(document.querySelectorAll('.bp-explorer')).map((root
 })"""
 
 
-def names_on(browser: Any, url: str) -> list[dict]:
-    with opened(browser, url) as page:
-        return page.evaluate(NAMES)
+#: what one visit of a page at 1300 px shows, for the three tests that read it (each page load
+#: waits for the kernel probe to give up: visiting once keeps the browser tests fast)
+_FACTS_AT_1300: dict[str, dict] = {}
+
+
+def facts_at_1300(browser: Any, url: str) -> dict:
+    """Names, labels and SVG text sizes of the page's explorers at 1300 px (visited once)."""
+    if url not in _FACTS_AT_1300:
+        with opened(browser, url) as page:
+            _FACTS_AT_1300[url] = {
+                "roots": page.evaluate(NAMES), "missing": page.evaluate(LABELS_IN_NAMES),
+                "texts": page.evaluate(TEXT_SIZES), **page.evaluate(SCROLLS)}
+    return _FACTS_AT_1300[url]
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_explorers_diagrams_and_live_regions_are_named(page, book_server, chromium):
-    roots = chromium.run(names_on, f"{book_server}/{page.docname}.html")
+    roots = chromium.run(facts_at_1300, f"{book_server}/{page.docname}.html")["roots"]
     assert roots
     for root in roots:
         name = root["explorer"].rpartition(".")[2]
@@ -226,15 +236,10 @@ LABELS_IN_NAMES = """() => Array.from(document.querySelectorAll(
   .filter((c) => !c.name.includes(c.visible))"""
 
 
-def labels_not_in_names(browser: Any, url: str) -> list[dict]:
-    with opened(browser, url) as page:
-        return page.evaluate(LABELS_IN_NAMES)
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_control_names_contain_their_visible_labels(page, book_server, chromium):
-    missing = chromium.run(labels_not_in_names, f"{book_server}/{page.docname}.html")
+    missing = chromium.run(facts_at_1300, f"{book_server}/{page.docname}.html")["missing"]
     # the playground's "−" and "+" are symbols, named by what they do
     missing = [m for m in missing if m["visible"] not in ("−", "+")]
     assert not missing, f"{page.slug}: names without their visible label: {missing[:5]}"
@@ -425,6 +430,8 @@ SCROLLS = """() => ({page: document.documentElement.scrollWidth,
 
 
 def text_sizes(browser: Any, url: str, width: int) -> dict:
+    if width == 1300:
+        return facts_at_1300(browser, url)
     with opened(browser, url, width=width) as page:
         return {"texts": page.evaluate(TEXT_SIZES), **page.evaluate(SCROLLS)}
 

@@ -155,6 +155,13 @@ def guarded_page(browser: Any) -> tuple[Any, Any, Guard]:
     return context, page, guard
 
 
+def store_theme(page: Any, theme: str) -> None:
+    """Make ``page`` open in ``theme`` ("light" or "dark"), stored as a reader's choice is
+    (``localStorage``) before the theme's script reads it."""
+    page.add_init_script(f"localStorage.setItem('theme', '{theme}');"
+                         f" localStorage.setItem('mode', '{theme}');")
+
+
 class BrowserThread:
     """Headless Chromium driven from a thread of its own.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import book_pages, guarded_page
+from browser_support import book_pages, guarded_page, store_theme
 from explorer_harness import contrast
 
 PAGES = book_pages()
@@ -182,8 +182,7 @@ CHECK_COLOURS = """() => {
 def check_colours(browser: Any, url: str, theme: str) -> tuple[str, list[dict]]:
     context, page, _ = guarded_page(browser)
     try:
-        page.add_init_script(f"localStorage.setItem('theme', '{theme}');"
-                             f" localStorage.setItem('mode', '{theme}');")
+        store_theme(page, theme)
         page.goto(url, wait_until="load")
         return page.evaluate("document.documentElement.dataset.theme"), \
             page.evaluate(CHECK_COLOURS)

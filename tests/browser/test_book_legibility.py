@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_support import book_pages, guarded_page
+from browser_support import book_pages, guarded_page, store_theme
 from explorer_harness import faint_texts
 
 PAGES = [page for page in book_pages()
@@ -23,8 +23,7 @@ def faint_on(browser: Any, url: str, theme: str) -> tuple[str, list[dict]]:
     """Open ``url`` with ``theme``; returns the theme the page applied and its faint texts."""
     context, page, _ = guarded_page(browser)
     try:
-        page.add_init_script(f"localStorage.setItem('theme', '{theme}');"
-                             f" localStorage.setItem('mode', '{theme}');")
+        store_theme(page, theme)
         page.goto(url, wait_until="load")
         page.wait_for_function(
             "() => { const roots = document.querySelectorAll('.bp-explorer');"

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from browser_support import book_pages, guarded_page
+from browser_support import book_pages, guarded_page, store_theme
 from explorer_harness import contrast
 
 PAGES = [page for page in book_pages()
@@ -53,8 +53,7 @@ def opened(browser: Any, url: str, *, width: int = 1300, theme: str | None = Non
     try:
         page.set_viewport_size({"width": width, "height": 900})
         if theme:
-            page.add_init_script(f"localStorage.setItem('theme', '{theme}');"
-                                 f" localStorage.setItem('mode', '{theme}');")
+            store_theme(page, theme)
         page.goto(url, wait_until="load")
         if wait:
             page.wait_for_function(ROOTS_STATIC, timeout=30_000)

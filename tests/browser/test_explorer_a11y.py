@@ -349,8 +349,13 @@ def focus_rings(browser: Any, url: str) -> tuple[str, list[dict]]:
         return page.evaluate("document.documentElement.dataset.theme"), rings
 
 
+#: the ring is one rule of explorer.css for every explorer: read on the pages whose explorers
+#: have sliders, buttons and selects between them
+RING_PAGES = [page for page in PAGES if page.slug in ("01_forward_pass", "07_training")]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize("page", RING_PAGES, ids=[p.slug for p in RING_PAGES])
 def test_focus_ring_stands_out_on_the_card_in_the_dark_theme(page, book_server, chromium):
     theme, rings = chromium.run(focus_rings, f"{book_server}/{page.docname}.html")
     assert theme == "dark" and rings

@@ -24,8 +24,9 @@ from explorer_harness import contrast
 
 PAGES = book_pages()
 NOTEBOOKS = [page for page in PAGES if page.is_notebook]
+#: a CJK character: the ranges of the book's Chinese font (tools/cjk_font.py RANGES)
 CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
-#: elements whose content is not text (the CJK font's ranges are those of ``CJK``)
+#: elements whose content is not text
 NOT_TEXT = {"script", "style", "template"}
 #: HTML elements without an end tag
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

@@ -243,6 +243,13 @@ export default {
       }
     };
 
+    // the live region: every change at rest, at most every few seconds while training, and
+    // where training stops
+    let summary = "", spokenAt = 0;
+    const speak = () => {
+      announce(summary);
+      spokenAt = performance.now();
+    };
     const draw = (st) => {
       shown = st;
       drawBoundary(st);
@@ -267,13 +274,6 @@ export default {
       summary = `step ${st.step}, loss ${fmt(st.loss.at(-1), 4)}, ${accuracy}`;
       if (!running || performance.now() - spokenAt > PLAYGROUND_SPEAK_MS) speak();
       showControls();
-    };
-    // the live region: every change at rest, at most every few seconds while training, and
-    // where training stops
-    let summary = "", spokenAt = 0;
-    const speak = () => {
-      announce(summary);
-      spokenAt = performance.now();
     };
     // the controls as `ctl` holds them (and publish what is shown)
     const showControls = () => {

@@ -4,6 +4,7 @@
 #                warnings as errors, and the browser tests (static pages and live JupyterLab)
 #   make lab     JupyterLab on chapters/
 #   make bench   the benchmarks (installs PyTorch and numba the first time)
+#   make student the notebooks without their solutions, for students, in _build/student
 #   make clean   remove everything the build made (keeps .venv)
 # The first command creates .venv from requirements.txt (again whenever that file changes) and
 # installs the front-end assets with `npm ci` when npm is present.
@@ -18,7 +19,7 @@ ASSETS := node_modules/.package-lock.json
 BOOK := $(BIN)/jupyter-book build . -W --keep-going --all
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: book test lab bench clean assets venv
+.PHONY: book test lab bench student clean assets venv
 
 venv: $(STAMP)
 
@@ -69,6 +70,10 @@ lab: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -c "import torch, numba" 2>/dev/null || $(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python benchmarks/run_all.py
+
+# Standard library only: a teacher can run it before (or without) the virtual environment.
+student:
+	$(PYTHON_SYS) tools/student_notebooks.py _build/student
 
 clean:
 	rm -rf _build chapters/_build node_modules .pytest_cache .ruff_cache .hypothesis .jupyter_cache

@@ -1,18 +1,22 @@
 """Chapter 7's exercise checkers: references checked, typical mistakes named (the contract
 every checker keeps is in test_exercise_contract.py)."""
 
+import copy
+
 import numpy as np
 import pytest
 from exercise_support import diagnosis
 
 from backprop.exercises import ch07
-from backprop.layers import mlp
+from backprop.layers import backward_parameters_only, mlp
 from backprop.losses import SoftmaxCrossEntropy
+from backprop.optim import SGD
 from backprop.train import Trainer
 
 
-# -- 1. one training step ---------------------------------------------------------------------
+# -- 1. one step of SGD with momentum -----------------------------------------------------------
 def test_reference_step_equals_trainer_step():
+    """§7.1 compares reference_training_step (the plain step) with Trainer.step."""
     rng = np.random.default_rng(3)
     X, y = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
     a, b = mlp([4, 6, 3], "relu", seed=1), mlp([4, 6, 3], "relu", seed=1)
@@ -20,6 +24,245 @@ def test_reference_step_equals_trainer_step():
     assert value == Trainer(b, SoftmaxCrossEntropy(), X, y, lr=0.3).step(X, y)
     for (p, _), (q, _) in zip(a.parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p, q)
+
+
+def test_reference_momentum_steps_equal_trainer_with_momentum():
+    rng = np.random.default_rng(3)
+    a, b = mlp([4, 6, 3], "relu", seed=1), mlp([4, 6, 3], "relu", seed=1)
+    velocities = [np.zeros_like(p) for p, _ in a.parameters()]
+    X0, y0 = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
+    trainer = Trainer(b, SoftmaxCrossEntropy(), X0, y0, lr=0.3, momentum=0.9)
+    for _ in range(5):
+        X, y = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
+        value = ch07.reference_momentum_step(a, SoftmaxCrossEntropy(), X, y, 0.3, 0.9,
+                                             velocities)
+        assert value == trainer.step(X, y)
+        for (p, _), (q, _) in zip(a.parameters(), b.parameters(), strict=True):
+            np.testing.assert_array_equal(p, q)
+    for v, w in zip(velocities, trainer.optimizer._velocity, strict=True):
+        np.testing.assert_array_equal(v, w)
+
+
+def test_momentum_cases_tell_momentum_from_plain_sgd():
+    """Every case's steps differ from plain SGD's, the first case starts in the middle of a run
+    (velocities built up, no gradients yet) and the second from zero velocities."""
+    warm, cold = ch07.MOMENTUM_STEP.cases
+    assert all(np.any(v != 0) for v in warm[-1]) and all(np.all(v == 0) for v in cold[-1])
+    assert all(grad is None for case in (warm, cold) for _, grad in case[0].parameters())
+    plain = ch07._variant(ch07._plain_sgd)
+    for case in (warm, cold):
+        right = ch07.MOMENTUM_STEP.reference(*copy.deepcopy(case))[0]
+        wrong = plain(*copy.deepcopy(case))[0]
+        assert right.shape == (ch07.MOMENTUM_STEPS, sum(p.size for p, _ in case[0].parameters()))
+        assert not np.allclose(right[1:], wrong[1:], rtol=1e-3)
+
+
+def _forward_backward(model, loss, X, y):
+    value = loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    return value
+
+
+def _momentum(update, loss_after=False):
+    """A learner's step whose update of one parameter is ``update(v, p, g, lr, mu)``."""
+    def momentum_step(model, loss, X, y, lr, mu, velocities):
+        value = _forward_backward(model, loss, X, y)
+        for v, (p, g) in zip(velocities, model.parameters(), strict=True):
+            update(v, p, g, lr, mu)
+        return loss.forward(model.forward(X), y) if loss_after else value
+    return momentum_step
+
+
+def _right(v, p, g, lr, mu):
+    v *= mu
+    v += g
+    p -= lr * v
+
+
+def _plain(v, p, g, lr, mu):
+    p -= lr * g
+
+
+def _local_v(v, p, g, lr, mu):
+    v = mu * v + g  # the learner's slip: a new array, the caller's list keeps the old one
+    p -= lr * v
+
+
+def _minus_g(v, p, g, lr, mu):
+    v *= mu
+    v -= g
+    p -= lr * v
+
+
+def _alpha_in_v(v, p, g, lr, mu):
+    v *= mu
+    v += lr * g
+    p -= v
+
+
+def _minus_alpha_in_v(v, p, g, lr, mu):       # CS231n's form
+    v[...] = mu * v - lr * g
+    p += v
+
+
+def _w_first(v, p, g, lr, mu):
+    p -= lr * v
+    v *= mu
+    v += g
+
+
+def _p_rebound(v, p, g, lr, mu):
+    v *= mu
+    v += g
+    p = p - lr * v  # noqa: F841 -- the learner's slip: the layer keeps its old array
+
+
+def _new_zeros_each_call(model, loss, X, y, lr, mu, velocities):
+    value = _forward_backward(model, loss, X, y)
+    velocities = [np.zeros_like(p) for p, _ in model.parameters()]
+    for v, (p, g) in zip(velocities, model.parameters(), strict=True):
+        _right(v, p, g, lr, mu)
+    return value
+
+
+def _new_optimizer_each_call(model, loss, X, y, lr, mu, velocities):
+    value = _forward_backward(model, loss, X, y)
+    SGD(model, lr=lr, momentum=mu).step()
+    return value
+
+
+def _new_list(model, loss, X, y, lr, mu, velocities):
+    value = _forward_backward(model, loss, X, y)
+    velocities = [mu * v + g for v, (_, g) in zip(velocities, model.parameters(), strict=True)]
+    for v, (p, _) in zip(velocities, model.parameters(), strict=True):
+        p -= lr * v
+    return value
+
+
+PLAIN = "your parameters moved as plain SGD moves them"
+REBOUND = "every step started again from the velocities it was given"
+
+
+@pytest.mark.parametrize("fn, message", [
+    (_momentum(_plain), PLAIN),
+    (_new_zeros_each_call, PLAIN),
+    (_new_optimizer_each_call, PLAIN),
+    (_momentum(_local_v), REBOUND),
+    (_new_list, REBOUND),
+    (_momentum(_minus_g), "you subtracted the gradient in v (v ← μ v − ∂L/∂w)"),
+    (_momentum(_alpha_in_v), "your v is the step itself, the other convention: "
+                             "v ← μ v + α ∂L/∂w, w ← w − v"),
+    (_momentum(_minus_alpha_in_v), "your v is minus the step, the other convention with both "
+                                   "signs flipped"),
+    (_momentum(_w_first), "you moved w with the old v and updated v afterwards"),
+    (_momentum(_p_rebound), "no parameter changed — did you update in place"),
+    (_momentum(_right, loss_after=True), "loss: return the loss computed before the update"),
+])
+def test_momentum_step_mistakes_are_named(fn, message):
+    assert message in diagnosis(ch07.check_momentum_step, fn)
+
+
+def test_the_other_convention_is_called_equivalent_for_a_constant_rate_only():
+    message = diagnosis(ch07.check_momentum_step, _momentum(_alpha_in_v))
+    assert "equivalent only while α stays constant" in message
+    assert "v ← μ v + ∂L/∂w, w ← w − α v" in message
+
+
+def test_momentum_step_variants_that_are_right_pass():
+    def assigns_items(model, loss, X, y, lr, mu, velocities):
+        value = _forward_backward(model, loss, X, y)
+        for i, (p, g) in enumerate(model.parameters()):
+            velocities[i] = mu * velocities[i] + g
+            p -= lr * velocities[i]
+        return value
+
+    def library_backward(model, loss, X, y, lr, mu, velocities):
+        value = loss.forward(model.forward(X), y)
+        backward_parameters_only(model, loss.backward())
+        for v, (p, g) in zip(velocities, model.parameters(), strict=True):
+            _right(v, p, g, lr, mu)
+        return value
+
+    for fn in (assigns_items, library_backward, _momentum(_right)):
+        assert ch07.check_momentum_step(fn).status == "pass", fn
+
+
+def _stores_the_gradient(v, p, g, lr, mu):
+    p -= lr * (mu * v + g)
+    v[...] = g
+
+
+def _weights_only(v, p, g, lr, mu):
+    if p.ndim == 2:
+        _right(v, p, g, lr, mu)
+
+
+def _lr_twice(v, p, g, lr, mu):
+    v *= mu
+    v += g
+    p -= lr * lr * v
+
+
+@pytest.mark.parametrize("fn, message", [
+    (_momentum(_stores_the_gradient), "step 1 moved the parameters as it should, step 2 did "
+                                      "not: what your function leaves in `velocities`"),
+    (_momentum(_weights_only), "in the first step layers[0].b did not change"),
+    (_momentum(_lr_twice), "in the first step layers[0].W moved 0.3 times as far"),
+])
+def test_momentum_step_other_mistakes_are_located(fn, message):
+    assert message in diagnosis(ch07.check_momentum_step, fn)
+
+
+def test_momentum_step_before_backward_is_explained():
+    def no_backward(model, loss, X, y, lr, mu, velocities):
+        value = loss.forward(model.forward(X), y)
+        for v, (p, g) in zip(velocities, model.parameters(), strict=True):
+            _right(v, p, g, lr, mu)
+        return value
+
+    result = ch07.check_momentum_step(no_backward)
+    assert result.status == "error" and "TypeError" in result.message, result
+    assert "a gradient is None: call model.backward(loss.backward())" in result.message
+
+
+def test_momentum_step_other_type_errors_are_reported_as_they_are():
+    def typo(model, loss, X, y, lr, mu, velocities):
+        ch07.reference_momentum_step(model, loss, X, y, lr, mu, velocities)
+        return len(lr)                            # TypeError with every gradient set
+
+    result = ch07.check_momentum_step(typo)
+    assert result.status == "error" and "has no len()" in result.message, result
+    assert "gradient is None" not in result.message
+
+
+def test_momentum_step_return_value_and_inputs():
+    def returns_the_model(model, loss, X, y, lr, mu, velocities):
+        ch07.reference_momentum_step(model, loss, X, y, lr, mu, velocities)
+        return model
+
+    def no_return(model, loss, X, y, lr, mu, velocities):
+        ch07.reference_momentum_step(model, loss, X, y, lr, mu, velocities)
+
+    def scales_X(model, loss, X, y, lr, mu, velocities):
+        value = ch07.reference_momentum_step(model, loss, X, y, lr, mu, velocities)
+        X *= 2
+        return value
+
+    def grows_the_list(model, loss, X, y, lr, mu, velocities):
+        value = _forward_backward(model, loss, X, y)
+        for v, (p, g) in zip(velocities, model.parameters()):  # noqa: B905 -- on purpose
+            _right(v, p, g, lr, mu)
+        velocities.append(np.zeros(1))
+        return value
+
+    message = diagnosis(ch07.check_momentum_step, returns_the_model)
+    assert message.startswith("loss: return the loss value (a number")
+    assert "Sequential" in message and "\n" not in message
+    assert "forget `return`" in diagnosis(ch07.check_momentum_step, no_return)
+    assert "changed its input arrays in place" in diagnosis(ch07.check_momentum_step, scales_X)
+    message = diagnosis(ch07.check_momentum_step, grows_the_list)
+    assert message.startswith("velocities: keep `velocities` the list it was"), message
+    assert ch07.check_momentum_step(42).status == "fail"
 
 
 def _step(update, loss_after=False):

@@ -1,7 +1,9 @@
 """Exercises of chapter 7, training end to end.
 
-1. ``training_step(model, loss, X, y, lr)``: one step by hand (forward, loss, backward,
-   ``w ← w − α ∂L/∂w``), checked against ``Trainer.step``.
+1. ``momentum_step(model, loss, X, y, lr, mu, velocities)``: one step of SGD with momentum by
+   hand (forward, loss, backward, ``v ← μ v + ∂L/∂w``, ``w ← w − α v``, in place), checked
+   over several steps against ``SGD(model, lr, momentum=mu)``, which ``Trainer`` and ``fit``
+   use. (``reference_training_step``, the plain step, is §7.1's.)
 2. ``diverging_lr``: a learning rate at which full-batch gradient descent on the digits
    network diverges; the checker trains with it and looks.
 3. ``init_weights(n_in, n_out, rng) -> (W, b)``: repair an all-zero initialisation; the
@@ -11,7 +13,7 @@
 Usage in the notebook::
 
     from backprop.exercises import ch07
-    ch07.check_training_step(training_step)
+    ch07.check_momentum_step(momentum_step)
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ from backprop.train import Trainer, accuracy, fit
 Array = np.ndarray
 
 
-# -- 1. one training step by hand ---------------------------------------------------------------
+# -- 1. one step of SGD with momentum, by hand --------------------------------------------------
 def reference_training_step(model: Layer, loss: Loss, X: Array, y: Array, lr: float) -> float:
     """Forward, loss, backward and ``w ← w − α ∂L/∂w`` for every parameter; return the loss
-    (computed before the update)."""
+    (computed before the update). §7.1 compares it with ``Trainer.step``."""
     value = loss.forward(model.forward(X), y)
     model.backward(loss.backward())
     for param, grad in model.parameters():
@@ -55,11 +57,307 @@ def reference_training_step(model: Layer, loss: Loss, X: Array, y: Array, lr: fl
     return value
 
 
+def reference_momentum_step(model: Layer, loss: Loss, X: Array, y: Array, lr: float, mu: float,
+                            velocities: list[Array]) -> float:
+    """Forward, loss, backward, then for every parameter ``w`` and its velocity ``v`` (the
+    list ``velocities``, in the order of ``model.parameters()``) ``v ← μ v + ∂L/∂w`` and
+    ``w ← w − α v``, both in place, as ``SGD(model, lr, momentum=mu).step()`` does. Returns
+    the loss computed before the update."""
+    value = loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    for v, (param, grad) in zip(velocities, model.parameters(), strict=True):
+        v *= mu
+        v += grad
+        param -= lr * v
+    return value
+
+
+#: calls of the learner's step per test case, on the same model and the same velocities
+MOMENTUM_STEPS = 3
+#: learning rate and momentum of the test cases
+MOMENTUM_LR, MOMENTUM_MU = 0.3, 0.9
+
+
 def _flat_parameters(model: Layer) -> Array:
     """Every parameter of ``model``, raveled and concatenated (a copy)."""
     return np.concatenate([np.ravel(p) for p, _ in model.parameters()]).astype(float)
 
 
+def _flat_velocities(velocities: Any, model: Layer) -> Any:
+    """``velocities`` raveled and concatenated when it still holds one array of numbers per
+    parameter, of that parameter's shape; else ``velocities`` itself (the learner broke it)."""
+    shapes = [p.shape for p, _ in model.parameters()]
+    try:
+        if (isinstance(velocities, list) and len(velocities) == len(shapes)
+                and all(np.shape(v) == s for v, s in zip(velocities, shapes, strict=True))):
+            return np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in velocities])
+    except Exception:  # not numbers
+        pass
+    return velocities
+
+
+def _steps(step: Callable[..., Any]) -> Callable[..., tuple[Any, Any, list]]:
+    """A run of ``step`` on a case ``(model, loss, Xs, ys, lr, mu, velocities)``: one call
+    per batch ``Xs[k], ys[k]``, all on the same model and the same list ``velocities``.
+
+    Returns ``(parameters, velocities, loss)``: the change of every parameter at every step,
+    concatenated, shape ``(steps, P)`` (changes Δw rather than parameters, so that a wrong
+    step size shows as a factor); the velocities after the last step, concatenated; the
+    values the calls returned."""
+
+    def run(model: Layer, loss: Loss, Xs: tuple, ys: tuple, lr: float, mu: float,
+            velocities: list[Array]) -> tuple[Any, Any, list]:
+        changes, values = [], []
+        for X, y in zip(Xs, ys, strict=True):
+            before = _flat_parameters(model)
+            values.append(step(model, loss, X, y, lr, mu, velocities))
+            after = _flat_parameters(model)
+            changes.append(after - before if after.shape == before.shape else None)
+        moved = np.stack(changes) if all(c is not None for c in changes) else changes
+        return moved, _flat_velocities(velocities, model), values
+
+    run.__wrapped__ = step          # a stub's message looks through to the learner's step
+    return run
+
+
+def _learner_steps(fn: Callable[..., Any]) -> Callable[..., tuple[Any, Any, list]]:
+    """``_steps(fn)``, explaining the error of a step that updates before ``backward``."""
+
+    def step(model: Layer, *args: Any) -> Any:
+        try:
+            return fn(model, *args)
+        except TypeError as exc:
+            try:
+                missing = any(grad is None for _, grad in model.parameters())
+            except Exception:  # a model the learner broke: report the original error
+                missing = False
+            if missing:
+                raise TypeError(f"{exc} — a gradient is None: call "
+                                "model.backward(loss.backward()) after the forward pass and "
+                                "before updating, so that every parameter has its "
+                                "gradient.") from exc
+            raise
+
+    step.__wrapped__ = fn
+    return _steps(step)
+
+
+def _variant(update: Callable[[Array, Array, Array, float, float], None],
+             loss_after: bool = False) -> Callable[..., tuple[Any, Any, list]]:
+    """A typical wrong step: ``update(v, param, grad, lr, mu)`` for every parameter instead
+    of the right one (``loss_after``: returns the loss after the update)."""
+
+    def step(model: Layer, loss: Loss, X: Array, y: Array, lr: float, mu: float,
+             velocities: list[Array]) -> float:
+        value = loss.forward(model.forward(X), y)
+        model.backward(loss.backward())
+        for v, (param, grad) in zip(velocities, model.parameters(), strict=True):
+            update(v, param, grad, lr, mu)
+        return loss.forward(model.forward(X), y) if loss_after else value
+
+    return _steps(step)
+
+
+def _momentum(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    v *= mu
+    v += grad
+    param -= lr * v
+
+
+def _plain_sgd(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    """The velocity ignored, or a new list of zeros at each call (v = ∂L/∂w every time)."""
+    param -= lr * grad
+
+
+def _velocity_rebound(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    """``v = mu * v + grad``: a new array; the caller's velocities never change."""
+    param -= lr * (mu * v + grad)
+
+
+def _gradient_subtracted(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    v *= mu
+    v -= grad
+    param -= lr * v
+
+
+def _step_in_v(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    """The other convention: ``v ← μ v + α g``, ``w ← w − v``."""
+    v *= mu
+    v += lr * grad
+    param -= v
+
+
+def _step_in_v_negated(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    """The other convention with both signs flipped: ``v ← μ v − α g``, ``w ← w + v``."""
+    v *= mu
+    v -= lr * grad
+    param += v
+
+
+def _update_first(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    param -= lr * v
+    v *= mu
+    v += grad
+
+
+def _parameters_rebound(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
+    """``param = param - lr * v``: the layer keeps its old array."""
+    v *= mu
+    v += grad
+
+
+def _momentum_cases() -> list[tuple]:
+    """Two networks, ``MOMENTUM_STEPS`` batches each: the first in the middle of a run (its
+    velocities built up by two steps, so that a step that starts from zeros, or never stores
+    v, shows), the second from zero velocities, as a run starts."""
+    rng = np.random.default_rng(7)
+    cases = []
+    for sizes, act, n, warm in (([4, 5, 3], "tanh", 6, 2), ([3, 4, 4, 2], "relu", 5, 0)):
+        def batch(n: int = n, sizes: list[int] = sizes) -> tuple[Array, Array]:
+            return rng.standard_normal((n, sizes[0])), rng.integers(0, sizes[-1], n)
+
+        model = mlp(sizes, act, rng=rng)
+        velocities = [np.zeros_like(p) for p, _ in model.parameters()]
+        warmed = copy.deepcopy(model)
+        for _ in range(warm):
+            reference_momentum_step(warmed, SoftmaxCrossEntropy(), *batch(), MOMENTUM_LR,
+                                    MOMENTUM_MU, velocities)
+        for (param, _), (value, _) in zip(model.parameters(), warmed.parameters(),
+                                          strict=True):
+            param[...] = value        # no gradients yet, as before a learner's first step
+        batches = [batch() for _ in range(MOMENTUM_STEPS)]
+        cases.append((model, SoftmaxCrossEntropy(), tuple(X for X, _ in batches),
+                      tuple(y for _, y in batches), MOMENTUM_LR, MOMENTUM_MU, velocities))
+    return cases
+
+
+def _momentum_problem(got: Any, want: Any, model: Layer) -> str | None:
+    """How the learner's parameter changes ``got`` (one row per step) differ from the right
+    ones ``want``: at which step, and in the first step for which parameter; ``None`` when
+    the generic diagnosis says it better (wrong shape, NaN)."""
+    got, want = as_array(got), as_array(want)
+    if got is None or want is None or got.shape != want.shape or not np.all(np.isfinite(got)):
+        return None
+    wrong = [k for k in range(len(want))
+             if not np.allclose(got[k], want[k], rtol=RTOL, atol=ATOL)]
+    if not wrong:
+        return None
+    if wrong[0] > 0:
+        k = wrong[0] + 1
+        return (f"step {k - 1} moved the parameters as it should, step {k} did not: what your "
+                "function leaves in `velocities` is not the new v (the v ← μ v + ∂L/∂w that "
+                "moved w), so the next step starts from a wrong velocity.")
+    start = 0
+    for name, param, _ in model.named_parameters():
+        g, w = got[0, start:start + param.size], want[0, start:start + param.size]
+        start += param.size
+        if np.allclose(g, w, rtol=RTOL, atol=ATOL):
+            continue
+        if np.allclose(g, 0, atol=ATOL):
+            return (f"in the first step {name} did not change: update every parameter that "
+                    "model.parameters() yields, each with its own velocity.")
+        c = constant_factor(g, w)
+        if c is not None:
+            way = "the wrong way (uphill), " if c < 0 else ""
+            return (f"in the first step {name} moved {way}{factor_text(abs(c))} times as far "
+                    "as it should: v ← μ v + ∂L/∂w, then w ← w − α v, with α once.")
+        diff = np.abs(g - w)
+        i = int(np.argmax(diff))
+        where = tuple(int(j) for j in np.unravel_index(i, param.shape))
+        return (f"in the first step {name} moved wrongly: at index {where} it changed by "
+                f"{g[i]:.6g} where −α v is {w[i]:.6g}.")
+    return None
+
+
+class _MomentumExercise(Exercise):
+    """Several momentum steps, whose parameter changes are explained step by step."""
+
+    def _inputs_changed(self, args: tuple, case: tuple) -> bool:
+        """Only ``Xs``, ``ys``, ``lr`` and ``mu``: a step changes the model, the loss's caches
+        and the velocities."""
+        return super()._inputs_changed(args[2:6], case[2:6])
+
+    def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
+        for value in actual[2] if isinstance(actual, tuple) and len(actual) == 3 else ():
+            if value is None:
+                return "loss: your function returned None — did you forget `return`?"
+            number = as_array(value)
+            if number is None or number.ndim != 0:
+                return (f"loss: return the loss value (a number, the one loss.forward gives), "
+                        f"got {describe(value)}.")
+        problem = super()._first_problem(actual, expected, case)
+        known = {f"{d.output}: {d.message}" for d in self.diagnoses}
+        if problem is None or problem in known:
+            return problem
+        if problem.startswith("parameters: ") and not isinstance(actual[0], np.ndarray):
+            return ("parameters: a parameter changed its shape or type: update each one in "
+                    "place (param -= ...) by an array of its own shape.")
+        if problem.startswith("velocities: ") and not isinstance(actual[1], np.ndarray):
+            return (f"velocities: keep `velocities` the list it was, one array per parameter "
+                    f"in the order of model.parameters(), each of its parameter's shape, and "
+                    f"change those arrays in place; it now holds {describe(actual[1])}.")
+        if problem.startswith("parameters: "):
+            try:
+                better = _momentum_problem(actual[0], expected[0], case[0])
+            except Exception:  # never raise from a checker: keep the generic diagnosis
+                better = None
+            return f"parameters: {better}" if better else problem
+        return problem
+
+
+_CONVENTION = ("It is equivalent only while α stays constant (with a learning-rate schedule "
+               "the steps differ), and the velocities given to your step here come from a run "
+               "in the library's convention, which SGD and PyTorch use too: v ← μ v + ∂L/∂w, "
+               "w ← w − α v.")
+
+MOMENTUM_STEP = _MomentumExercise(
+    "momentum_step",
+    _steps(reference_momentum_step),
+    cases=_momentum_cases(),
+    outputs=("parameters", "velocities", "loss"),
+    diagnoses=[
+        Diagnosis("your parameters moved as plain SGD moves them, w ← w − α ∂L/∂w: the "
+                  "velocity plays no part. Either your step ignores `velocities`, or it starts "
+                  "from a new list of zeros at every call, so that v = ∂L/∂w every time and "
+                  "momentum never builds up. Use the list you are given: it carries v from "
+                  "one call to the next.", _variant(_plain_sgd), "parameters"),
+        Diagnosis("every step started again from the velocities it was given: your step "
+                  "computes μ v + ∂L/∂w but puts it in a new array (v = mu * v + grad, or a "
+                  "new list), so the list `velocities` never changes and the next call does "
+                  "not see the new v. Change the arrays in place: v *= mu, then v += grad "
+                  "(or assign velocities[i] = ...).", _variant(_velocity_rebound), "parameters"),
+        Diagnosis("you subtracted the gradient in v (v ← μ v − ∂L/∂w), so v points uphill and "
+                  "w ← w − α v climbs: v adds the gradient, v ← μ v + ∂L/∂w; the minus sign "
+                  "is in the update of w.", _variant(_gradient_subtracted), "parameters"),
+        Diagnosis("your v is the step itself, the other convention: v ← μ v + α ∂L/∂w, "
+                  "w ← w − v, whose v is α times the library's. " + _CONVENTION,
+                  _variant(_step_in_v), "parameters"),
+        Diagnosis("your v is minus the step, the other convention with both signs flipped: "
+                  "v ← μ v − α ∂L/∂w, w ← w + v, whose v is −α times the library's. "
+                  + _CONVENTION, _variant(_step_in_v_negated), "parameters"),
+        Diagnosis("you moved w with the old v and updated v afterwards, so every step uses the "
+                  "velocity of the step before (from v = 0 the first step does not move at "
+                  "all). Update v first, v ← μ v + ∂L/∂w, then w ← w − α v with the new v.",
+                  _variant(_update_first), "parameters"),
+        Diagnosis("no parameter changed — did you update in place (param -= lr * v)? "
+                  "param = param - lr * v would make a new array and bind the name param to "
+                  "it, while the layer keeps the old one.",
+                  _variant(_parameters_rebound), "parameters", zeros_are_evidence=True),
+        Diagnosis("return the loss computed before the update (the one backward "
+                  "differentiated), as Trainer.step does; yours is the loss after the step.",
+                  _variant(_momentum, loss_after=True), "loss"),
+    ],
+)
+
+
+def check_momentum_step(fn: Callable[..., float]) -> Result:
+    """Check ``fn(model, loss, X, y, lr, mu, velocities) -> loss value``, which must update
+    ``velocities`` and ``model``'s parameters in place as ``SGD(model, lr, momentum=mu)``
+    does: ``MOMENTUM_STEPS`` calls per network, on the same list ``velocities``."""
+    return MOMENTUM_STEP.check(_learner_steps(fn) if callable(fn) else fn)
+
+
+# -- 1 (former). one plain training step by hand ----------------------------------------------
 def _after_step(step: Callable[..., Any]) -> Callable[..., tuple[Any, Array]]:
     """Run ``step`` and return ``(its result, the change of every parameter, concatenated)``.
 

@@ -11,10 +11,12 @@ version of the Python package.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -93,3 +95,23 @@ def test_npm_assets_are_pinned_and_match_the_python_packages() -> None:
         assert lock["packages"][f"node_modules/{name}"]["version"] == pinned, name
     assert package["dependencies"]["anywidget"] == version("anywidget"), (
         "the anywidget front end served by the book must be the Python package's version")
+
+
+def test_widget_scripts_keep_their_attributes_on_the_cdn(monkeypatch) -> None:
+    """Built without node_modules/, the widget scripts come from a CDN, still deferred and in
+    the same order (tools/offline_assets.py)."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools"))
+    offline_assets = importlib.import_module("offline_assets")
+    monkeypatch.setattr(offline_assets, "local_assets_ready", lambda: False)
+    settings = CONFIG["sphinx"]["config"]
+    config = SimpleNamespace(mathjax_path=settings["mathjax_path"],
+                             nb_ipywidgets_js=dict(settings["nb_ipywidgets_js"]))
+    offline_assets.use_cdn_when_offline_assets_missing(None, config)
+    assert config.mathjax_path.startswith("https://")
+    scripts = list(config.nb_ipywidgets_js.items())
+    assert len(scripts) == len(settings["nb_ipywidgets_js"])
+    for (path, attrs), (local, local_attrs) in zip(scripts, settings["nb_ipywidgets_js"].items(),
+                                                   strict=True):
+        assert path.startswith("https://") or path == local, path
+        assert local_attrs.items() <= attrs.items(), (path, attrs)
+        assert attrs.get("defer") == "defer", (path, attrs)

@@ -6,6 +6,7 @@
   ``tools/widgets_shown.py`` drops the others (chapter 3 carried 12 explorers and showed 2).
 - The widget manager's scripts are deferred, in their order, so they do not hold back the
   first paint.
+- Every page names a favicon that exists (browsers otherwise ask for a missing /favicon.ico).
 """
 
 from __future__ import annotations
@@ -88,3 +89,16 @@ def test_widget_scripts_are_deferred_in_their_order(built_book: Path) -> None:
         assert [next(p for p in WIDGET_SCRIPTS if f"/{p}?" in t) for t in tags] == WIDGET_SCRIPTS
         blocking = [tag for tag in tags if 'defer="defer"' not in tag]
         assert not blocking, f"{page.docname}: scripts that block the first paint: {blocking}"
+
+
+@pytest.mark.book
+def test_every_page_names_a_favicon_that_exists(built_book: Path) -> None:
+    pages = [p for p in built_book.rglob("*.html")
+             if not p.relative_to(built_book).parts[0].startswith(("_", "."))]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in html.lower():
+            continue  # index.html only redirects to the landing page
+        icons = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+        assert icons, f"{page.relative_to(built_book)} has no favicon"
+        assert all((page.parent / icon).is_file() for icon in icons), (page, icons)

@@ -278,6 +278,9 @@ def test_gradcheck_static_page_recomputes_like_python(browser):  # noqa: F811
     assert controls["seed"] == 1
     assert_same_state(state, GradCheckExplorer(**controls).state, tol=RELATIVE)
     assert w.layer == "linear" and w.seed == 0                 # Python untouched
+    # the relative errors as powers of ten with a minus sign, not a hyphen: "1.23e−11"
+    readout = page.locator(".bp-gc-readout").inner_text()
+    assert "e−" in readout and "e-" not in readout, readout
     assert not page.errors
 
 

@@ -15,6 +15,9 @@ function gcColor(v, vmax) {
   return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
 }
 
+// A relative error: three significant digits, always as a power of ten ("1.23e−9").
+const gcSci = (v) => fmt(v, 3, { exponential: true });
+
 function gcHeatmap(svg, M, vmax) {
   const rows = M.length, cols = M[0].length, cell = 34, top = 2, left = 2;
   svg.replaceChildren();
@@ -104,7 +107,7 @@ export default {
       const lines = [`probe L = Σ Y ⊙ R = ${fmt(state.loss, 4)}  (so ∂L/∂Y = R)`,
         `relative error ‖a − n‖ / (‖a‖ + ‖n‖):`,
         ...Object.entries(state.errors).map(([k, v]) =>
-          `  ∂L/∂${k}: ${v.toExponential(2)}${k === p ? `  ${verdict}` : ""}`)];
+          `  ∂L/∂${k}: ${gcSci(v)}${k === p ? `  ${verdict}` : ""}`)];
       readout.textContent = lines.join("\n");
       gcCurve(curve, state);
       const range = (M) => `values from ${fmt(Math.min(...M.flat()), 3)} to ` +
@@ -113,7 +116,7 @@ export default {
         range(state.analytic));
       mapN.setAttribute("aria-label", `heat map of the ${capN.textContent}: ` +
         range(state.numerical));
-      const error = `relative error of ∂L/∂${p} ${state.rel_error.toExponential(2)} at ` +
+      const error = `relative error of ∂L/∂${p} ${gcSci(state.rel_error)} at ` +
         `ε = ${fmt(state.eps, 3)}: ${verdict}`;
       curve.setAttribute("aria-label", "log₁₀ relative error against log₁₀ ε from −10 to −1; " +
         error);

@@ -263,7 +263,7 @@ export default {
         xlim: [0, Math.max(10, st.step)], ylim: [0, Math.max(...st.loss.filter(Number.isFinite), 1e-3)],
         xlabel: "gradient step", ylabel: "training loss", width: 300, height: 170 });
       lossSvg.classList.add("pg-loss");
-      const accuracy = `accuracy ${(100 * st.accuracy).toFixed(1)} %`;
+      const accuracy = `accuracy ${fmt(100 * st.accuracy, 1)} %`;
       readout.textContent = `step ${st.step}   loss ${fmt(st.loss.at(-1), 4)}   ${accuracy}`;
       boundary.setAttribute("aria-label", `class regions and training points of the ` +
         `${ctl.dataset} data set; ${accuracy}`);

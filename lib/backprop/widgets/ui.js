@@ -35,12 +35,21 @@ function setAttrs(node, attrs) {
   }
 }
 
-// Format a number for display: fixed digits, with a proper minus sign.
-export function fmt(x, digits = 3) {
-  if (!Number.isFinite(x)) return String(x);
-  const s = Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0)
-    ? x.toExponential(digits - 1) : x.toFixed(digits);
-  return (/^-0\.?0*$/.test(s) ? s.slice(1) : s).replace("-", "−");  // no "−0.00"
+// The minus sign (U+2212) for every hyphen of a formatted number, the exponent's too.
+const minusSigns = (s) => s.replace(/-/g, "−");
+
+// Format a number for display (the one number formatter of the explorers): `digits` decimals,
+// or `digits` significant digits in exponential notation when |x| ≥ 1e4 or 0 < |x| < 1e−3
+// (always, with `exponential`); a proper minus sign, also in the exponent ("−1.50e−5"), and
+// "∞" for infinities.
+export function fmt(x, digits = 3, { exponential = false } = {}) {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "∞" : "−∞";
+  const sci = () => x.toExponential(Math.max(digits - 1, 0));
+  let s = exponential || Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0)
+    ? sci() : x.toFixed(digits);
+  if (Math.abs(Number(s)) >= 1e4 && !s.includes("e")) s = sci();  // 9999.9996 → 1.00e+4
+  return minusSigns(/^-0\.?0*$/.test(s) ? s.slice(1) : s);  // no "−0.00"
 }
 
 // A labelled range slider. onInput(value) is called on every move.
@@ -169,7 +178,7 @@ function tickLabels(ts) {
   const decimals = Math.max(0, -Math.floor(Math.log10(spacing) + 1e-9));
   const label = (t) => (t !== 0 && (Math.abs(t) >= 1e4 || decimals > 3)
     ? t.toExponential(1) : t.toFixed(decimals));
-  return ts.map((t) => [t, label(t).replace("-", "−")]);
+  return ts.map((t) => [t, minusSigns(label(t))]);
 }
 
 // Horizontal bar chart of signed values with labels: bars = [{label, value, color}].

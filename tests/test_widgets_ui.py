@@ -1,0 +1,80 @@
+"""ui.js, the helpers shared by the explorers' front ends, in Node (no browser needed).
+
+Every case is a JavaScript expression over the exports of ``ui.js`` (plus a few test doubles
+defined in ``RUNNER``), evaluated in one Node process; its JSON value is compared with the
+expected one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from importlib import resources
+
+import pytest
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(
+    NODE is None, reason="Node.js is not installed (apt-get install nodejs): ui.js not tested")
+
+RUNNER = """
+import { readFileSync } from "node:fs";
+import * as ui from "./ui.mjs";
+const cases = JSON.parse(readFileSync(0, "utf-8"));
+const out = {};
+for (const [name, expr] of Object.entries(cases)) {
+  try {
+    // sloppy-mode function: `with` puts ui's exports in scope
+    out[name] = { value: new Function("ui", `with (ui) { return (${expr}); }`)(ui) };
+  } catch (err) {
+    out[name] = { error: String(err) };
+  }
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+#: name → (JavaScript expression, expected JSON value)
+CASES: dict[str, tuple[str, object]] = {
+    # what the tests of the explorers pin
+    "fmt fixed": ("fmt(-4, 2)", "−4.00"),
+    "fmt default digits": ("fmt(0.5)", "0.500"),
+    "fmt no minus zero": ("[fmt(-0.001, 2), fmt(-0.4, 0)]", ["0.00", "0"]),
+    "fmt large": ("fmt(12345.6, 3)", "1.23e+4"),
+    # a minus sign in the exponent too, not only the first hyphen
+    "fmt minus in exponent": ("fmt(-1.5e-5, 3)", "−1.50e−5"),
+    "fmt small positive": ("fmt(2.5e-7, 2)", "2.5e−7"),
+    # infinities as the maths writes them
+    "fmt infinities": ("[fmt(Infinity), fmt(-Infinity, 2), fmt(NaN)]", ["∞", "−∞", "NaN"]),
+    # rounding up to 1e4 switches to the exponent, as 1e4 itself does
+    "fmt rounds up to 1e4": ("[fmt(9999.9996, 3), fmt(-9999.9996, 3), fmt(9999.5, 0)]",
+                             ["1.00e+4", "−1.00e+4", "1e+4"]),
+    # zero digits: no RangeError from toExponential(-1)
+    "fmt zero digits": ("[fmt(12345, 0), fmt(-2e-5, 0), fmt(7, 0), fmt(-3, 0)]",
+                        ["1e+4", "−2e−5", "7", "−3"]),
+    # always exponential: the gradient check's relative errors
+    "fmt exponential": ("[fmt(0.0123, 3, { exponential: true }), "
+                        "fmt(3.1e-11, 3, { exponential: true })]", ["1.23e−2", "3.10e−11"]),
+}
+
+
+@pytest.fixture(scope="module")
+def js_results(tmp_path_factory) -> dict:
+    """Every case evaluated by ui.js in one Node process."""
+    folder = tmp_path_factory.mktemp("ui")
+    source = resources.files("backprop.widgets").joinpath("ui.js").read_text("utf-8")
+    (folder / "ui.mjs").write_text(source, encoding="utf-8")
+    (folder / "runner.mjs").write_text(RUNNER, encoding="utf-8")
+    payload = json.dumps({name: expr for name, (expr, _) in CASES.items()})
+    proc = subprocess.run([NODE, "runner.mjs"], input=payload, capture_output=True, text=True,
+                          cwd=folder, timeout=60, check=False)
+    assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_ui_helper(js_results, name):
+    expr, expected = CASES[name]
+    got = js_results[name]
+    assert "error" not in got, f"{expr} threw {got['error']}"
+    assert got["value"] == expected, f"{expr}"

@@ -55,6 +55,9 @@ CASES: dict[str, tuple[str, object]] = {
     # always exponential: the gradient check's relative errors
     "fmt exponential": ("[fmt(0.0123, 3, { exponential: true }), "
                         "fmt(3.1e-11, 3, { exponential: true })]", ["1.23e−2", "3.10e−11"]),
+    # a state to draw: {} is Python's first computation failing
+    "hasState": ("[hasState({}), hasState(null), hasState(undefined), hasState({ loss: 0 })]",
+                 [False, False, False, True]),
 }
 
 

@@ -4,6 +4,7 @@
 
 const DN_CONTROLS = ["depth", "width", "activation", "weight_scale", "seed"];
 const DN_ACTS = ["sigmoid", "tanh", "relu"];
+const DN_SAMPLES = 8;  // as SAMPLES in delta_norms.py (the state says so too, once there is one)
 const DN_COLORS = { sigmoid: COLORS.blue, tanh: COLORS.orange, relu: COLORS.green };
 const dnPow = (k) => "10" + String(k).replace("-", "⁻").replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
 
@@ -146,7 +147,7 @@ export default {
     function changed(key, value) {
       controls[key] = value;
       sync.update({ [key]: value }, () => {
-        if (key !== "activation") state = dnCompute(controls, state.samples);
+        if (key !== "activation") state = dnCompute(controls, state.samples ?? DN_SAMPLES);
       });
       draw();
     }
@@ -183,6 +184,7 @@ export default {
       h("div", { class: "bp-dn-right" }, [svg, table]));
 
     function draw() {
+      if (!hasState(state)) return;
       seedText.textContent = `seed ${controls.seed}`;
       radios.forEach((r) => { r.input.checked = r.act === controls.activation; });
       dnPlot(svg, state, controls.activation);

@@ -251,6 +251,7 @@ export default {
     }
 
     function setStep(k) {
+      if (!hasState(state)) return;
       const last = state.steps.length - 1;
       controls.step = Math.max(0, Math.min(last, k));
       sync.update({ step: controls.step });
@@ -268,6 +269,7 @@ export default {
     }
 
     function draw() {
+      if (!hasState(state)) return;
       const step = Math.min(controls.step, state.steps.length - 1);
       const L = state.sizes.length - 1;
       setDisabled(prev, step === 0, next);

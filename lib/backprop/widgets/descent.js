@@ -283,6 +283,7 @@ export default {
     };
 
     const draw = (st) => {
+      if (!hasState(st)) return;
       const name = st.names[ctl.which];
       drawDescentChain(chain, st, ctl.which, ctl.weights);
       drawDescentPlot(plot, st, name);

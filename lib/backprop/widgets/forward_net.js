@@ -133,6 +133,7 @@ export default {
     const sliders = [];                 // {path: [key, ...indices], s: slider}
 
     const draw = () => {
+      if (!hasState(state)) return;
       fwdDraw(svg, controls, state, model.get("limit"), focus);
       const output = `ŷ = ${state.a.at(-1).map((v) => fmt(v, 3)).join(", ")}`;
       const loss = `loss L = ${fmt(state.loss, 4)}`;

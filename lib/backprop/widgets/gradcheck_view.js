@@ -91,6 +91,7 @@ export default {
       h("div", { class: "bp-gc-bottom" }, [readout, curve]));
 
     function draw() {
+      if (!hasState(state)) return;
       select.value = controls.layer;
       sliders.n_out.root.style.opacity = controls.layer === "linear" ||
         controls.layer === "linear+tanh" ? "1" : "0.45";

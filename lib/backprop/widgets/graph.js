@@ -407,6 +407,7 @@ export default {
     }
 
     function draw() {
+      if (!hasState(state)) return;
       if (built !== state.example) buildSliders(state);
       for (const inp of state.inputs) {
         const s = sliders[inp.name];

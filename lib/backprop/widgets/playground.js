@@ -360,7 +360,8 @@ export default {
     });
     model.on("change:static_data", () => { run = null; });
 
-    draw(shown);
+    if (hasState(shown)) draw(shown);
+    else showControls();
     kernel.watch((alive) => {
       const late = live === false && alive === true;
       live = alive;

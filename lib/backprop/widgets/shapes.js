@@ -140,6 +140,7 @@ export default {
       titleLine, svg, table);
 
     function draw() {
+      if (!hasState(state)) return;
       radios.forEach((r) => { r.input.checked = r.value === controls.convention; });
       titleLine.textContent = state.title;
       shDraw(svg, state);

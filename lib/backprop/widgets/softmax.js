@@ -158,6 +158,7 @@ export default {
     }
 
     function draw() {
+      if (!hasState(state)) return;
       const T = controls.temperature, t = controls.target;
       smBars(svg, state, T, t);
       const lines = [

@@ -237,6 +237,13 @@ export function probeKernel(model, timeoutMs = 1500) {
   return { watch(fn) { watchers.push(fn); fn(alive); } };
 }
 
+// True once `state` holds something to draw. Python leaves the state `{}` when its first
+// computation failed (invalid controls; the error box says why): the explorers draw nothing
+// until a state arrives, since drawing `{}` would throw half-way through building the view.
+export function hasState(state) {
+  return state !== null && typeof state === "object" && Object.keys(state).length > 0;
+}
+
 // An id no other element of the page has (several explorers, and several copies of one
 // explorer, share a page).
 export function uniqueId(prefix) {

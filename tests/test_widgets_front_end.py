@@ -55,3 +55,42 @@ def test_a_valid_control_then_draws_the_state(browser):
     assert "∂L/∂w2" in page.locator(".descent-readout").inner_text()
     assert not page.errors, page.errors
     page.close()
+
+
+#: Counts the redraws of an SVG: each begins with replaceChildren, which removes nodes.
+_COUNT_REDRAWS = """(selector) => {
+  window.__redraws = 0;
+  new MutationObserver((records) => records.forEach((r) => {
+    if (r.removedNodes.length) window.__redraws += 1;
+  })).observe(document.querySelector(selector), { childList: true });
+}"""
+
+#: explorer, the SVG it redraws, the slider moved
+KERNEL_MOVES = [
+    (DeltaNormExplorer, "svg.bp-dn-plot", "depth L"),
+    (ShapesExplorer, "svg.bp-sh-svg", "batch n"),
+    (GradCheckExplorer, "svg.bp-gc-map", "batch n"),
+]
+
+#: the state the page shows is no longer the one it showed before the move
+_NEW_STATE = ("document.querySelector('.bp-explorer').dataset.state"
+              " !== window.__stateBefore")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("cls, svg, label", KERNEL_MOVES,
+                         ids=[c.__name__ for c, *_ in KERNEL_MOVES])
+def test_with_a_kernel_a_move_draws_once_the_state_python_sends(browser, cls, svg, label):
+    w = cls()
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']")
+    page.evaluate(_COUNT_REDRAWS, svg)
+    page.evaluate("window.__stateBefore = document.querySelector('.bp-explorer').dataset.state")
+    page.locator(f"input[aria-label='{label}']").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(_NEW_STATE)
+    page.wait_for_timeout(100)
+    # not the old state first and the new one when Python answers: once
+    assert page.evaluate("window.__redraws") == 1
+    assert page.locator(".bp-static-note").is_hidden() and not page.errors, page.errors
+    page.close()

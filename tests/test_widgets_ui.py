@@ -58,6 +58,18 @@ CASES: dict[str, tuple[str, object]] = {
     # a state to draw: {} is Python's first computation failing
     "hasState": ("[hasState({}), hasState(null), hasState(undefined), hasState({ loss: 0 })]",
                  [False, False, False, True]),
+    # the in-browser recompute: drawn, or the error shown as Python's would be
+    "recomputeHere": ("""(() => {
+      const traits = {}, drawn = [], model = { set: (k, v) => { traits[k] = v; } };
+      const ok = recomputeHere(model, () => ({ loss: 1 }), (st) => drawn.push(st));
+      const cleared = traits.error;
+      const failed = recomputeHere(model, () => { throw new Error("which = 7: no"); },
+        (st) => drawn.push(st));
+      const plain = traits.error;
+      recomputeHere(model, () => { throw new Error("ValueError: log of −3"); },
+        (st) => drawn.push(st));
+      return [ok, cleared, failed, plain, traits.error, drawn];
+    })()""", [True, "", False, "Error: which = 7: no", "ValueError: log of −3", [{"loss": 1}]]),
 }
 
 

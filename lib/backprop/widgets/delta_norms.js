@@ -144,12 +144,18 @@ export default {
     let state = model.get("state");
     const sync = controlSync(model, kernel);
 
+    // With a kernel, a new state is drawn when Python sends it (not the old one first); the
+    // activation only brings another curve of the same state to the front: drawn at once.
     function changed(key, value) {
       controls[key] = value;
-      sync.update({ [key]: value }, () => {
-        if (key !== "activation") state = dnCompute(controls, state.samples ?? DN_SAMPLES);
+      const here = sync.update({ [key]: value }, () => {
+        if (key === "activation") return;
+        recomputeHere(model, () => dnCompute(controls, state.samples ?? DN_SAMPLES), (st) => {
+          state = st;
+        });
       });
-      draw();
+      if (here || key === "activation") draw();
+      else publish(root, model, { ...controls }, state);
     }
     const sliders = {
       depth: slider({ label: "depth L", min: 2, max: 30, step: 1, value: controls.depth, digits: 0,

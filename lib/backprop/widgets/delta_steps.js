@@ -244,10 +244,8 @@ export default {
     }
 
     function changed(key) {
-      sync.update({ [key]: bsClone(controls[key]) }, () => {
-        state = bsCompute(controls);
-        draw();
-      });
+      sync.update({ [key]: bsClone(controls[key]) },
+        () => recomputeHere(model, () => bsCompute(controls), (st) => { state = st; draw(); }));
     }
 
     function setStep(k) {

@@ -319,15 +319,7 @@ export default {
       table.replaceChildren(descentTable(st, name));
       publish(root, model, ctl, st);
     };
-    const recompute = () => {
-      try {
-        const st = descentState(ctl);
-        model.set("error", "");
-        draw(st);
-      } catch (err) {
-        model.set("error", `Error: ${err.message}`);
-      }
-    };
+    const recompute = () => recomputeHere(model, () => descentState(ctl), draw);
 
     syncControls();
     body.append(

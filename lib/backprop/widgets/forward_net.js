@@ -146,7 +146,8 @@ export default {
 
     const change = (key, value) => {
       controls[key] = value;
-      sync.update({ [key]: fwdClone(value) }, () => { state = fwdState(controls); draw(); });
+      sync.update({ [key]: fwdClone(value) },
+        () => recomputeHere(model, () => fwdState(controls), (st) => { state = st; draw(); }));
     };
 
     const setAt = (path, v) => {

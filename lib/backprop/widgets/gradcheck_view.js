@@ -56,13 +56,14 @@ export default {
     let state = model.get("state");
     const sync = controlSync(model, kernel);
 
+    // with a kernel, the new state is drawn when Python sends it (not the old one first)
     function changed(key, value) {
       controls[key] = value;
-      sync.update({ [key]: value }, () => {
-        state = gradcheckState(controls.layer, controls.batch, controls.n_in, controls.n_out,
-          controls.seed, controls.log_eps);
-      });
-      draw();
+      const here = sync.update({ [key]: value }, () => recomputeHere(model,
+        () => gradcheckState(controls.layer, controls.batch, controls.n_in, controls.n_out,
+          controls.seed, controls.log_eps),
+        (st) => { state = st; draw(); }));
+      if (!here) publish(root, model, { ...controls }, state);
     }
     const mk = (key, label, min, max, step, digits) => slider({ label, min, max, step,
       value: controls[key], digits, onInput: (v) => changed(key, v) });

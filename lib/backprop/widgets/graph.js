@@ -427,15 +427,11 @@ export default {
 
     function update(next) {
       controls = next;
-      sync.update({ example: controls.example, inputs: controls.inputs }, () => {
-        try {
-          state = gxState(templates, controls);
-          model.set("error", "");
-        } catch (err) {
-          model.set("error", err.message);
-        }
-        draw();
-      });
+      sync.update({ example: controls.example, inputs: controls.inputs },
+        () => recomputeHere(model, () => gxState(templates, controls), (st) => {
+          state = st;
+          draw();
+        }));
     }
 
     select.addEventListener("change", () => update({ example: select.value,

@@ -112,12 +112,13 @@ export default {
     let state = model.get("state");
     const sync = controlSync(model, kernel);
 
+    // with a kernel, the new state is drawn when Python sends it (not the old one first)
     function changed(key, value) {
       controls[key] = value;
-      sync.update({ [key]: value }, () => {
-        state = shapesState(controls.batch, controls.n_in, controls.n_out, controls.convention);
-      });
-      draw();
+      const here = sync.update({ [key]: value }, () => recomputeHere(model,
+        () => shapesState(controls.batch, controls.n_in, controls.n_out, controls.convention),
+        (st) => { state = st; draw(); }));
+      if (!here) publish(root, model, { ...controls }, state);
     }
     const mk = (key, label) => slider({ label, min: 1, max: 8, step: 1, value: controls[key],
       digits: 0, onInput: (v) => changed(key, v) });

@@ -151,10 +151,8 @@ export default {
     }
 
     function changed(keys) {
-      sync.update(Object.fromEntries(keys.map((k) => [k, smClone(controls[k])])), () => {
-        state = smCompute(controls);
-        draw();
-      });
+      sync.update(Object.fromEntries(keys.map((k) => [k, smClone(controls[k])])),
+        () => recomputeHere(model, () => smCompute(controls), (st) => { state = st; draw(); }));
     }
 
     function draw() {

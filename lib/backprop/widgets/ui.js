@@ -320,12 +320,32 @@ export function controlSync(model, kernel) {
     unsent = {};
   });
   return {
+    // returns true when it recomputed here (false: the kernel's answer will be drawn)
     update(changes, recompute = () => {}) {
-      if (live !== true) recompute();
+      const here = live !== true;
+      if (here) recompute();
       if (live === false) Object.assign(unsent, changes);
       else send(changes);
+      return here;
     },
   };
+}
+
+// The recompute of a page without a kernel: `draw(compute())`, or, when compute throws, its
+// message in the error box as Python's would be ("ValueError: …" kept, others prefixed
+// "Error: "), the last state staying drawn. Returns whether a new state was drawn.
+export function recomputeHere(model, compute, draw) {
+  let state;
+  try {
+    state = compute();
+  } catch (err) {
+    const message = String(err && err.message !== undefined ? err.message : err);
+    model.set("error", /^\w*Error: /.test(message) ? message : `Error: ${message}`);
+    return false;
+  }
+  model.set("error", "");
+  draw(state);
+  return true;
 }
 
 // Publish what the explorer currently shows, for tests and for the static-page checks:

@@ -77,7 +77,9 @@ try {{
   const url = URL.createObjectURL(new Blob([src], {{type: "text/javascript"}}));
   const widget = (await import(url)).default;
   if (widget.initialize) await widget.initialize({{model}});
-  await widget.render({{model, el: document.getElementById("root")}});
+  window.__widget = widget;  // a test may render a second view: window.__widget.render(…)
+  // what anywidget calls when the view is removed (a function, or nothing)
+  window.__cleanup = await widget.render({{model, el: document.getElementById("root")}});
 }} catch (err) {{
   window.__errors.push(String(err && err.stack || err));
 }}

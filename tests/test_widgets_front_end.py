@@ -94,3 +94,35 @@ def test_with_a_kernel_a_move_draws_once_the_state_python_sends(browser, cls, sv
     assert page.evaluate("window.__redraws") == 1
     assert page.locator(".bp-static-note").is_hidden() and not page.errors, page.errors
     page.close()
+
+
+#: Renders a second view of the page's widget, as a notebook does for a widget shown twice.
+_SECOND_VIEW = """async () => {
+  const el = document.createElement("div");
+  document.body.append(el);
+  await window.__widget.render({ model: window.__model, el });
+}"""
+
+#: Per arrow (an element with marker-end): how many elements of the page have the id it names,
+#: and whether that marker lies in the arrow's own SVG.
+_ARROWS = """() => Array.from(document.querySelectorAll("[marker-end]")).map((arrow) => {
+  const id = arrow.getAttribute("marker-end").match(/^url\\(#(.+)\\)$/)[1];
+  const named = document.querySelectorAll(`[id="${id}"]`);
+  return { id, copies: named.length,
+           own: named.length === 1 && named[0].ownerSVGElement === arrow.ownerSVGElement };
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("cls", [GraphExplorer, DescentExplorer], ids=lambda c: c.__name__)
+def test_every_view_has_arrowheads_of_its_own(browser, cls):
+    # chapter 2 shows five graphs: with one marker id for all, hiding the first view
+    # (display: none) took the arrowheads of the others with it
+    page = open_explorer(browser, cls(), kernel=False)
+    page.evaluate(_SECOND_VIEW)
+    assert page.locator(".bp-explorer").count() == 2
+    arrows = page.evaluate(_ARROWS)
+    assert arrows and len({a["id"] for a in arrows}) == 2, arrows[:3]   # one id per view
+    assert all(a["copies"] == 1 and a["own"] for a in arrows), arrows[:3]
+    assert not page.errors, page.errors
+    page.close()

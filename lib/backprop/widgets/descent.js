@@ -100,17 +100,16 @@ export function descentState(c) {
 
 // The chain x → z1 → a1 → … → y → L with the weights on their edges; the weight slid and the
 // path from L down to it in orange, labelled with the local derivatives (of sample 1).
-function drawDescentChain(svg, st, which, weights) {
+function drawDescentChain(svg, st, which, weights, arrowId) {
   svg.replaceChildren();
   const labels = [...st.nodes.labels, "L"];
   const vals = [...st.nodes.values.map((v) => v[0]), st.loss];
   const n = labels.length, width = 720, height = 140, pad = 30, Y = 52, R = 19;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "descent-chain");
-  svg.append(svgEl("defs", {}, svgEl("marker", { id: "descent-arrow", viewBox: "0 0 10 10",
-    refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: "userSpaceOnUse",
-    orient: "auto" },
-  svgEl("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: COLORS.grey }))));
+  svg.append(arrowDefs(arrowId, { viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8,
+    markerHeight: 8, markerUnits: "userSpaceOnUse" },
+  { d: "M 0 0 L 10 5 L 0 10 z", fill: COLORS.grey }));
   const X = (i) => pad + R + (i * (width - 2 * pad - 2 * R)) / (n - 1);
   const wEdge = 2 * which;  // edge i joins node i and i + 1; edge 2l carries w_{l+1}
   for (let i = 0; i < n - 1; i++) {
@@ -118,7 +117,7 @@ function drawDescentChain(svg, st, which, weights) {
     const cls = i === wEdge ? "descent-edge descent-edge-w"
       : i > wEdge ? "descent-edge descent-edge-path" : "descent-edge";
     svg.append(svgEl("line", { x1: X(i) + R, y1: Y, x2: X(i + 1) - R - 2, y2: Y, class: cls,
-      "marker-end": "url(#descent-arrow)" }));
+      "marker-end": `url(#${arrowId})` }));
     const top = i === n - 2 ? "MSE" : i % 2 === 0 ? `×w${i / 2 + 1} = ${fmt(weights[i / 2], 2)}` : "f";
     svg.append(svgEl("text", { x: mid, y: Y - R - 4, class: i === wEdge
       ? "descent-edge-label descent-edge-label-w" : "descent-edge-label" }, top));
@@ -232,6 +231,7 @@ export default {
     const sync = controlSync(model, kernel);
 
     const chain = svgEl("svg", { role: "img" });
+    const arrowId = uniqueId("descent-arrow");  // this view's arrowhead
     const plot = svgEl("svg", { role: "img" });
     const readout = h("div", { class: "bp-readout descent-readout" });
     const table = h("div", { class: "descent-factors" });
@@ -285,7 +285,7 @@ export default {
     const draw = (st) => {
       if (!hasState(st)) return;
       const name = st.names[ctl.which];
-      drawDescentChain(chain, st, ctl.which, ctl.weights);
+      drawDescentChain(chain, st, ctl.which, ctl.weights, arrowId);
       drawDescentPlot(plot, st, name);
       const last = st.path.loss.length - 1;
       const lines = [

@@ -231,7 +231,7 @@ const GX_LOCAL_AT = [0.84, 0.9, 0.78, 0.72, 0.66, 0.6, 0.55, 0.5, 0.45, 0.4, 0.3
 
 // Draw the state `st` of template `tpl` into `svg` with `layout`. Labels on edges go to the
 // first place along the edge where they overlap no node and no other label.
-function gxDraw(svg, tpl, st, layout, { showLocal }) {
+function gxDraw(svg, tpl, st, layout, { showLocal, arrowId }) {
   const { x, y, routes } = layout;
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
@@ -239,9 +239,8 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
   // then the figure scrolls sideways
   svg.style.width = `${layout.width}px`;
   svg.style.minWidth = `${Math.ceil(0.85 * layout.width)}px`;
-  const defs = svgEl("defs", {}, svgEl("marker", { id: "bp-gx-arrow", viewBox: "0 0 8 8",
-    refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: "auto" },
-  svgEl("path", { d: "M0,0 L8,4 L0,8 z", fill: "#8c959f" })));
+  const defs = arrowDefs(arrowId, { viewBox: "0 0 8 8", refX: 7, refY: 4, markerWidth: 7,
+    markerHeight: 7 }, { d: "M0,0 L8,4 L0,8 z", fill: "#8c959f" });
   const gEdges = svgEl("g"), gNodes = svgEl("g"), gLabels = svgEl("g");
   svg.append(defs, gEdges, gNodes, gLabels);
   const nodes = st.nodes, out = nodes.length - 1;
@@ -297,7 +296,7 @@ function gxDraw(svg, tpl, st, layout, { showLocal }) {
       + `local ∂${name(t)}/∂${name(s)} = ${e.local}\nupstream ∂${name(out)}/∂${name(t)} = `
       + `${nodes[t].grad}\nsent back: ${e.grad}`;
     gEdges.append(svgEl("path", { d: route.d, class: "bp-gx-edge",
-      "marker-end": "url(#bp-gx-arrow)", "data-edge": k }, svgEl("title", {}, tip)));
+      "marker-end": `url(#${arrowId})`, "data-edge": k }, svgEl("title", {}, tip)));
     return route;
   });
   // An optional label that finds no free place is left out (its edge's tooltip has it).
@@ -372,6 +371,7 @@ export default {
     let built = null, sliders = {};
     const layouts = {};
     const layoutOf = (key) => (layouts[key] ||= gxLayout(templates[key]));
+    const arrowId = uniqueId("bp-gx-arrow");  // this view's arrowhead
 
     const select = h("select", { class: "bp-gx-select", "aria-label": "graph" },
       Object.entries(templates).map(([key, t]) => h("option", { value: key }, t.title)));
@@ -415,7 +415,7 @@ export default {
       }
       select.value = state.example;
       gxDraw(svg, templates[state.example], state, layoutOf(state.example),
-        { showLocal: localBox.checked });
+        { showLocal: localBox.checked, arrowId });
       const result = gxResult(state);
       readout.textContent = `${state.formula}\n${result}`;
       svg.setAttribute("aria-label", `computational graph of ${state.formula}: values and ` +

@@ -250,6 +250,15 @@ export function uniqueId(prefix) {
   return `${prefix}-${Math.random().toString(36).slice(2)}`;
 }
 
+// The <defs> of an arrowhead marker named `id`, for "marker-end": `url(#${id})`. One id per
+// view, from uniqueId(): several explorers, and several views of one, share a page, and an
+// arrow whose id names another view's marker loses its head when that view is hidden.
+// `marker`: the marker's attributes (viewBox, refX, …); `head`: the path's (d, fill).
+export function arrowDefs(id, marker, head) {
+  return svgEl("defs", {}, svgEl("marker", { id, orient: "auto", ...marker },
+    svgEl("path", head)));
+}
+
 // The shared frame of an explorer: a group named by its title, an error box wired to the
 // model's `error` trait, a note, once per page, when explorers compute in the browser, and the
 // kernel probe. `announce(text)` puts a one-line summary of what the explorer shows in its

@@ -257,6 +257,27 @@ def test_a_busy_kernel_that_answers_late_takes_over_training(browser):  # noqa: 
 
 
 @pytest.mark.browser
+def test_removing_the_view_stops_its_training_loop(browser):  # noqa: F811
+    # anywidget calls what render returned when the view goes; training in the browser runs on
+    # animation frames, which went on (and a view shown again ran a second loop)
+    page = open_explorer(browser, Playground(), kernel=False)
+    page.wait_for_selector(".bp-explorer[data-mode='static']")
+    page.click("text=▶ Start")
+    wait_published(page, "s.step >= 6")
+    assert page.evaluate("typeof window.__cleanup") == "function"
+    step = page.evaluate("""() => {
+      window.__cleanup();
+      const root = document.querySelector('.bp-explorer');
+      window.__removed = root;
+      root.remove();
+      return JSON.parse(root.dataset.state).step; }""")
+    page.wait_for_timeout(400)                            # some 24 frames
+    assert page.evaluate("JSON.parse(window.__removed.dataset.state).step") == step
+    assert not page.errors, page.errors
+    page.close()
+
+
+@pytest.mark.browser
 def test_static_divergence_is_shown(browser):  # noqa: F811
     w = Playground(activation="identity", learning_rate=10.0)
     page = open_explorer(browser, w, kernel=False)

@@ -7,7 +7,9 @@ When the page has no kernel (a static book page), the front end recomputes the s
 with ``mlmath.js``, the JavaScript twin of the library's maths.
 
 The front end of an explorer is the concatenation of ``mlmath.js``, ``ui.js`` and the
-explorer's own file (named by ``_front_end``), which ends with ``export default { render }``.
+explorer's own file (named by ``_front_end``), which ends with ``export default { render }``;
+``render`` returns a cleanup function when it starts timers or animation frames or listens to
+``document`` or ``window`` (anywidget calls it when the view is removed).
 """
 
 from __future__ import annotations

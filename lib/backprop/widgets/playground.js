@@ -369,5 +369,11 @@ export default {
       // Start pressed before the probe answered sent its request to no kernel: train here
       if (running && alive === false) schedule();
     });
+    // anywidget calls this when the view is removed: its training loop stops with it
+    return () => {
+      running = false;
+      cancelAnimationFrame(tickFrame);
+      tickFrame = 0;
+    };
   },
 };

@@ -1,4 +1,8 @@
 // ui.js — DOM and SVG helpers shared by the explorers' front ends (no maths here).
+//
+// The explorers' convention: an explorer whose render starts timers or animation frames, or
+// listens to document or window, returns a cleanup function that stops them (anywidget calls
+// it when the view is removed; the model.on listeners it removes itself).
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 

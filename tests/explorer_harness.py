@@ -4,8 +4,9 @@ The page imports the explorer's ES module (``widget._esm``) and gives it a small
 the anywidget ``model`` holding the widget's synced state. Two modes:
 
 - ``kernel=True``: the stand-in forwards ``save_changes`` to the Python widget (through
-  Playwright's ``expose_function``) and pushes the recomputed traits back, and it answers the
-  front end's kernel ping — a live notebook in miniature;
+  Playwright's ``expose_function``) and pushes the recomputed traits back, then the custom
+  messages the widget sent meanwhile (``widget.send``), and it answers the front end's kernel
+  ping — a live notebook in miniature;
 - ``kernel=False``: nothing answers, exactly as in a static book page, so the front end must
   recompute its state in the browser.
 
@@ -60,10 +61,12 @@ const model = {{
     const changes = {{...dirty}};
     for (const k of Object.keys(dirty)) delete dirty[k];
     await kernelFree;
-    const fresh = JSON.parse(await window.pyBridge(JSON.stringify(changes)));
-    for (const [k, v] of Object.entries(fresh)) {{
+    const {{traits, messages}} = JSON.parse(await window.pyBridge(JSON.stringify(changes)));
+    for (const [k, v] of Object.entries(traits)) {{
       if (JSON.stringify(state[k]) !== JSON.stringify(v)) {{ state[k] = v; emit("change:" + k); }}
     }}
+    // the widget's custom messages (widget.send) follow its trait changes, as in a kernel
+    for (const msg of messages) emit("msg:custom", msg);
   }},
   send: (msg) => {{
     if (KERNEL && msg && msg.type === "ping") {{
@@ -105,14 +108,16 @@ def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, busy_ms: in
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
 
+    sent: list[Any] = []  # the widget's custom messages, until the bridge hands them over
+
     def bridge(changes_json: str) -> str:
-        changes = json.loads(changes_json)
-        with widget.hold_trait_notifications():
-            for key, value in changes.items():
-                setattr(widget, key, value)
-        return json.dumps(synced_state(widget), default=float)
+        widget.set_state(json.loads(changes_json))   # what the kernel does with an update
+        messages = sent[:]
+        sent.clear()
+        return json.dumps({"traits": synced_state(widget), "messages": messages}, default=float)
 
     if kernel:
+        widget.send = lambda content, buffers=None: sent.append(content)
         page.expose_function("pyBridge", bridge)
     html = _PAGE.format(
         css=widget._css,

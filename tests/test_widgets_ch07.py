@@ -151,6 +151,32 @@ def test_divergence_is_reported():
     assert w.error == "" and w.state["step"] == 20
 
 
+#: diverges at step 5: every later request raises the same error, so no trait changes
+DIVERGING = {"dataset": "spirals", "hidden": [8, 8, 8, 8], "activation": "identity",
+             "learning_rate": 10.0}
+
+
+def test_every_front_end_update_is_answered_even_when_nothing_changes(monkeypatch):
+    w = Playground(**DIVERGING)
+    sent = []
+    monkeypatch.setattr(w, "send", sent.append)
+    w.set_state({"steps": 3})                            # what a kernel does with an update
+    w.set_state({"steps": 6})
+    error, state = w.error, w.state
+    assert "NaN or inf" in error and state["step"] == 3
+    w.set_state({"steps": 9})                            # the same error: no trait changes
+    assert w.error == error and w.state == state
+    w.set_state({"steps": 9})                            # nothing at all changes
+    w.set_state({"learning_rate": 0.1})                  # and a success
+    assert sent == [{"type": "refreshed", "steps": 3, "error": ""},
+                    {"type": "refreshed", "steps": 6, "error": error},
+                    {"type": "refreshed", "steps": 9, "error": error},
+                    {"type": "refreshed", "steps": 9, "error": error},
+                    {"type": "refreshed", "steps": 9, "error": ""}]
+    w.steps = 12                                         # code, not the front end: no answer
+    assert len(sent) == 5
+
+
 # -- in the browser ---------------------------------------------------------------------------
 def wait_published(page, condition, timeout=15.0, kernel=False):
     """Wait until ``condition`` (JS over ``c`` = controls and ``s`` = state shown) holds.
@@ -310,6 +336,28 @@ def test_kernel_mode_python_computes_and_the_front_end_drives(browser):  # noqa:
     close(s, w.state, rtol=1e-12)
     assert page.locator(".bp-static-note").is_hidden()
     assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_start_again_after_python_reported_divergence_stops_again(browser):  # noqa: F811
+    # a diverging run raises the same error at every step: no change of state or error tells
+    # the front end that Python answered, only the "refreshed" message does
+    w = Playground(**DIVERGING)
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']")
+    start = page.locator(".pg-start")
+    stopped = lambda: page.evaluate(  # noqa: E731
+        "document.querySelector('.pg-start').textContent") == "▶ Start"
+    start.click()                                         # steps 3, then 6: diverged
+    wait_python(page, lambda: "NaN or inf" in w.error and stopped())
+    assert w.steps == 6 and stopped()
+    for steps in (9, 12):                                 # Start again, twice
+        start.click()
+        wait_python(page, lambda: w.steps == steps and stopped())   # noqa: B023
+        assert w.steps == steps and stopped(), "Start again left the loop waiting"
+    assert "NaN or inf" in page.locator(".bp-error").inner_text()
+    assert not page.errors, page.errors
+    page.close()
 
 
 #: Wraps the page's ``save_changes`` to record the most requests awaiting Python at once.

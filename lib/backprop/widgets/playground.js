@@ -347,16 +347,21 @@ export default {
       }
     };
 
-    // live mode: Python's answers
+    // live mode: Python's answers. Every request is answered with "refreshed", also when
+    // nothing changed (a diverging run raises the same error at every step): only then does
+    // the loop ask for the next steps.
     model.on("change:state", () => {
-      awaiting = false;
       readControls();
       draw(model.get("state"));
-      if (live !== false) schedule();
     });
     model.on("change:error", () => {
-      awaiting = false;
       if (model.get("error")) setRunning(false);
+    });
+    model.on("msg:custom", (msg) => {
+      if (!msg || msg.type !== "refreshed") return;
+      awaiting = false;
+      if (msg.error) setRunning(false);
+      else if (live !== false) schedule();
     });
     model.on("change:static_data", () => { run = null; });
 

@@ -138,6 +138,15 @@ class Playground(Explorer):
             raise
         return self._run.state()
 
+    def set_state(self, sync_data: dict) -> None:
+        """Take controls from the front end (the state recomputes), then answer: a
+        ``"refreshed"`` message with the error (``""`` on success), sent for every update the
+        front end sends, also one that changed nothing. While training, the front end waits
+        for it before it asks for the next steps; a change of ``state`` or ``error`` cannot
+        tell it, since a diverging run raises the same error at every step."""
+        super().set_state(sync_data)
+        self.send({"type": "refreshed", "steps": self.steps, "error": self.error})
+
     @property
     def model(self) -> Sequential:
         """The network after ``steps`` steps (the playground's own; train it further by

@@ -254,3 +254,26 @@ def test_browser_follows_a_deeper_network_set_one_control_at_a_time(browser):  #
     assert page.locator("input[type=range]").count() == 2 + 2 + 6 + 3 + 6 + 2 + 4 + 2
     assert page.locator(".fwdnet-card-title").count() == 2 + 3
     assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_browser_hover_and_keyboard_focus_highlight_apart(browser):  # noqa: F811
+    # the mouse passing over another slider must not take the highlight from the focused one
+    page = open_explorer(browser, ForwardNetworkExplorer(), kernel=False)
+    label = page.locator("svg.fwdnet-svg .fwdnet-edge-label")
+    redraws = page.evaluate("""() => { window.__redraws = 0;
+      new MutationObserver((rs) => rs.forEach((r) => { if (r.removedNodes.length)
+        window.__redraws += 1; })).observe(document.querySelector("svg.fwdnet-svg"),
+        { childList: true }); }""")
+    assert redraws is None
+    page.locator("input[data-path='weights,0,0,0']").focus()
+    assert label.text_content().startswith("w¹₁₁ =")
+    page.locator("input[data-path='weights,0,0,1']").hover()
+    assert label.text_content().startswith("w¹₁₂ =")       # the hovered one, meanwhile
+    page.mouse.move(5, 5)                                    # the mouse leaves: back to w¹₁₁
+    assert label.text_content().startswith("w¹₁₁ =")
+    assert page.evaluate("window.__redraws") == 3           # focus, hover, leave: once each
+    page.locator("input[data-path='weights,0,0,0']").hover()  # hovering the focused one
+    assert page.evaluate("window.__redraws") == 3           # changes nothing: no redraw
+    assert not page.errors, page.errors
+    page.close()

@@ -120,7 +120,10 @@ export default {
     const { root, body, kernel, announce } = frame(model, el, model.get("title"));
     root.classList.add("fwdnet");
     const sync = controlSync(model, kernel);
-    let controls = {}, state = model.get("state"), focus = null;
+    let controls = {}, state = model.get("state");
+    // the cell the mouse is over and the one with the keyboard focus, kept apart: the drawing
+    // highlights the first, else the second, and is redrawn only when that one changes
+    let hovered = null, focused = null, highlighted = null;
     const readControls = () => {
       controls = Object.fromEntries(FWD_CONTROLS.map((k) => [k, fwdClone(model.get(k))]));
     };
@@ -134,7 +137,8 @@ export default {
 
     const draw = () => {
       if (!hasState(state)) return;
-      fwdDraw(svg, controls, state, model.get("limit"), focus);
+      highlighted = hovered ?? focused;
+      fwdDraw(svg, controls, state, model.get("limit"), highlighted);
       const output = `ŷ = ${state.a.at(-1).map((v) => fmt(v, 3)).join(", ")}`;
       const loss = `loss L = ${fmt(state.loss, 4)}`;
       svg.setAttribute("aria-label", `the network ${state.sizes.join("–")}, edges sized by ` +
@@ -168,12 +172,17 @@ export default {
       s.root.classList.add("fwdnet-cell");
       s.input.setAttribute("aria-label", aria);
       s.input.dataset.path = path.join(",");
-      const on = () => { focus = focusInfo; draw(); };
-      const off = () => { focus = null; draw(); };
-      s.input.addEventListener("focus", on);
-      s.input.addEventListener("blur", off);
-      s.root.addEventListener("mouseenter", on);
-      s.root.addEventListener("mouseleave", off);
+      const highlight = () => { if ((hovered ?? focused) !== highlighted) draw(); };
+      s.input.addEventListener("focus", () => { focused = focusInfo; highlight(); });
+      s.input.addEventListener("blur", () => {
+        if (focused === focusInfo) focused = null;
+        highlight();
+      });
+      s.root.addEventListener("mouseenter", () => { hovered = focusInfo; highlight(); });
+      s.root.addEventListener("mouseleave", () => {
+        if (hovered === focusInfo) hovered = null;
+        highlight();
+      });
       sliders.push({ path, s });
       return s.root;
     };

@@ -210,7 +210,6 @@ export default {
           const s = slider({ label: name, min: -3, max: 3, step: 0.05, value: w, digits: 2,
             onInput: (v) => { controls.weights[k][i][j] = v; changed("weights"); } });
           s.root.classList.add("bp-bs-slider");
-          s.layer = k + 1;
           sliders.push({ s, get: () => controls.weights[k][i][j] });
           grid.append(s.root);
         }));

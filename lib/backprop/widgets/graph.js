@@ -229,9 +229,9 @@ function gxRoute(pts, bend) {
 const GX_SHARE_AT = [0.62, 0.7, 0.55, 0.76, 0.5, 0.45, 0.8, 0.4, 0.35, 0.3, 0.25, 0.2, 0.85];
 const GX_LOCAL_AT = [0.84, 0.9, 0.78, 0.72, 0.66, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
 
-// Draw the state `st` of template `tpl` into `svg` with `layout`. Labels on edges go to the
+// Draw the state `st` into `svg` with `layout` (its template's). Labels on edges go to the
 // first place along the edge where they overlap no node and no other label.
-function gxDraw(svg, tpl, st, layout, { showLocal, arrowId }) {
+function gxDraw(svg, st, layout, { showLocal, arrowId }) {
   const { x, y, routes } = layout;
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
@@ -414,7 +414,7 @@ export default {
         if (s && Number(s.input.value) !== inp.value) s.set(inp.value);
       }
       select.value = state.example;
-      gxDraw(svg, templates[state.example], state, layoutOf(state.example),
+      gxDraw(svg, state, layoutOf(state.example),
         { showLocal: localBox.checked, arrowId });
       const result = gxResult(state);
       readout.textContent = `${state.formula}\n${result}`;

@@ -10,7 +10,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 // keep a contrast of at least 4.5 : 1 on white (WCAG AA); blue already does.
 export const COLORS = {
   blue: "#0072B2", orange: "#E69F00", green: "#009E73", red: "#D55E00",
-  purple: "#CC79A7", sky: "#56B4E9", yellow: "#F0E442", grey: "#777777", ink: "#222222",
+  sky: "#56B4E9", grey: "#777777", ink: "#222222",
   textOrange: "#946200", textRed: "#B35000",
 };
 
@@ -92,10 +92,9 @@ export function signedDash(v) {
 }
 
 // Draw a layered network into an <svg>: sizes = [n0, n1, …]; weights[l][i][j] is the weight
-// from node i of layer l to node j of layer l+1 (row convention); values[l][j] (optional) is
-// shown in each node; labels[l] (optional) names the layer.
-export function drawNetwork(svg, { sizes, weights, values = null, labels = null,
-  width = 460, height = 240 }) {
+// from node i of layer l to node j of layer l+1 (row convention); labels[l] (optional) names
+// the layer.
+export function drawNetwork(svg, { sizes, weights, labels = null, width = 460, height = 240 }) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "bp-network");
@@ -114,27 +113,21 @@ export function drawNetwork(svg, { sizes, weights, values = null, labels = null,
   sizes.forEach((n, l) => {
     for (let i = 0; i < n; i++) {
       svg.append(svgEl("circle", { cx: x(l), cy: y(l, i), r: 15, class: "bp-node" }));
-      if (values) {
-        svg.append(svgEl("text", { x: x(l), y: y(l, i) + 4, class: "bp-node-text" },
-          fmt(values[l][i], 2)));
-      }
     }
     if (labels) svg.append(svgEl("text", { x: x(l), y: height - 4, class: "bp-axis-label" }, labels[l]));
   });
 }
 
-// A small line plot. series = [{x: [...], y: [...], color, label, dash, points: bool}];
-// options {xlim, ylim, xlabel, ylabel, width, height}. Returns the scales {sx, sy}.
+// A small line plot. series = [{x: [...], y: [...], color, width, points, pointsOnly}];
+// options {xlim: [x0, x1], ylim: [y0, y1], xlabel, ylabel, width, height}. Returns the scales
+// {sx, sy}.
 export function linePlot(svg, { series, xlim, ylim, xlabel = "", ylabel = "",
   width = 460, height = 260 }) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "bp-plot");
   const m = { l: 52, r: 12, t: 12, b: 38 };
-  const all = series.flatMap((s) => s.x);
-  const ally = series.flatMap((s) => s.y).filter(Number.isFinite);
-  const [x0, x1] = xlim || [Math.min(...all), Math.max(...all)];
-  const [y0, y1] = ylim || [Math.min(...ally), Math.max(...ally)];
+  const [x0, x1] = xlim, [y0, y1] = ylim;
   const sx = (v) => m.l + ((v - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
   const sy = (v) => height - m.b - ((v - y0) / (y1 - y0 || 1)) * (height - m.t - m.b);
   const clip = (v) => Math.max(m.t - 4, Math.min(height - m.b + 4, v));
@@ -155,8 +148,7 @@ export function linePlot(svg, { series, xlim, ylim, xlabel = "", ylabel = "",
     const pts = s.x.map((v, i) => [sx(v), clip(sy(s.y[i]))]).filter(([, b]) => Number.isFinite(b));
     if (!s.pointsOnly) {
       svg.append(svgEl("polyline", { points: pts.map((p) => p.join(",")).join(" "), fill: "none",
-        stroke: s.color || COLORS.blue, "stroke-width": s.width || 2,
-        "stroke-dasharray": s.dash || "none" }));
+        stroke: s.color || COLORS.blue, "stroke-width": s.width || 2 }));
     }
     if (s.points || s.pointsOnly) {
       pts.forEach(([a, b]) => svg.append(svgEl("circle", { cx: a, cy: b, r: 4,
@@ -183,28 +175,6 @@ function tickLabels(ts) {
   const label = (t) => (t !== 0 && (Math.abs(t) >= 1e4 || decimals > 3)
     ? t.toExponential(1) : t.toFixed(decimals));
   return ts.map((t) => [t, minusSigns(label(t))]);
-}
-
-// Horizontal bar chart of signed values with labels: bars = [{label, value, color}].
-export function barChart(svg, { bars, vmax = null, width = 460, rowHeight = 24, title = "" }) {
-  svg.replaceChildren();
-  const height = bars.length * rowHeight + (title ? 22 : 6);
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("class", "bp-bars");
-  const top = title ? 20 : 4;
-  const mid = width / 2 + 40, half = width / 2 - 100;
-  const vm = vmax || Math.max(1e-9, ...bars.map((b) => Math.abs(b.value)));
-  if (title) svg.append(svgEl("text", { x: 4, y: 14, class: "bp-axis-label", "text-anchor": "start" }, title));
-  bars.forEach((bar, i) => {
-    const yy = top + i * rowHeight;
-    const w = (Math.abs(bar.value) / vm) * half;
-    svg.append(svgEl("text", { x: 4, y: yy + 15, class: "bp-tick", "text-anchor": "start" }, bar.label));
-    svg.append(svgEl("rect", { x: bar.value >= 0 ? mid : mid - w, y: yy + 3, width: w,
-      height: rowHeight - 8, fill: bar.color || signedColor(bar.value) }));
-    svg.append(svgEl("text", { x: width - 4, y: yy + 15, class: "bp-tick", "text-anchor": "end" },
-      fmt(bar.value, 4)));
-  });
-  svg.append(svgEl("line", { x1: mid, x2: mid, y1: top, y2: height, stroke: COLORS.grey }));
 }
 
 // A control changed on the Python side (code, or another view of the same widget): take the
@@ -234,7 +204,7 @@ export function probeKernel(model, timeoutMs = 1500) {
   model.on("msg:custom", (msg) => { if (msg && msg.type === "pong") become(true); });
   try {
     model.send({ type: "ping" });
-  } catch (err) {
+  } catch {
     become(false);
   }
   setTimeout(() => { if (alive === null) become(false); }, timeoutMs);

@@ -58,6 +58,15 @@ CASES: dict[str, tuple[str, object]] = {
     # a state to draw: {} is Python's first computation failing
     "hasState": ("[hasState({}), hasState(null), hasState(undefined), hasState({ loss: 0 })]",
                  [False, False, False, True]),
+    # the labels' super- and subscripts (one helper for every explorer)
+    "superscript": ("[superscript('l−1'), superscript(-12), superscript('2.5'), "
+                    "superscript('L'), subscript('ij'), subscript(12)]",
+                    ["ˡ⁻¹", "⁻¹²", "²˙⁵", "ᴸ", "ᵢⱼ", "₁₂"]),
+    "clone": ("(() => { const a = { w: [[1, 2]] }, b = clone(a); b.w[0][0] = 5;"
+              " return [a.w[0][0], b.w[0][0]]; })()", [1, 5]),
+    # the gradient check's heat map at 70 %: as its own mix did, 255 + (c − 255) t
+    "tint": ("[tint(COLORS.blue, 0.7), tint(COLORS.orange, 0), tint('#E69F00', 1)]",
+             [[77, 156, 201], [255, 255, 255], [230, 159, 0]]),
     # the in-browser recompute: drawn, or the error shown as Python's would be
     "recomputeHere": ("""(() => {
       const traits = {}, drawn = [], model = { set: (k, v) => { traits[k] = v; } };

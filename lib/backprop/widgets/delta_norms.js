@@ -6,7 +6,7 @@ const DN_CONTROLS = ["depth", "width", "activation", "weight_scale", "seed"];
 const DN_ACTS = ["sigmoid", "tanh", "relu"];
 const DN_SAMPLES = 8;  // as SAMPLES in delta_norms.py (the state says so too, once there is one)
 const DN_COLORS = { sigmoid: COLORS.blue, tanh: COLORS.orange, relu: COLORS.green };
-const dnPow = (k) => "10" + String(k).replace("-", "⁻").replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
+const dnPow = (k) => `10${superscript(k)}`;
 
 // The twin of delta_norms() in delta_norms.py: the same seeded weights (rngFrom is the twin of
 // mulberry32_normals), the same batch, the same keys. Row convention inside (samples as rows):

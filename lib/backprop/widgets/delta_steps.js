@@ -4,11 +4,6 @@
 
 const BS_CONTROLS = ["weights", "biases", "x", "y", "activation", "output_activation", "step"];
 const BS_ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity"];
-const BS_SUP = { ..."⁰¹²³⁴⁵⁶⁷⁸⁹", l: "ˡ", L: "ᴸ", i: "ⁱ", j: "ʲ", k: "ᵏ", "−": "⁻", "+": "⁺" };
-const BS_SUB = { ..."₀₁₂₃₄₅₆₇₈₉", i: "ᵢ", j: "ⱼ", k: "ₖ", l: "ₗ" };
-const bsSup = (n) => [...String(n)].map((c) => BS_SUP[c] || c).join("");
-const bsSub = (n) => [...String(n)].map((c) => BS_SUB[c] || c).join("");
-const bsClone = (v) => JSON.parse(JSON.stringify(v));
 
 // The twin of backward_steps() in delta_steps.py: same keys, same nesting. Uses mlmath's
 // row-convention MLP on the transposed weights (W_row = (W^l)ᵀ) with the one sample as a row.
@@ -47,8 +42,8 @@ function bsCompute(c) {
 
 // The short name of a step, on its button: "forward", "δ²", "∂W², ∂b²".
 function bsStepName({ kind, layer }) {
-  return kind === "forward" ? "forward" : kind === "delta" ? `δ${bsSup(layer)}`
-    : `∂W${bsSup(layer)}, ∂b${bsSup(layer)}`;
+  return kind === "forward" ? "forward" : kind === "delta" ? `δ${superscript(layer)}`
+    : `∂W${superscript(layer)}, ∂b${superscript(layer)}`;
 }
 
 // ---- small HTML pieces for the equations ----
@@ -73,7 +68,7 @@ function bsDeltaLines(st, l) {
       const W = st.weightsNext, w2 = (w) => (w < 0 ? `(${fmt(w, 2)})` : fmt(w, 2));
       inner = "(" + st.deltas[l].map((dk, k) => `${w2(W[k][i])}·${bsNum(dk)}`).join(" + ") + ")";
     }
-    const head = `δ${bsSup(l)}${bsSub(i + 1)} = ${inner}`;
+    const head = `δ${superscript(l)}${subscript(i + 1)} = ${inner}`;
     const tail = `· ${bsNum(st.fprime[i0][i])} = ${fmt(d, 4)}`;
     return head.length + tail.length > 44 ? `${head}\n      ${tail}` : `${head} ${tail}`;
   });
@@ -81,7 +76,7 @@ function bsDeltaLines(st, l) {
 
 function bsEquation(st, weights, step) {
   const { kind, layer: l } = st.steps[step];
-  const L = st.sizes.length - 1, s = bsSup;
+  const L = st.sizes.length - 1, s = superscript;
   const parts = [];
   let title, lines = [], note = "";
   if (kind === "forward") {
@@ -126,8 +121,9 @@ function bsEquation(st, weights, step) {
       bsMat(bsCol(st.db[l - 1]), `∂L/∂b${s(l)}`, "bp-bs-result"));
     const d = st.deltas[l - 1], a = st.a[l - 1];
     const dW11 = fmt(st.dW[l - 1][0][0], 4);
-    lines = [`∂L/∂W${s(l)}${bsSub("ij")} = δ${s(l)}${bsSub("i")} a${s(l - 1)}${bsSub("j")}, e.g.`,
-      `∂L/∂W${s(l)}${bsSub(11)} = ${bsNum(d[0])} · ${bsNum(a[0])} = ${dW11}`];
+    lines = [`∂L/∂W${s(l)}${subscript("ij")} = δ${s(l)}${subscript("i")} ` +
+      `a${s(l - 1)}${subscript("j")}, e.g.`,
+      `∂L/∂W${s(l)}${subscript(11)} = ${bsNum(d[0])} · ${bsNum(a[0])} = ${dW11}`];
     const [n1, n0] = [st.sizes[l], st.sizes[l - 1]];
     note = `Shape check: (${n1}×1)(1×${n0}) = ${n1}×${n0}` +
       `, the shape of W${s(l)}. Over a batch, both sum over the samples.`;
@@ -160,7 +156,7 @@ function bsDrawNet(svg, st, weights, step) {
       stroke: on ? signedColor(w) : "#9aa4ad", "stroke-dasharray": on ? signedDash(w) : null,
       "stroke-width": 0.8 + 4 * Math.abs(w) / wmax,
       "stroke-opacity": activeW === null || on ? 0.85 : 0.3 },
-    svgEl("title", {}, `W${bsSup(k + 1)}${bsSub(`${i + 1}${j + 1}`)} = ${fmt(w)}`)));
+    svgEl("title", {}, `W${superscript(k + 1)}${subscript(`${i + 1}${j + 1}`)} = ${fmt(w)}`)));
   })));
   const deltaStep = (l) => 1 + 2 * (L - l);
   st.sizes.forEach((n, l) => {
@@ -184,7 +180,7 @@ function bsDrawNet(svg, st, weights, step) {
 export default {
   render({ model, el }) {
     const { root, body, kernel, announce } = frame(model, el, "Step through the backward pass");
-    const controls = Object.fromEntries(BS_CONTROLS.map((k) => [k, bsClone(model.get(k))]));
+    const controls = Object.fromEntries(BS_CONTROLS.map((k) => [k, clone(model.get(k))]));
     let state = model.get("state");
     const sync = controlSync(model, kernel);
 
@@ -206,7 +202,7 @@ export default {
         const grid = h("div", { class: "bp-bs-grid",
           style: `grid-template-columns: repeat(${W[0].length}, auto)` });
         W.forEach((row, i) => row.forEach((w, j) => {
-          const name = `W${bsSup(k + 1)}${bsSub(`${i + 1}${j + 1}`)}`;
+          const name = `W${superscript(k + 1)}${subscript(`${i + 1}${j + 1}`)}`;
           const s = slider({ label: name, min: -3, max: 3, step: 0.05, value: w, digits: 2,
             onInput: (v) => { controls.weights[k][i][j] = v; changed("weights"); } });
           s.root.classList.add("bp-bs-slider");
@@ -215,7 +211,7 @@ export default {
         }));
         const block = h("div", { class: "bp-bs-block", "data-layer": k + 1 }, [
           h("div", { class: "bp-bs-block-title" },
-            `W${bsSup(k + 1)}  (${W.length}×${W[0].length})`), grid]);
+            `W${superscript(k + 1)}  (${W.length}×${W[0].length})`), grid]);
         return block;
       });
       const inputs = h("div", { class: "bp-bs-grid", style: "grid-template-columns: auto" });
@@ -227,8 +223,8 @@ export default {
         sliders.push({ s, get: () => controls[key][idx] });
         inputs.append(s.root);
       };
-      controls.x.forEach((_, i) => addInput("x", i, `x${bsSub(i + 1)}`, -3, 3));
-      controls.y.forEach((_, i) => addInput("y", i, `y${bsSub(i + 1)}`, -1, 2));
+      controls.x.forEach((_, i) => addInput("x", i, `x${subscript(i + 1)}`, -3, 3));
+      controls.y.forEach((_, i) => addInput("y", i, `y${subscript(i + 1)}`, -1, 2));
       const select = (key, label) => {
         const sel = h("select", { "aria-label": label, class: "bp-bs-select",
           onchange: () => { controls[key] = sel.value; changed(key); } },
@@ -243,7 +239,7 @@ export default {
     }
 
     function changed(key) {
-      sync.update({ [key]: bsClone(controls[key]) },
+      sync.update({ [key]: clone(controls[key]) },
         () => recomputeHere(model, () => bsCompute(controls), (st) => { state = st; draw(); }));
     }
 
@@ -289,7 +285,7 @@ export default {
       sliderBox.querySelectorAll(".bp-bs-block[data-layer]").forEach((b) => {
         b.classList.toggle("bp-bs-active", Number(b.dataset.layer) === active);
       });
-      publish(root, model, bsClone(controls), state);
+      publish(root, model, clone(controls), state);
     }
 
     model.on("change:state", () => { state = model.get("state"); draw(); });
@@ -298,7 +294,7 @@ export default {
       if (JSON.stringify(v) === JSON.stringify(controls[key])) return;
       const reshape = key !== "step" && JSON.stringify(v).replace(/[-\d.e]+/g, "0") !==
         JSON.stringify(controls[key]).replace(/[-\d.e]+/g, "0");
-      controls[key] = bsClone(v);
+      controls[key] = clone(v);
       if (reshape || key === "activation" || key === "output_activation") buildSliders();
       else sliders.forEach(({ s, get }) => s.set(get()));
       draw();

@@ -11,9 +11,6 @@ const FWD_ACTS = ["identity", "sigmoid", "tanh", "relu"];
 const FWD_REDUCTIONS = { mean: "mean((ŷ − t)²)", sum: "Σ(ŷ − t)²", half_sum: "½Σ(ŷ − t)²" };
 const FWD_STEP = 0.05;
 
-const fwdSup = (n) => String(n).replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
-const fwdSub = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
-const fwdClone = (v) => JSON.parse(JSON.stringify(v));
 
 // The state of ForwardNetworkExplorer.compute() for controls c, computed in the browser.
 function fwdState(c) {
@@ -29,8 +26,9 @@ function fwdState(c) {
 
 // "a¹ = tanh(z¹)" — the formula under a column of the drawing.
 function fwdActLabel(act, l, last) {
-  const a = last ? `ŷ = a${fwdSup(l)}` : `a${fwdSup(l)}`;
-  return act === "identity" ? `${a} = z${fwdSup(l)}` : `${a} = ${act === "sigmoid" ? "σ" : act}(z${fwdSup(l)})`;
+  const a = last ? `ŷ = a${superscript(l)}` : `a${superscript(l)}`;
+  const z = `z${superscript(l)}`;
+  return act === "identity" ? `${a} = ${z}` : `${a} = ${act === "sigmoid" ? "σ" : act}(${z})`;
 }
 
 // The network as SVG: edges coloured by sign and as wide as |w|, every neuron's value.
@@ -54,12 +52,13 @@ function fwdDraw(svg, c, st, limit, focus) {
     edges.append(svgEl("line", { ...attrs, stroke: signedColor(w),
       "stroke-dasharray": signedDash(w), "stroke-width": 0.75 + 6 * strength,
       "stroke-opacity": on ? 1 : 0.3 + 0.65 * strength },
-    svgEl("title", {}, `w${fwdSup(l + 1)}${fwdSub(i + 1)}${fwdSub(j + 1)} = ${fmt(w, 3)}`)));
+    svgEl("title", {},
+      `w${superscript(l + 1)}${subscript(i + 1)}${subscript(j + 1)} = ${fmt(w, 3)}`)));
     if (on) {
       const t = 0.45;
       notes.append(svgEl("text", { x: (1 - t) * cx(l) + t * cx(l + 1),
         y: (1 - t) * cy(l, i) + t * cy(l + 1, j) - 14, class: "fwdnet-edge-label" },
-      `w${fwdSup(l + 1)}${fwdSub(i + 1)}${fwdSub(j + 1)} = ${fmt(w, 2)}`));
+      `w${superscript(l + 1)}${subscript(i + 1)}${subscript(j + 1)} = ${fmt(w, 2)}`));
     }
   })));
   sizes.forEach((n, l) => {
@@ -73,7 +72,7 @@ function fwdDraw(svg, c, st, limit, focus) {
         class: `fwdnet-node${l === 0 ? " fwdnet-input" : ""}${l === L ? " fwdnet-output" : ""}`
           + `${on ? " fwdnet-focus" : ""}`,
         fill: signedColor(v), "fill-opacity": 0.08 + 0.4 * Math.min(1, Math.abs(v)) },
-      svgEl("title", {}, l === 0 ? `x${fwdSub(i + 1)} = ${fmt(v, 4)}`
+      svgEl("title", {}, l === 0 ? `x${subscript(i + 1)} = ${fmt(v, 4)}`
         : `z = ${fmt(st.z[l - 1][i], 4)}, b = ${fmt(c.biases[l - 1][i], 2)}, a = ${fmt(v, 4)}`)));
       nodes.append(svgEl("text", { x: cx(l), y: cy(l, i) + 4, class: "fwdnet-value" }, fmt(v, 2)));
       if (l > 0) {
@@ -90,7 +89,7 @@ function fwdDraw(svg, c, st, limit, focus) {
     const y = cy(L, j);
     notes.append(svgEl("line", { x1: cx(L) + 24, y1: y, x2: tx - 34, y2: y, class: "fwdnet-dash" }));
     notes.append(svgEl("text", { x: tx, y: y + 4, class: "fwdnet-target" },
-      `t${fwdSub(j + 1)} = ${fmt(c.target[j], 2)}`));
+      `t${subscript(j + 1)} = ${fmt(c.target[j], 2)}`));
   });
   notes.append(svgEl("text", { x: tx, y: 16, class: "fwdnet-layer" }, "target t"));
   notes.append(svgEl("text", { x: tx, y: height - 10, class: "fwdnet-loss" },
@@ -106,7 +105,8 @@ function fwdReadout(c, st) {
   const vec = (v, d = 3) => `[${v.map((x) => fmt(x, d).padStart(d + 4)).join(" ")}]`;
   const rows = [["x = a⁰", vec(st.a[0])]];
   for (let l = 1; l <= L; l++) {
-    rows.push([`z${fwdSup(l)} = a${fwdSup(l - 1)}W${fwdSup(l)} + b${fwdSup(l)}`, vec(st.z[l - 1])]);
+    const [s, s0] = [superscript(l), superscript(l - 1)];
+    rows.push([`z${s} = a${s0}W${s} + b${s}`, vec(st.z[l - 1])]);
     rows.push([fwdActLabel(c.activations[l - 1], l, l === L), vec(st.a[l])]);
   }
   rows.push(["t", vec(c.target)]);
@@ -125,7 +125,7 @@ export default {
     // highlights the first, else the second, and is redrawn only when that one changes
     let hovered = null, focused = null, highlighted = null;
     const readControls = () => {
-      controls = Object.fromEntries(FWD_CONTROLS.map((k) => [k, fwdClone(model.get(k))]));
+      controls = Object.fromEntries(FWD_CONTROLS.map((k) => [k, clone(model.get(k))]));
     };
     readControls();
 
@@ -150,13 +150,13 @@ export default {
 
     const change = (key, value) => {
       controls[key] = value;
-      sync.update({ [key]: fwdClone(value) },
+      sync.update({ [key]: clone(value) },
         () => recomputeHere(model, () => fwdState(controls), (st) => { state = st; draw(); }));
     };
 
     const setAt = (path, v) => {
       const [key, ...idx] = path;
-      const value = fwdClone(controls[key]);
+      const value = clone(controls[key]);
       let obj = value;
       idx.slice(0, -1).forEach((k) => { obj = obj[k]; });
       obj[idx[idx.length - 1]] = v;
@@ -206,11 +206,11 @@ export default {
       panel.style.display = model.get("show_controls") ? "" : "none";
       const c = controls;
       const cards = [
-        card("input x = a⁰", c.x.map((_, i) => cell(["x", i], `x${fwdSub(i + 1)}`,
-          `input x${fwdSub(i + 1)}`, { kind: "x", j: i }))),
+        card("input x = a⁰", c.x.map((_, i) => cell(["x", i], `x${subscript(i + 1)}`,
+          `input x${subscript(i + 1)}`, { kind: "x", j: i }))),
         card("target t", [
-          ...c.target.map((_, j) => cell(["target", j], `t${fwdSub(j + 1)}`,
-            `target t${fwdSub(j + 1)}`, { kind: "t", j })),
+          ...c.target.map((_, j) => cell(["target", j], `t${subscript(j + 1)}`,
+            `target t${subscript(j + 1)}`, { kind: "t", j })),
           h("label", { class: "fwdnet-row" }, ["loss L = ", select(
             Object.entries(FWD_REDUCTIONS), () => controls.reduction, "loss reduction",
             (v) => change("reduction", v))]),
@@ -222,15 +222,15 @@ export default {
           style: `grid-template-columns: repeat(${W[0].length}, minmax(150px, 1fr))` });
         // named from the visible label (1-based), with the layer the card title gives
         W.forEach((row, i) => row.forEach((_, j) => {
-          const name = `w${fwdSub(i + 1)}${fwdSub(j + 1)}`;
+          const name = `w${subscript(i + 1)}${subscript(j + 1)}`;
           grid.append(cell(["weights", l, i, j], name, `layer ${n} weight ${name}`,
             { kind: "W", l, i, j }));
         }));
-        c.biases[l].forEach((_, j) => grid.append(cell(["biases", l, j], `b${fwdSub(j + 1)}`,
-          `layer ${n} bias b${fwdSub(j + 1)}`, { kind: "b", l, j })));
-        cards.push(card(`layer ${n}: W${fwdSup(n)} (${W.length} × ${W[0].length}), ` +
-          `b${fwdSup(n)} (${W[0].length})`, [grid,
-          h("label", { class: "fwdnet-row" }, [`f${fwdSup(n)} = `, select(
+        c.biases[l].forEach((_, j) => grid.append(cell(["biases", l, j], `b${subscript(j + 1)}`,
+          `layer ${n} bias b${subscript(j + 1)}`, { kind: "b", l, j })));
+        cards.push(card(`layer ${n}: W${superscript(n)} (${W.length} × ${W[0].length}), ` +
+          `b${superscript(n)} (${W[0].length})`, [grid,
+          h("label", { class: "fwdnet-row" }, [`f${superscript(n)} = `, select(
             FWD_ACTS.map((a) => [a, a]), () => controls.activations[l], `activation of layer ${n}`,
             (v) => {
               const acts = controls.activations.slice();

@@ -10,9 +10,8 @@ const GC_LAYERS = [["linear", "Linear"], ["sigmoid", "Sigmoid"], ["tanh", "Tanh"
 // most 70 % of the full colour, so the dark numbers on it keep a contrast of 5 : 1.
 function gcColor(v, vmax) {
   const t = 0.7 * Math.min(1, Math.abs(v) / vmax);
-  const [r, g, b] = v >= 0 ? [0, 114, 178] : [230, 159, 0];
-  const mix = (c) => Math.round(255 + (c - 255) * t);
-  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
+  const [r, g, b] = tint(v >= 0 ? COLORS.blue : COLORS.orange, t);
+  return `rgb(${r},${g},${b})`;
 }
 
 // A relative error: three significant digits, always as a power of ten ("1.23e−9").

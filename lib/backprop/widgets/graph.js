@@ -9,10 +9,8 @@
 // the twin of GraphExplorer.compute).
 
 const GX_OPS = { "+": "+", "*": "×", "1/x": "1/x", "σ": "σ" };
-const GX_SUP = { "-": "⁻", ".": "˙" };
-const gxSup = (s) => s.replace(/[-.\d]/g, (c) => GX_SUP[c] || "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]);
 const gxOpLabel = (op) => GX_OPS[op] || (op.startsWith("**")
-  ? (/^-?\d+$/.test(op.slice(2)) ? `x${gxSup(op.slice(2))}` : `x^${op.slice(2)}`) : op);
+  ? (/^-?\d+$/.test(op.slice(2)) ? `x${superscript(op.slice(2))}` : `x^${op.slice(2)}`) : op);
 const GX_COL = { data: COLORS.blue, grad: COLORS.textRed, local: "#57606a" };  // text colours
 
 // For each node, the indices of its inputs in slot order.

@@ -93,12 +93,6 @@ function playgroundMarker(k, x, y) {
   return svgEl("path", { d: `M${x},${y - 4.4} l4,7 h-8 z`, ...attrs });
 }
 
-// Mix a hex colour with white: t = 0 white, t = 1 the colour.
-function playgroundTint(hex, t) {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => Math.round(255 - t * (255 - v)));
-}
-
 export default {
   render({ model, el }) {
     const { root, body, kernel, announce } = frame(model, el, "Training playground");
@@ -226,7 +220,7 @@ export default {
       for (let i = 0; i < G; i++) {
         for (let j = 0; j < G; j++) {
           const t = 0.1 + 0.5 * (st.grid.confidence[i][j] - 1 / C) / (1 - 1 / C);
-          const rgb = playgroundTint(PLAYGROUND_CLASS_COLORS[st.grid.label[i][j]], t);
+          const rgb = tint(PLAYGROUND_CLASS_COLORS[st.grid.label[i][j]], t);
           const o = 4 * ((G - 1 - i) * G + j);  // row 0 of the grid is the lowest y
           img.data.set([...rgb, 255], o);
         }

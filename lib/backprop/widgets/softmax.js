@@ -3,9 +3,6 @@
 // Concatenated after mlmath.js and ui.js.
 
 const SM_CONTROLS = ["logits", "target", "temperature"];
-const SM_SUB = "₀₁₂₃₄₅₆₇₈₉";
-const smSub = (n) => [...String(n)].map((d) => SM_SUB[d]).join("");
-const smClone = (v) => JSON.parse(JSON.stringify(v));
 
 // The twin of softmax_state() in softmax.py: same keys, same order of operations.
 function smCompute(c) {
@@ -52,7 +49,7 @@ function smBars(svg, st, T, target) {
       stroke: isT ? COLORS.red : "none", "stroke-width": 1.5 }));
     svg.append(svgEl("rect", { x: pX, y: y0 + 3, width: pW * st.probs[c], height: 14,
       fill: c === st.predicted ? COLORS.blue : COLORS.sky },
-    svgEl("title", {}, `p${smSub(c + 1)} = ${fmt(st.probs[c], 6)}`)));
+    svgEl("title", {}, `p${subscript(c + 1)} = ${fmt(st.probs[c], 6)}`)));
     svg.append(svgEl("text", { x: pX, y: y0 + 29, class: "bp-sm-num" },
       `p = ${fmt(st.probs[c], 4)}   y = ${st.onehot[c]}`));
     for (const col of cols) {
@@ -71,8 +68,8 @@ function smBars(svg, st, T, target) {
 function smJacobian(st) {
   const C = st.classes;
   const head = h("tr", {}, [h("th", {}, ""),
-    ...Array.from({ length: C }, (_, j) => h("th", {}, `∂z${smSub(j + 1)}`))]);
-  const rows = st.jacobian.map((row, i) => h("tr", {}, [h("th", {}, `∂p${smSub(i + 1)}`),
+    ...Array.from({ length: C }, (_, j) => h("th", {}, `∂z${subscript(j + 1)}`))]);
+  const rows = st.jacobian.map((row, i) => h("tr", {}, [h("th", {}, `∂p${subscript(i + 1)}`),
     ...row.map((v) => h("td", {}, fmt(v, 3)))]));
   return h("div", {}, [
     h("div", { class: "bp-sm-jac-cap" }, "Jacobian of the softmax J = diag(p) − p pᵀ " +
@@ -85,7 +82,7 @@ export default {
     const { root, body, kernel, announce } = frame(model, el,
       "Softmax and cross-entropy: logits → probabilities → loss → gradient");
     root.classList.add("bp-sm");
-    const controls = Object.fromEntries(SM_CONTROLS.map((k) => [k, smClone(model.get(k))]));
+    const controls = Object.fromEntries(SM_CONTROLS.map((k) => [k, clone(model.get(k))]));
     let state = model.get("state");
     const sync = controlSync(model, kernel);
 
@@ -126,7 +123,7 @@ export default {
     let sliders = [];
     function buildSliders() {
       sliders = controls.logits.map((v, j) => {
-        const s = slider({ label: `z${smSub(j + 1)}`, min: -10, max: 10, step: 0.1, value: v,
+        const s = slider({ label: `z${subscript(j + 1)}`, min: -10, max: 10, step: 0.1, value: v,
           digits: 2, onInput: (x) => { controls.logits[j] = x; changed(["logits"]); } });
         return s;
       });
@@ -151,7 +148,7 @@ export default {
     }
 
     function changed(keys) {
-      sync.update(Object.fromEntries(keys.map((k) => [k, smClone(controls[k])])),
+      sync.update(Object.fromEntries(keys.map((k) => [k, clone(controls[k])])),
         () => recomputeHere(model, () => smCompute(controls), (st) => { state = st; draw(); }));
     }
 
@@ -160,7 +157,7 @@ export default {
       const T = controls.temperature, t = controls.target;
       smBars(svg, state, T, t);
       const lines = [
-        `cross-entropy  L = −log p${smSub(t + 1)} = ${fmt(state.loss, 5)}` +
+        `cross-entropy  L = −log p${subscript(t + 1)} = ${fmt(state.loss, 5)}` +
           `      squared error  E = ½‖p − y‖² = ${fmt(state.mse_loss, 5)}`,
         `predicted class ${state.predicted + 1}` +
           (state.predicted === t ? " (right)" : ` (wrong: the target is class ${t + 1})`),
@@ -174,14 +171,14 @@ export default {
         `${list(state.grad)}; ∂E/∂z = ${list(state.mse_grad)}`);
       announce(`L = ${fmt(state.loss, 4)}, E = ${fmt(state.mse_loss, 4)}; ${lines[1]}`);
       jac.replaceChildren(smJacobian(state));
-      publish(root, model, smClone(controls), state);
+      publish(root, model, clone(controls), state);
     }
 
     model.on("change:state", () => { state = model.get("state"); draw(); });
     SM_CONTROLS.forEach((key) => model.on(`change:${key}`, () => {
       const v = model.get(key);
       if (JSON.stringify(v) === JSON.stringify(controls[key])) return;
-      controls[key] = smClone(v);
+      controls[key] = clone(v);
       if (key === "temperature") temp.set(v);
       else buildSliders();
       draw();

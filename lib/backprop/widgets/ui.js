@@ -14,6 +14,23 @@ export const COLORS = {
   textOrange: "#946200", textRed: "#B35000",
 };
 
+// Superscript and subscript forms of digits and of the few letters and signs the labels use
+// ("l−1" → "ˡ⁻¹", "ij" → "ᵢⱼ"); other characters stay as they are.
+const SUPERSCRIPTS = { ..."⁰¹²³⁴⁵⁶⁷⁸⁹", "-": "⁻", "−": "⁻", "+": "⁺", ".": "˙",
+  l: "ˡ", L: "ᴸ", i: "ⁱ", j: "ʲ", k: "ᵏ" };
+const SUBSCRIPTS = { ..."₀₁₂₃₄₅₆₇₈₉", i: "ᵢ", j: "ⱼ", k: "ₖ", l: "ₗ" };
+export const superscript = (s) => [...String(s)].map((c) => SUPERSCRIPTS[c] || c).join("");
+export const subscript = (s) => [...String(s)].map((c) => SUBSCRIPTS[c] || c).join("");
+
+// A deep copy of plain data (the controls: nested lists of numbers).
+export const clone = (v) => JSON.parse(JSON.stringify(v));
+
+// A hex colour mixed with white, as [r, g, b]: t = 0 white, t = 1 the colour.
+export function tint(hex, t) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => Math.round(255 - t * (255 - v)));
+}
+
 // h("div", {class: "x", onclick: f}, [children]) — children are nodes or strings.
 // (named `h`, not `el`, because anywidget passes the container as `el` to render)
 export function h(tag, attrs = {}, children = []) {

@@ -65,7 +65,7 @@ def test_the_teaching_plan_on_the_landing_page_counts_each_chapters_exercises():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_solutions_are_tagged_and_hidden_cells_collapse_in_jupyterlab(path):
+def test_solutions_are_tagged_and_solutions_and_hints_fold_in_jupyterlab(path):
     for index, cell in enumerate(_cells(path)):
         tags = _tags(cell)
         if "hide-input" in tags:        # the book folds only solutions ("Show the solution")
@@ -73,6 +73,9 @@ def test_solutions_are_tagged_and_hidden_cells_collapse_in_jupyterlab(path):
         if cell["cell_type"] == "code" and {"hide-input", "remove-input"} & set(tags):
             assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
                 f"{path.name} cell {index}: hidden in the book but open in JupyterLab")
+        if cell["cell_type"] == "markdown" and "Hint" in _source(cell):
+            # a MyST dropdown is raw text in JupyterLab; <details> folds in both
+            assert ":::{admonition} Hint" not in _source(cell), f"{path.name} cell {index}"
 
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda path: path.stem)

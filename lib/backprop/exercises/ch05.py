@@ -97,7 +97,8 @@ def check_linear_backward(fn: Callable[..., tuple]) -> Result:
 def reference_column_backward(W: Array, X: Array, dY: Array) -> tuple[Array, Array]:
     """``Y = W X``: ``∂L/∂W = ∂L/∂Y Xᵀ`` and ``∂L/∂X = Wᵀ ∂L/∂Y``.
 
-    ``W : (p, q)``, ``X : (q, r)``, ``dY : (p, r)`` -> ``(p, q)``, ``(q, r)``.
+    ``W : (m, p)``, ``X : (p, n)``, ``dY : (m, n)`` -> ``(m, p)``, ``(p, n)`` (§5.1's letters;
+    note 002 calls the sizes ``p``, ``q`` and ``r``).
     """
     return dY @ X.T, W.T @ dY
 
@@ -110,12 +111,12 @@ COLUMN_BACKWARD = Exercise(
            (_normal(4, 2), _normal(2, 1), _normal(4, 1))],
     outputs=("dW", "dX"),
     diagnoses=[
-        Diagnosis("you computed X ∂L/∂Yᵀ, of shape (q, p): that is the row convention's "
+        Diagnosis("you computed X ∂L/∂Yᵀ, of shape (p, m): that is the row convention's "
                   "Xᵀ ∂L/∂Y written for samples as columns — the gradient of Wᵀ. In the column "
                   "convention Y = WX, ∂L/∂w_ij = Σ_t ∂L/∂y_it x_jt, so ∂L/∂W = ∂L/∂Y Xᵀ.",
                   lambda W, X, dY: X @ dY.T, "dW"),
         Diagnosis("you used the row convention's Xᵀ ∂L/∂Y: here the samples are columns "
-                  "(Y = WX), and ∂L/∂W = ∂L/∂Y Xᵀ (note 002 §8.3, with r columns).",
+                  "(Y = WX), and ∂L/∂W = ∂L/∂Y Xᵀ (note 002 §8.3, with n columns).",
                   lambda W, X, dY: X.T @ dY, "dW"),
         Diagnosis("you forgot the transpose: ∂L/∂w_ij = Σ_t ∂L/∂y_it x_jt, so "
                   "∂L/∂W = ∂L/∂Y Xᵀ.", lambda W, X, dY: dY @ X, "dW"),
@@ -124,8 +125,8 @@ COLUMN_BACKWARD = Exercise(
         Diagnosis("you multiplied by W instead of Wᵀ: x_jt reaches every y_it through w_ij, so "
                   "∂L/∂x_jt = Σ_i w_ij ∂L/∂y_it = (Wᵀ ∂L/∂Y)_jt.",
                   lambda W, X, dY: W @ dY, "dX"),
-        Diagnosis("you computed ∂L/∂Yᵀ W, of shape (r, q): the row convention's ∂L/∂Y Wᵀ "
-                  "transposed. With samples as columns, ∂L/∂X = Wᵀ ∂L/∂Y, of shape (q, r).",
+        Diagnosis("you computed ∂L/∂Yᵀ W, of shape (n, p): the row convention's ∂L/∂Y Wᵀ "
+                  "transposed. With samples as columns, ∂L/∂X = Wᵀ ∂L/∂Y, of shape (p, n).",
                   lambda W, X, dY: dY.T @ W, "dX"),
     ],
 )

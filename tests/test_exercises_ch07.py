@@ -164,8 +164,20 @@ def test_momentum_step_mistakes_are_named(fn, message):
 
 def test_the_other_convention_is_called_equivalent_for_a_constant_rate_only():
     message = diagnosis(ch07.check_momentum_step, _momentum(_alpha_in_v))
-    assert "equivalent only while α stays constant" in message
+    assert "Equivalent for a constant α" in message
     assert "v ← μ v + ∂L/∂w, w ← w − α v" in message
+
+
+def test_a_step_that_ignores_its_lr_and_mu_fails():
+    def constants(model, loss, X, y, lr, mu, velocities):
+        value = _forward_backward(model, loss, X, y)
+        for v, (p, g) in zip(velocities, model.parameters(), strict=True):
+            v *= 0.9
+            v += g
+            p -= 0.3 * v
+        return value
+
+    assert not ch07.check_momentum_step(constants).passed
 
 
 def test_momentum_step_variants_that_are_right_pass():

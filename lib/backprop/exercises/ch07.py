@@ -74,8 +74,9 @@ def reference_momentum_step(model: Layer, loss: Loss, X: Array, y: Array, lr: fl
 
 #: calls of the learner's step per test case, on the same model and the same velocities
 MOMENTUM_STEPS = 3
-#: learning rate and momentum of the test cases
-MOMENTUM_LR, MOMENTUM_MU = 0.3, 0.9
+#: learning rate and momentum of each test case (two pairs, so that a step that ignores its
+#: ``lr`` and ``mu`` for constants of its own cannot pass)
+MOMENTUM_RATES = ((0.3, 0.9), (0.1, 0.5))
 
 
 def _flat_parameters(model: Layer) -> Array:
@@ -212,7 +213,8 @@ def _momentum_cases() -> list[tuple]:
     v, shows), the second from zero velocities, as a run starts."""
     rng = np.random.default_rng(7)
     cases = []
-    for sizes, act, n, warm in (([4, 5, 3], "tanh", 6, 2), ([3, 4, 4, 2], "relu", 5, 0)):
+    shapes = (([4, 5, 3], "tanh", 6, 2), ([3, 4, 4, 2], "relu", 5, 0))
+    for (sizes, act, n, warm), (lr, mu) in zip(shapes, MOMENTUM_RATES, strict=True):
         def batch(n: int = n, sizes: list[int] = sizes) -> tuple[Array, Array]:
             return rng.standard_normal((n, sizes[0])), rng.integers(0, sizes[-1], n)
 
@@ -220,14 +222,14 @@ def _momentum_cases() -> list[tuple]:
         velocities = [np.zeros_like(p) for p, _ in model.parameters()]
         warmed = copy.deepcopy(model)
         for _ in range(warm):
-            reference_momentum_step(warmed, SoftmaxCrossEntropy(), *batch(), MOMENTUM_LR,
-                                    MOMENTUM_MU, velocities)
+            reference_momentum_step(warmed, SoftmaxCrossEntropy(), *batch(), lr, mu,
+                                    velocities)
         for (param, _), (value, _) in zip(model.parameters(), warmed.parameters(),
                                           strict=True):
             param[...] = value        # no gradients yet, as before a learner's first step
         batches = [batch() for _ in range(MOMENTUM_STEPS)]
         cases.append((model, SoftmaxCrossEntropy(), tuple(X for X, _ in batches),
-                      tuple(y for _, y in batches), MOMENTUM_LR, MOMENTUM_MU, velocities))
+                      tuple(y for _, y in batches), lr, mu, velocities))
     return cases
 
 
@@ -305,10 +307,8 @@ class _MomentumExercise(Exercise):
         return problem
 
 
-_CONVENTION = ("It is equivalent only while α stays constant (with a learning-rate schedule "
-               "the steps differ), and the velocities given to your step here come from a run "
-               "in the library's convention, which SGD and PyTorch use too: v ← μ v + ∂L/∂w, "
-               "w ← w − α v.")
+_CONVENTION = ("Equivalent for a constant α, but the velocities given here are in the "
+               "library's (and PyTorch's) convention: v ← μ v + ∂L/∂w, w ← w − α v.")
 
 MOMENTUM_STEP = _MomentumExercise(
     "momentum_step",

@@ -168,13 +168,22 @@ def test_every_front_end_update_is_answered_even_when_nothing_changes(monkeypatc
     assert w.error == error and w.state == state
     w.set_state({"steps": 9})                            # nothing at all changes
     w.set_state({"learning_rate": 0.1})                  # and a success
-    assert sent == [{"type": "refreshed", "steps": 3, "error": ""},
-                    {"type": "refreshed", "steps": 6, "error": error},
-                    {"type": "refreshed", "steps": 9, "error": error},
-                    {"type": "refreshed", "steps": 9, "error": error},
-                    {"type": "refreshed", "steps": 9, "error": ""}]
+    assert sent == [{"type": "refreshed", "error": ""},
+                    {"type": "refreshed", "error": error},
+                    {"type": "refreshed", "error": error},
+                    {"type": "refreshed", "error": error},
+                    {"type": "refreshed", "error": ""}]
     w.steps = 12                                         # code, not the front end: no answer
     assert len(sent) == 5
+
+
+def test_a_refused_control_from_the_front_end_is_answered_with_its_error(monkeypatch):
+    w = Playground()
+    sent = []
+    monkeypatch.setattr(w, "send", sent.append)
+    with pytest.raises(traitlets.TraitError):
+        w.set_state({"seed": -1})
+    assert len(sent) == 1 and sent[0]["type"] == "refreshed" and "seed" in sent[0]["error"]
 
 
 # -- in the browser ---------------------------------------------------------------------------

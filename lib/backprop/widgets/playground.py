@@ -144,8 +144,14 @@ class Playground(Explorer):
         front end sends, also one that changed nothing. While training, the front end waits
         for it before it asks for the next steps; a change of ``state`` or ``error`` cannot
         tell it, since a diverging run raises the same error at every step."""
-        super().set_state(sync_data)
-        self.send({"type": "refreshed", "steps": self.steps, "error": self.error})
+        error = None
+        try:
+            super().set_state(sync_data)
+        except Exception as exc:    # a control refused (a TraitError): answer, then raise
+            error = str(exc) or type(exc).__name__
+            raise
+        finally:
+            self.send({"type": "refreshed", "error": self.error if error is None else error})
 
     @property
     def model(self) -> Sequential:

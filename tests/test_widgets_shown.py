@@ -44,6 +44,10 @@ STATE = {
         "l4": model("LayoutModel"),
         "stray_link": model("LinkModel", source=["IPY_MODEL_a", "value"],
                             target=["IPY_MODEL_hidden", "value"]),
+        "out": model("OutputModel", outputs=[{"output_type": "display_data", "data": {
+            "application/vnd.jupyter.widget-view+json": {"model_id": "inner"}}}]),
+        "inner": model("IntSliderModel", layout="IPY_MODEL_l5"),
+        "l5": model("LayoutModel"),
     },
 }
 
@@ -77,6 +81,11 @@ def test_keeps_the_shown_widgets_what_they_refer_to_and_their_links(widgets_show
 def test_one_slider_keeps_its_layout_only(widgets_shown) -> None:
     kept = json.loads(render(widgets_shown, view("b"))[1].attributes["body"])
     assert set(kept["state"]) == {"b", "l3"}
+
+
+def test_an_output_widget_keeps_the_widgets_it_shows(widgets_shown) -> None:
+    kept = json.loads(render(widgets_shown, view("out"))[1].attributes["body"])
+    assert set(kept["state"]) == {"out", "inner", "l5"}
 
 
 def test_a_page_that_shows_no_widget_drops_the_state(widgets_shown) -> None:

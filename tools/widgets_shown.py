@@ -11,8 +11,9 @@ numbers, in "driven" examples), and each one came with its whole front end (``_e
 At ``html-page-context`` this keeps only the models of the page's widget views (the
 ``application/vnd.jupyter.widget-view+json`` scripts in its body) and, transitively, the
 models they refer to as ``"IPY_MODEL_<id>"`` anywhere in their state (layout, style,
-children), plus the links (``jslink``, ``jsdlink``) between kept models, which no view shows
-but which act on the page. A page that shows no widget loses the state script altogether.
+children) or show in their outputs (an ``Output`` widget's views), plus the links
+(``jslink``, ``jsdlink``) between kept models, which no view shows but which act on the page.
+A page that shows no widget loses the state script altogether.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
 VIEW_SCRIPT = re.compile(
     r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
 REFERENCE = "IPY_MODEL_"
@@ -38,11 +40,15 @@ def displayed_models(html: str) -> list[str]:
 
 
 def references(value: Any) -> Iterator[str]:
-    """The model ids that ``value`` (a model's state, nested) names as ``IPY_MODEL_<id>``."""
+    """The model ids that ``value`` (a model's state, nested) names as ``IPY_MODEL_<id>``, or
+    shows as a widget view inside its outputs (an ``Output`` widget's children)."""
     if isinstance(value, str):
         if value.startswith(REFERENCE):
             yield value[len(REFERENCE):]
     elif isinstance(value, dict):
+        shown = value.get(VIEW_TYPE)
+        if isinstance(shown, dict) and isinstance(shown.get("model_id"), str):
+            yield shown["model_id"]
         for item in value.values():
             yield from references(item)
     elif isinstance(value, list):

@@ -73,6 +73,7 @@ bench: $(STAMP)
 
 # Standard library only: a teacher can run it before (or without) the virtual environment.
 student:
+	@if [ -z "$(PYTHON_SYS)" ]; then echo "error: python3 not found; install Python 3.11, then run make again." >&2; exit 1; fi
 	$(PYTHON_SYS) tools/student_notebooks.py _build/student
 
 clean:

@@ -148,14 +148,15 @@ export default {
     // activation only brings another curve of the same state to the front: drawn at once.
     function changed(key, value) {
       controls[key] = value;
-      const here = sync.update({ [key]: value }, () => {
-        if (key === "activation") return;
-        recomputeHere(model, () => dnCompute(controls, state.samples ?? DN_SAMPLES), (st) => {
-          state = st;
-        });
-      });
-      if (here || key === "activation") draw();
-      else publish(root, model, { ...controls }, state);
+      if (key === "activation") {
+        sync.update({ [key]: value }, () => {});
+        draw();
+        return;
+      }
+      // drawn only when the state follows the controls (a failed recompute shows its error)
+      const here = sync.update({ [key]: value }, () => recomputeHere(model,
+        () => dnCompute(controls, state.samples ?? DN_SAMPLES), (st) => { state = st; draw(); }));
+      if (!here) publish(root, model, { ...controls }, state);
     }
     const sliders = {
       depth: slider({ label: "depth L", min: 2, max: 30, step: 1, value: controls.depth, digits: 0,

@@ -153,3 +153,241 @@ def test_reuse_gradients_mistakes():
     assert "swapped multiply gate" in diagnosis(check, db_swapped)
     assert "sign is wrong" in diagnosis(check, lambda a, b: tuple(
         -g for g in ch02.reference_reuse_gradients(a, b)))
+
+
+# -- 5. a gradient check ------------------------------------------------------------------------
+def d_cubic(v):
+    return 3 * v**2 + v[[1, 0, 3, 2]]
+
+
+def d_products_and_sigmoid(X):
+    s = sigmoid(X)
+    return X[::-1] + s * (1 - s)
+
+
+def d_exp(v):
+    return 1.5 * np.exp(1.5 * v)
+
+
+def d_neuron(v):
+    s = sigmoid(v[0] * v[1] - v[2])
+    g = s * (1 - s)
+    return np.array([g * v[1] + v[2], g * v[0], -g + v[0]])
+
+
+def test_numerical_gradient_cases_agree_with_their_analytic_gradients():
+    """The reference is the library's numerical_gradient; on the checker's functions it agrees
+    with their gradients by hand to the truncation error ε²·f'''/6 of its eps."""
+    analytic = {"_cubic": d_cubic, "_products_and_sigmoid": d_products_and_sigmoid,
+                "_exp": d_exp, "_neuron": d_neuron}
+    cases = ch02.NUMERICAL_GRADIENT.cases
+    assert [case[0].__name__ for case in cases] == list(analytic)
+    assert any(case[1].ndim == 2 for case in cases)
+    for f, x, *eps in cases:
+        x0 = x.copy()
+        g = ch02.reference_numerical_gradient(f, x, *eps)
+        assert g.shape == x.shape and np.array_equal(x, x0)
+        np.testing.assert_array_equal(g, numerical_gradient(f, x.copy(), *eps))
+        np.testing.assert_allclose(g, analytic[f.__name__](x), rtol=1e-4)
+        # and without the truncation error: the same functions at a smaller step
+        np.testing.assert_allclose(numerical_gradient(f, x.copy(), 1e-5),
+                                   analytic[f.__name__](x), rtol=1e-7, atol=1e-9)
+
+
+def central(f, x, eps=1e-6):
+    """A learner's right answer, written another way: nudged copies, x never touched."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+def test_numerical_gradient_right_answers_pass():
+    check = ch02.check_numerical_gradient
+    assert check(central).message == "correct on all 4 test cases."
+    assert check(lambda f, x, eps=1e-6: numerical_gradient(f, x, eps)).passed
+
+    def restores_by_assignment(f, x, eps=1e-6):
+        grad = np.zeros(x.shape)
+        flat = x.reshape(-1)                   # a view: nudging it nudges x
+        for k in range(flat.size):
+            old = flat[k]
+            flat[k] = old + eps
+            f_plus = f(x)
+            flat[k] = old - eps
+            f_minus = f(x)
+            flat[k] = old
+            grad.reshape(-1)[k] = (f_plus - f_minus) / (2 * eps)
+        return grad
+
+    assert check(restores_by_assignment).passed
+
+
+def test_numerical_gradient_mistakes():
+    check = ch02.check_numerical_gradient
+
+    def forward(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            xp = x.copy()
+            xp[i] += eps
+            grad[i] = (f(xp) - f(x)) / eps
+        return grad
+
+    def backward(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            xm = x.copy()
+            xm[i] -= eps
+            grad[i] = (f(x) - f(xm)) / eps
+        return grad
+
+    def over_eps(f, x, eps=1e-6):
+        return central(f, x, eps) * (2 * eps) / eps
+
+    def never_restored(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            x[i] += eps
+            f_plus = f(x)
+            x[i] -= 2 * eps
+            grad[i] = (f_plus - f(x)) / (2 * eps)
+        return grad
+
+    def keeps_nudges(f, x, eps=1e-6):
+        x_plus, x_minus = x.copy(), x.copy()
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            x_plus[i] += eps
+            x_minus[i] -= eps
+            grad[i] = (f(x_plus) - f(x_minus)) / (2 * eps)
+        return grad
+
+    def all_at_once(f, x, eps=1e-6):
+        return np.ones_like(x) * (f(x + eps) - f(x - eps)) / (2 * eps)
+
+    def by_rows(f, x, eps=1e-6):
+        grad = np.zeros(len(x))
+        for i in range(len(x)):
+            xp, xm = x.copy(), x.copy()
+            xp[i] += eps
+            xm[i] -= eps
+            grad[i] = (f(xp) - f(xm)) / (2 * eps)
+        return grad
+
+    def by_rows_into_x_shape(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        for i in range(len(x)):
+            xp, xm = x.copy(), x.copy()
+            xp[i] += eps
+            xm[i] -= eps
+            grad[i] = (f(xp) - f(xm)) / (2 * eps)      # broadcast over the row
+        return grad
+
+    def flattened(f, x, eps=1e-6):
+        return np.array([(f(x + step) - f(x - step)) / (2 * eps)
+                         for step in np.eye(x.size).reshape((x.size, *x.shape)) * eps])
+
+    def first_only(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        xp, xm = x.copy(), x.copy()
+        xp.flat[0] += eps
+        xm.flat[0] -= eps
+        grad.flat[0] = (f(xp) - f(xm)) / (2 * eps)
+        return grad
+
+    def returns_a_number(f, x, eps=1e-6):
+        for i in np.ndindex(*x.shape):         # overwrites one number: the last entry's
+            xp, xm = x.copy(), x.copy()
+            xp[i] += eps
+            xm[i] -= eps
+            grad = (f(xp) - f(xm)) / (2 * eps)
+        return grad
+
+    def fixed_step(f, x, eps=1e-6):
+        return central(f, x, 1e-6)
+
+    def stale_copy(f, x, eps=1e-6):
+        x_before = x.copy()
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            old = x[i]
+            x[i] = old + eps
+            f_plus = f(x_before)
+            x[i] = old - eps
+            f_minus = f(x_before)
+            x[i] = old
+            grad[i] = (f_plus - f_minus) / (2 * eps)
+        return grad
+
+    def aliases(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            x_plus = x
+            x_plus[i] += eps
+            x_minus = x
+            x_minus[i] -= eps
+            grad[i] = (f(x_plus) - f(x_minus)) / (2 * eps)
+        return grad
+
+    def int_copies(f, x, eps=1e-6):
+        grad = np.zeros(x.shape)
+        for i in np.ndindex(*x.shape):
+            xp, xm = x.astype(int), x.astype(int)      # x + 1e-6 rounds back in an int array
+            xp[i] += eps
+            xm[i] -= eps
+            grad[i] = (f(xp) - f(xm)) / (2 * eps)
+        return grad
+
+    def undoes_by_subtracting(f, x, eps=1e-6):     # x_i + ε − 2ε + ε: off by rounding
+        grad = np.zeros_like(x)
+        for i in np.ndindex(*x.shape):
+            x[i] += eps
+            f_plus = f(x)
+            x[i] -= 2 * eps
+            f_minus = f(x)
+            x[i] += eps
+            grad[i] = (f_plus - f_minus) / (2 * eps)
+        return grad
+
+    def unrestored_where_the_numbers_do_not_show_it(f, x, eps=1e-6):
+        # a shifted point changes nothing where no entry depends on another (ch02's _exp):
+        # the numbers are right, x is not
+        return never_restored(f, x, eps) if f.__name__ == "_exp" else central(f, x, eps)
+
+    for wrong in (forward, backward):
+        assert "one-sided difference" in diagnosis(check, wrong)
+    assert "divide the difference by 2ε, not by ε" in diagnosis(check, over_eps)
+    assert "you did not put x back" in diagnosis(check, never_restored)
+    assert "keep the nudges of the earlier entries" in diagnosis(check, keeps_nudges)
+    assert "nudged every entry at once" in diagnosis(check, all_at_once)
+    for wrong in (by_rows, by_rows_into_x_shape):
+        assert "is a whole row" in diagnosis(check, wrong)
+    assert "right numbers, flattened" in diagnosis(check, flattened)
+    assert "only the first entry" in diagnosis(check, first_only)
+    assert "you returned one number" in diagnosis(check, returns_a_number)
+    assert "you returned one number" in diagnosis(check, lambda f, x, eps=1e-6: 0.5)
+    assert "fixed step" in diagnosis(check, fixed_step)
+    for wrong in (stale_copy, aliases, int_copies):
+        assert "all zeros" in diagnosis(check, wrong)
+    assert "x is not exactly as before" in diagnosis(check, undoes_by_subtracting)
+    msg = diagnosis(check, unrestored_where_the_numbers_do_not_show_it)
+    assert msg.startswith("the result is right, but x is changed after your call"), msg
+
+
+def test_numerical_gradient_unfinished_helper_and_errors():
+    check = ch02.check_numerical_gradient
+
+    def nudge(x, i, step):
+        raise NotImplementedError
+
+    def uses_nudge(f, x, eps=1e-6):
+        return np.array([(f(nudge(x, i, eps)) - f(nudge(x, i, -eps))) / (2 * eps)
+                         for i in np.ndindex(*x.shape)])
+
+    todo = check(uses_nudge)
+    assert todo.status == "todo" and "your function calls `nudge`" in todo.message
+    no_eps = check(lambda f, x: central(f, x))
+    assert no_eps.status == "error" and "TypeError" in no_eps.message

@@ -180,12 +180,12 @@ def test_numerical_gradient_cases_agree_with_their_analytic_gradients():
     with their gradients by hand to the truncation error ε²·f'''/6 of its eps."""
     analytic = {"_cubic": d_cubic, "_products_and_sigmoid": d_products_and_sigmoid,
                 "_exp": d_exp, "_neuron": d_neuron}
-    cases = ch02.NUMERICAL_GRADIENT.cases
+    cases = ch02.CENTRAL_GRADIENT.cases
     assert [case[0].__name__ for case in cases] == list(analytic)
     assert any(case[1].ndim == 2 for case in cases)
     for f, x, *eps in cases:
         x0 = x.copy()
-        g = ch02.reference_numerical_gradient(f, x, *eps)
+        g = ch02.reference_central_gradient(f, x, *eps)
         assert g.shape == x.shape and np.array_equal(x, x0)
         np.testing.assert_array_equal(g, numerical_gradient(f, x.copy(), *eps))
         np.testing.assert_allclose(g, analytic[f.__name__](x), rtol=1e-4)
@@ -205,7 +205,7 @@ def central(f, x, eps=1e-6):
 
 
 def test_numerical_gradient_right_answers_pass():
-    check = ch02.check_numerical_gradient
+    check = ch02.check_central_gradient
     assert check(central).message == "correct on all 4 test cases."
     assert check(lambda f, x, eps=1e-6: numerical_gradient(f, x, eps)).passed
 
@@ -226,7 +226,7 @@ def test_numerical_gradient_right_answers_pass():
 
 
 def test_numerical_gradient_mistakes():
-    check = ch02.check_numerical_gradient
+    check = ch02.check_central_gradient
 
     def forward(f, x, eps=1e-6):
         grad = np.zeros_like(x)
@@ -378,7 +378,7 @@ def test_numerical_gradient_mistakes():
 
 
 def test_numerical_gradient_unfinished_helper_and_errors():
-    check = ch02.check_numerical_gradient
+    check = ch02.check_central_gradient
 
     def nudge(x, i, step):
         raise NotImplementedError

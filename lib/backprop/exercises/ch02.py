@@ -211,7 +211,7 @@ def check_reuse_gradients(fn: Callable[[float, float], tuple[float, float]]) -> 
 
 
 # -- 5. a gradient check: central differences --------------------------------------------------
-def reference_numerical_gradient(f: Callable[[Array], float], x: Array,
+def reference_central_gradient(f: Callable[[Array], float], x: Array,
                                  eps: float = 1e-6) -> Array:
     """``g_i = (f(x + ε e_i) − f(x − ε e_i)) / (2ε)`` for every entry ``i`` of the float array
     ``x`` (any shape), one entry nudged at a time; an array of ``x``'s shape, ``x`` unchanged.
@@ -306,7 +306,7 @@ def _by_rows(f: Callable[[Array], float], x: Array, eps: float = 1e-6) -> Array:
 def _first_only(f: Callable[[Array], float], x: Array, eps: float = 1e-6) -> Array:
     """The right first entry, zeros elsewhere (the loop over the entries is missing)."""
     grad = np.zeros(x.shape)
-    grad.flat[0] = reference_numerical_gradient(f, np.array(x), eps).flat[0]
+    grad.flat[0] = reference_central_gradient(f, np.array(x), eps).flat[0]
     return grad
 
 
@@ -330,9 +330,9 @@ X_ROUNDED = ("the result is right, but x is not exactly as before: in floating p
 ONE_NUMBER = ("you returned one number; return an array of x's shape with one partial "
               "derivative in each entry: ∂f/∂x_i, entry by entry (start from np.zeros(x.shape) "
               "and fill in entry i in the loop).")
-NUMERICAL_GRADIENT = Exercise(
-    "numerical_gradient",
-    reference_numerical_gradient,
+CENTRAL_GRADIENT = Exercise(
+    "central_gradient",
+    reference_central_gradient,
     # eps of 1e-3 and 1e-2: a one-sided difference (error ~ε) or a step other than eps
     # (error ~ε²) is far outside the tolerance; the last case runs with the default eps
     cases=[(_cubic, _uniform(4), 1e-3), (_products_and_sigmoid, _uniform(2, 3), 1e-4),
@@ -342,7 +342,7 @@ NUMERICAL_GRADIENT = Exercise(
         Diagnosis(ONE_SIDED, lambda f, x, eps=1e-6: _one_sided(f, x, eps, -1)),
         Diagnosis("your result is twice the right one: the two points x + ε e_i and x − ε e_i "
                   "are 2ε apart, so divide the difference by 2ε, not by ε.",
-                  lambda f, x, eps=1e-6: 2 * reference_numerical_gradient(f, x, eps)),
+                  lambda f, x, eps=1e-6: 2 * reference_central_gradient(f, x, eps)),
         Diagnosis(NOT_RESTORED, _not_restored),
         Diagnosis(CUMULATIVE, _cumulative),
         Diagnosis("you nudged every entry at once (x + ε): that is the derivative along the "
@@ -359,13 +359,13 @@ NUMERICAL_GRADIENT = Exercise(
                   if x.ndim == 2 else None),
         Diagnosis("right numbers, flattened: return the gradient in x's shape, "
                   "an array of the same shape as x (np.zeros(x.shape), or .reshape(x.shape)).",
-                  lambda f, x, eps=1e-6: reference_numerical_gradient(f, x, eps).ravel()
+                  lambda f, x, eps=1e-6: reference_central_gradient(f, x, eps).ravel()
                   if x.ndim > 1 else None),
         Diagnosis("only the first entry is filled in: loop over every entry of x and compute "
                   "each ∂f/∂x_i the same way.", _first_only),
         Diagnosis("your result is the central difference with a fixed step, not with the eps "
                   "you were given: use the argument eps (its default is 1e-6).",
-                  lambda f, x, eps=1e-6: reference_numerical_gradient(f, x)),
+                  lambda f, x, eps=1e-6: reference_central_gradient(f, x)),
         Diagnosis("your gradient is all zeros: f got the same array on both sides, so it never "
                   "saw a nudge. Did you nudge x but pass f a copy made before the nudge? Or "
                   "write x_plus = x and x_minus = x, which copy nothing (they are x itself; "
@@ -375,10 +375,10 @@ NUMERICAL_GRADIENT = Exercise(
 )
 
 
-def check_numerical_gradient(fn: Callable[..., Array]) -> Result:
+def check_central_gradient(fn: Callable[..., Array]) -> Result:
     """Check ``fn(f, x, eps=1e-6) -> g`` of ``x``'s shape, ``g_i = (f(x + ε e_i) −
     f(x − ε e_i)) / (2ε)``, that leaves ``x`` unchanged."""
-    result = NUMERICAL_GRADIENT.check(fn)
+    result = CENTRAL_GRADIENT.check(fn)
     if result.status != "fail":
         return result
     if "changed its input arrays in place" in result.message:
@@ -391,7 +391,7 @@ def check_numerical_gradient(fn: Callable[..., Array]) -> Result:
 def _x_off_by_rounding(fn: Callable[..., Array]) -> bool:
     """Whether ``fn`` leaves ``x`` different from before by rounding only (a few units in the
     last place), on the first case where it changes ``x``."""
-    for case in NUMERICAL_GRADIENT.cases:
+    for case in CENTRAL_GRADIENT.cases:
         args = copy.deepcopy(case)
         try:
             fn(*args)

@@ -9,12 +9,11 @@ float64, so the twins must agree to a relative error of 1e-12.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from importlib import resources
 
 import numpy as np
 import pytest
+from node_runner import NODE, run_module
 
 from backprop.activations import log_softmax, softmax
 from backprop.gradcheck import relative_error
@@ -22,7 +21,6 @@ from backprop.layers import ACTIVATION_LAYERS, ActivationLayer, Linear, Sequenti
 from backprop.losses import MSE, SoftmaxCrossEntropy
 from backprop.scalar import Value
 
-NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(
     NODE is None, reason="Node.js is not installed (apt-get install nodejs): mlmath.js not tested")
 TOL = 1e-12
@@ -171,16 +169,10 @@ for name in EXPRESSIONS:
 @pytest.fixture(scope="module")
 def js_results(tmp_path_factory) -> dict:
     """Every case computed by mlmath.js in one Node process."""
-    folder = tmp_path_factory.mktemp("mlmath")
-    source = resources.files("backprop.widgets").joinpath("mlmath.js").read_text("utf-8")
-    (folder / "mlmath.mjs").write_text(source, encoding="utf-8")
-    (folder / "runner.mjs").write_text(RUNNER, encoding="utf-8")
     names = list(CASES)
     payload = json.dumps([{"kind": CASES[k]["kind"], "args": CASES[k]["args"]} for k in names])
-    proc = subprocess.run([NODE, "runner.mjs"], input=payload, capture_output=True, text=True,
-                          cwd=folder, timeout=60, check=False)
-    assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
-    return dict(zip(names, json.loads(proc.stdout), strict=True))
+    results = run_module(tmp_path_factory.mktemp("mlmath"), "mlmath", RUNNER, payload)
+    return dict(zip(names, results, strict=True))
 
 
 def _assert_twins(got, want, path: str) -> None:

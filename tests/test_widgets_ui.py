@@ -8,13 +8,10 @@ expected one.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from importlib import resources
 
 import pytest
+from node_runner import NODE, run_module
 
-NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(
     NODE is None, reason="Node.js is not installed (apt-get install nodejs): ui.js not tested")
 
@@ -85,15 +82,8 @@ CASES: dict[str, tuple[str, object]] = {
 @pytest.fixture(scope="module")
 def js_results(tmp_path_factory) -> dict:
     """Every case evaluated by ui.js in one Node process."""
-    folder = tmp_path_factory.mktemp("ui")
-    source = resources.files("backprop.widgets").joinpath("ui.js").read_text("utf-8")
-    (folder / "ui.mjs").write_text(source, encoding="utf-8")
-    (folder / "runner.mjs").write_text(RUNNER, encoding="utf-8")
     payload = json.dumps({name: expr for name, (expr, _) in CASES.items()})
-    proc = subprocess.run([NODE, "runner.mjs"], input=payload, capture_output=True, text=True,
-                          cwd=folder, timeout=60, check=False)
-    assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)
+    return run_module(tmp_path_factory.mktemp("ui"), "ui", RUNNER, payload)
 
 
 @pytest.mark.parametrize("name", list(CASES))

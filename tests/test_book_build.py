@@ -66,6 +66,19 @@ def test_notebook_is_clean_and_starts_with_the_colab_bootstrap(path: Path) -> No
         f"{path.name}: tag the bootstrap cell remove-cell")
 
 
+#: the widest code line a code cell shows without a scroll bar at the book's width (1300 px)
+CODE_COLUMNS = 79
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_shown_code_fits_the_column(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    wide = [(i, line) for i, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"
+            and not {"remove-input", "remove-cell"} & set(cell["metadata"].get("tags", []))
+            for line in "".join(cell["source"]).splitlines() if len(line) > CODE_COLUMNS]
+    assert not wide, f"{path.name}: lines wider than {CODE_COLUMNS} columns scroll: {wide}"
+
+
 def test_table_of_contents_lists_every_page_that_exists() -> None:
     toc = _toc_docnames(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
     missing = [name for name in toc

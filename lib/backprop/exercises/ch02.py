@@ -327,6 +327,9 @@ X_ROUNDED = ("the result is right, but x is not exactly as before: in floating p
              "x_i + ε − ε is not always x_i (rounding), so undoing a nudge by subtracting it "
              "leaves some entries a hair off. Save each entry before its nudge and restore it "
              "by assignment, x[i] = old — or nudge a copy.")
+BY_ROWS = ("for a 2-D x, x[i] with i in range(len(x)) is a whole row: you nudged a row at a "
+           "time. Nudge every single entry, x[i, j]; np.ndindex(x.shape) gives the index of "
+           "every entry of an array of any shape.")
 ONE_NUMBER = ("you returned one number; return an array of x's shape with one partial "
               "derivative in each entry: ∂f/∂x_i, entry by entry (start from np.zeros(x.shape) "
               "and fill in entry i in the loop).")
@@ -349,14 +352,9 @@ CENTRAL_GRADIENT = Exercise(
                   "direction (1, 1, …, 1), the sum of all the partial derivatives, the same "
                   "number in every entry. Nudge one entry at a time: x + ε e_i, where e_i is 1 "
                   "at entry i and 0 elsewhere.", _all_at_once),
-        Diagnosis("for a 2-D x, x[i] with i in range(len(x)) is a whole row: you nudged a row "
-                  "at a time. Nudge every single entry, x[i, j]; np.ndindex(x.shape) gives the "
-                  "index of every entry of an array of any shape.", _by_rows),
-        Diagnosis("for a 2-D x, x[i] with i in range(len(x)) is a whole row: you nudged a row "
-                  "at a time. Nudge every single entry, x[i, j]; np.ndindex(x.shape) gives the "
-                  "index of every entry of an array of any shape.",
-                  lambda f, x, eps=1e-6: np.repeat(_by_rows(f, x, eps)[:, None], x.shape[1], 1)
-                  if x.ndim == 2 else None),
+        Diagnosis(BY_ROWS, _by_rows),
+        Diagnosis(BY_ROWS, lambda f, x, eps=1e-6:
+                  np.repeat(_by_rows(f, x, eps)[:, None], x.shape[1], 1) if x.ndim == 2 else None),
         Diagnosis("right numbers, flattened: return the gradient in x's shape, "
                   "an array of the same shape as x (np.zeros(x.shape), or .reshape(x.shape)).",
                   lambda f, x, eps=1e-6: reference_central_gradient(f, x, eps).ravel()

@@ -149,7 +149,7 @@ export default {
     function changed(key, value) {
       controls[key] = value;
       if (key === "activation") {
-        sync.update({ [key]: value }, () => {});
+        sync.update({ [key]: value });
         draw();
         return;
       }

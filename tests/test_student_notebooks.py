@@ -10,7 +10,6 @@ chapter, which nbval runs in full.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import sys
@@ -111,10 +110,11 @@ def _execute(notebook: nbformat.NotebookNode) -> None:
             if attempt == KERNEL_START_ATTEMPTS:
                 raise
             continue
-        with contextlib.ExitStack() as stack:
-            stack.callback(kernel.__exit__, None, None, None)
+        try:
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)
+        finally:
+            kernel.__exit__(None, None, None)
         return
 
 

@@ -1,7 +1,7 @@
 // graph.js — front end of GraphExplorer (chapter 2, the chain rule on a computational graph).
 //
 // Draws a scalar graph in layers (inputs on the left, the output on the right): every node
-// shows its value (blue, above) and its gradient ∂f/∂node (vermillion, below); an edge leaving
+// shows its value (blue, above) and its gradient ∂f/∂node (vermilion, below); an edge leaving
 // a node used several times shows the gradient it sends back (upstream × local), so the sum at
 // the node is visible; a checkbox adds every edge's local gradient. With a kernel the sliders
 // set the Python controls and the Python state is drawn; without one (a static book page) the

@@ -3,7 +3,8 @@
 Fast checks that need no build (the build itself, with warnings as errors, and the rendered
 pages are tested in ``tests/browser/``): every chapter notebook is stored without outputs,
 runs on the ``python3`` kernel and starts with the Colab bootstrap cell that installs the
-library from the repository named in ``_config.yml``; every page under ``chapters/`` is in
+library from the repository named in ``_config.yml``, and lists library code with a code cell
+that a notebook can run (not a Sphinx directive); every page under ``chapters/`` is in
 ``_toc.yml`` and every entry of ``_toc.yml`` exists; ``requirements.txt``, ``runtime.txt`` and
 the npm files pin exact versions, and the ``anywidget`` front end the book serves is the
 version of the Python package.
@@ -11,6 +12,7 @@ version of the Python package.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import re
@@ -66,6 +68,16 @@ def test_notebook_is_clean_and_starts_with_the_colab_bootstrap(path: Path) -> No
         f"{path.name}: tag the bootstrap cell remove-cell")
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_library_code_is_listed_by_a_cell_not_a_directive(path: Path) -> None:
+    """JupyterLab, Binder and Colab show a ``literalinclude`` directive as its bare options."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    directives = [i for i, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "markdown"
+                  and "{literalinclude}" in "".join(cell["source"])]
+    assert not directives, (f"{path.name}: cells {directives} list library code with "
+                            "literalinclude; use backprop.listing.show_source in a code cell")
+
+
 #: the widest code line a code cell shows without a scroll bar at the book's width (1300 px)
 CODE_COLUMNS = 79
 
@@ -77,6 +89,31 @@ def test_shown_code_fits_the_column(path: Path) -> None:
             and not {"remove-input", "remove-cell"} & set(cell["metadata"].get("tags", []))
             for line in "".join(cell["source"]).splitlines() if len(line) > CODE_COLUMNS]
     assert not wide, f"{path.name}: lines wider than {CODE_COLUMNS} columns scroll: {wide}"
+
+
+#: the widest line a listing of library code shows without a scroll bar (book.css sets its
+#: font to 0.8 of a code cell's, so 79 / 0.8 columns fit at the book's width)
+LISTING_COLUMNS = 86
+
+
+def _listing(cell_source: str) -> str:
+    """The Markdown that a ``show_source(...)`` cell displays: the value of its last line."""
+    tree = ast.parse(cell_source)
+    *setup, last = tree.body
+    namespace: dict = {}
+    exec(compile(ast.Module(setup, []), "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace).data
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_listed_library_code_fits_the_column(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    sources = ["".join(cell["source"]) for cell in notebook["cells"]
+               if cell["cell_type"] == "code" and "show_source(" in "".join(cell["source"])]
+    wide = [line for source in sources for line in _listing(source).splitlines()
+            if len(line) > LISTING_COLUMNS]
+    assert not wide, (f"{path.name}: listed library lines wider than {LISTING_COLUMNS} columns "
+                      f"scroll; wrap them in the library: {wide}")
 
 
 def test_table_of_contents_lists_every_page_that_exists() -> None:

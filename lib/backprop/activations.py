@@ -74,11 +74,12 @@ def softmax(z: Array, axis: int = -1) -> Array:
 
 
 def log_softmax(z: Array, axis: int = -1) -> Array:
-    """``log softmax(z) = z − m − log(1 + Σ_{j≠k} e^{z_j − m})`` with ``m = z_k = max z``.
+    """``log softmax(z) = z − m − log(1 + Σ_{j≠k} e^{z_j − m})``, ``m = z_k = max z``.
 
-    Finite for logits of any size. The term ``e^{z_k − m} = 1`` of the largest logit is kept
-    out of the sum and added by ``log1p``, so a confident prediction (every other ``e^{z_j−m}``
-    tiny) still gets a log-probability accurate to full relative precision.
+    Finite for logits of any size. The term ``e^{z_k − m} = 1`` of the largest logit
+    is kept out of the sum and added by ``log1p``, so a confident prediction (every
+    other ``e^{z_j−m}`` tiny) still gets a log-probability accurate to full relative
+    precision.
     """
     z = np.asarray(z)
     k = np.expand_dims(z.argmax(axis=axis), axis)

@@ -318,7 +318,8 @@ class ReLU(ActivationLayer):
     activation = act.ACTIVATIONS["relu"]
 
     def _backward(self, dY: Array) -> Array:
-        return dY * (self._X > 0)  # a boolean mask keeps dY's dtype (and is faster than where)
+        # a boolean mask keeps dY's dtype (and is faster than np.where)
+        return dY * (self._X > 0)
 
 
 class Identity(ActivationLayer):

@@ -34,9 +34,9 @@ class SGD:
     def step(self) -> None:
         """Apply one update, in place, to every parameter of the model.
 
-        Raises ``RuntimeError`` when a parameter has no gradient yet (no ``backward`` so far)
-        and ``ValueError`` when a gradient has another shape than its parameter (a layer of
-        one's own; NumPy would broadcast it).
+        Raises ``RuntimeError`` when a parameter has no gradient yet (no ``backward``
+        so far) and ``ValueError`` when a gradient has another shape than its parameter
+        (a layer of one's own; NumPy would broadcast it).
         """
         pairs = list(self.model.parameters())
         if any(grad is None or np.shape(grad) != param.shape for param, grad in pairs):

@@ -181,7 +181,7 @@ class Value:
         return self._unary("relu", max(self.data, 0.0), 1.0 if self.data > 0 else 0.0)
 
     def max(self, other: Value | Number) -> Value:
-        """``max(x, y)``: the gradient is routed to the larger input (to ``x`` on a tie)."""
+        """``max(x, y)``: the gradient goes to the larger input (to ``x`` on a tie)."""
         other = self._lift(other)
         out = Value(max(self.data, other.data), (self, other), "max")
 
@@ -220,7 +220,8 @@ class Value:
             node.grad = 0.0
 
     def backward(self) -> None:
-        """Fill ``grad = ∂self/∂node`` for every node of the graph (reverse topological order).
+        """Fill ``grad = ∂self/∂node`` for every node of the graph, in reverse topological
+        order.
 
         Gradients of the graph are zeroed first, so calling ``backward()`` twice gives the
         same gradients, not twice them.

@@ -151,9 +151,10 @@ class Trainer:
         return value
 
     def epoch(self) -> float:
-        """One pass over the shuffled data; returns the batch losses' mean, weighted by batch
-        size: the mean over the epoch's samples for a loss that averages over its batch (for
-        ``MSE("sum")`` it is not the loss of the whole set; ``evaluate`` gives that)."""
+        """One pass over the shuffled data; returns the batch losses' mean, weighted by
+        batch size: the mean over the epoch's samples for a loss that averages over its
+        batch (for ``MSE("sum")`` it is not the loss of the whole set; ``evaluate`` gives
+        that)."""
         order = self.rng.permutation(len(self.X))
         total = 0.0
         for start in range(0, len(order), self.batch_size):

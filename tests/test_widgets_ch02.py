@@ -329,8 +329,14 @@ def test_a_learners_graph_is_rebuilt_from_its_templates():
     assert leaf["grad"] == pytest.approx(2 * 2.0 + 1)          # d(x² + x + 1)/dx
 
 
+@pytest.mark.parametrize("key", list(EXAMPLES))
+def test_every_example_starts_with_room_to_move_each_input_both_ways(key):
+    for slider in GraphExplorer(example=key).templates[key]["inputs"]:
+        assert slider["min"] < slider["value"] < slider["max"], (key, slider)
+
+
 def test_slider_range_covers_a_large_negative_input():
-    """A leaf beyond the default range ±5 gets a slider that reaches it: ⌈7.3⌉ = 8."""
+    """A leaf beyond the default range ±6 gets a slider that reaches it: ⌈7.3⌉ = 8."""
     (slider,) = GraphExplorer(Value(-7.3, name="a") * 2).templates["custom"]["inputs"]
     assert (slider["min"], slider["max"]) == (-8, 8)
 

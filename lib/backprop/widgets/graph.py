@@ -100,8 +100,9 @@ _OPS: dict[str, Callable[..., Value]] = {
     "1/x": lambda a: a**-1,
 }
 
-#: slider half-width: inputs move in [−SLIDER_LIMIT, SLIDER_LIMIT] (wider if a value needs it)
-SLIDER_LIMIT = 5.0
+#: slider half-width: inputs move in [−SLIDER_LIMIT, SLIDER_LIMIT] (wider if a value needs it);
+#: 6 leaves room on both sides of every example's inputs (note 002's y = 5)
+SLIDER_LIMIT = 6.0
 SLIDER_STEP = 0.1
 
 

@@ -407,6 +407,22 @@ def test_loss_plot_ticks_have_the_decimals_their_spacing_needs(browser):  # noqa
     assert y[:2] == ["0.0", "0.2"] and all(len(t) == 3 for t in y)
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("steps", [0, 12])
+def test_loss_plot_marks_the_latest_loss_with_a_dot(browser, steps):  # noqa: F811
+    """Before the first step the curve is a single point: the dot keeps the chart from
+    looking empty. It sits at the right end of the curve."""
+    page = open_explorer(browser, Playground(steps=steps), kernel=False)
+    page.wait_for_selector(".pg-loss polyline", state="attached")   # one point: no length
+    dots = page.locator(".pg-loss circle")
+    assert dots.count() == 1
+    last = page.evaluate("""() => {
+        const p = document.querySelector('.pg-loss polyline').points;
+        return [p.getItem(p.numberOfItems - 1).x, p.getItem(p.numberOfItems - 1).y]; }""")
+    dot = [float(dots.get_attribute("cx")), float(dots.get_attribute("cy"))]
+    assert dot == pytest.approx(last)
+
+
 def test_fewer_steps_goes_back():
     """Lowering ``steps`` shows the run of that many steps, not the longer one."""
     w = Playground(hidden=[3], steps=12)

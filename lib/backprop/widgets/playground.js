@@ -253,7 +253,9 @@ export default {
         height: Math.max(180, 32 * (Math.max(...st.sizes) + 1)) });
       netSvg.classList.add("pg-network");
       const steps = st.loss.map((_, i) => i);
-      linePlot(lossSvg, { series: [{ x: steps, y: st.loss, color: COLORS.red }],
+      // the curve, and a dot on the latest loss (the only mark before the first step)
+      linePlot(lossSvg, { series: [{ x: steps, y: st.loss, color: COLORS.red },
+        { x: [steps.at(-1)], y: [st.loss.at(-1)], color: COLORS.red, pointsOnly: true }],
         xlim: [0, Math.max(10, st.step)], ylim: [0, Math.max(...st.loss.filter(Number.isFinite), 1e-3)],
         xlabel: "gradient step", ylabel: "training loss", width: 300, height: 170 });
       lossSvg.classList.add("pg-loss");

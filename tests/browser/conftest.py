@@ -7,6 +7,8 @@
 - ``chromium``: headless Chromium through Playwright, in a thread of its own
   (``browser_support.BrowserThread``; ``CHROMIUM`` overrides the path); the tests that need it
   skip with a one-line reason when it is not installed.
+- ``book_renders_offline`` (automatic): a test that opens the built book in Chromium fails
+  with one line saying that npm is needed when the book was built without ``node_modules/``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, BrowserThread
+from browser_support import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, BrowserThread, book_pages
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +73,26 @@ def chromium() -> Iterator[BrowserThread]:
     browser = BrowserThread(CHROMIUM, CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@functools.cache
+def loads_assets_from_a_cdn(html: Path) -> bool:
+    """Whether a page of the book in ``html`` loads MathJax, require.js or the widget manager
+    from a CDN, as a book built without ``node_modules/`` does (tools/offline_assets.py)."""
+    return any("https://cdn.jsdelivr.net/npm/" in (html / f"{page.docname}.html").read_text(
+        encoding="utf-8") for page in book_pages())
+
+
+@pytest.fixture(autouse=True)
+def book_renders_offline(request: pytest.FixtureRequest) -> None:
+    """Fail a test that opens the built book in Chromium, with one clear line, when the book
+    loads its assets from a CDN: the tests block every request that leaves the machine, so
+    otherwise each of them fails on its maths, its widgets or its blocked requests."""
+    if not {"chromium", "built_book"} <= set(request.fixturenames):
+        return
+    request.getfixturevalue("chromium")  # without Chromium the test skips, as it would anyway
+    if loads_assets_from_a_cdn(request.getfixturevalue("built_book")):
+        pytest.fail("the book was built without node_modules/, so its pages load MathJax, "
+                    "require.js and the widget manager from a CDN, which the browser tests "
+                    "block: install npm (Node.js; apt-get install nodejs npm), then run "
+                    "`make book` again", pytrace=False)

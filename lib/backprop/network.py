@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop.activations import Activation, get_activation
-from backprop.layers import ActivationLayer, Linear, Sequential
+from backprop.layers import ACTIVATION_LAYERS, ActivationLayer, Linear, Sequential
 
 Array = np.ndarray
 
@@ -138,8 +138,6 @@ class ColumnNetwork:
 
     def to_sequential(self) -> Sequential:
         """The same network in the row convention (``W_row = (W^l)ᵀ``) as ``backprop.layers``."""
-        from backprop.layers import ACTIVATION_LAYERS
-
         layers = []
         for W, b, f in zip(self.W, self.b, self.f, strict=True):
             layers.append(Linear.from_weights(W.T, b))

@@ -109,12 +109,6 @@ def test_decision_boundary_colours_regions_by_predicted_class():
         assert np.abs(pixel - tint(draw.PALETTE[cls])).max() < 6, (x1, pixel)
 
 
-def test_bars():
-    fig = draw.bars({"δ¹": 1e-3, "δ²": 1e-1}, logy=True, ylabel="‖δ‖")
-    (ax,) = fig.axes
-    assert len(ax.patches) == 2 and ax.get_yscale() == "log"
-
-
 def _class_points(ax):
     """The scatters of a decision-boundary plot (one per class), in class order."""
     return [c for c in ax.collections if not hasattr(c, "levels")]

@@ -170,19 +170,6 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
     return fig
 
 
-def bars(values: Mapping[str, float], *, ylabel: str = "", logy: bool = False,
-         title: str | None = None) -> plt.Figure:
-    """A bar chart of named values (e.g. ‖δ^l‖ per layer)."""
-    fig, (ax,) = _figure(1)
-    ax.bar(list(values), list(values.values()), color=PALETTE[0])
-    ax.set(ylabel=ylabel)
-    if logy:
-        ax.set_yscale("log")
-    if title:
-        ax.set_title(title)
-    return fig
-
-
 def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution: int = 200,
                       ax: plt.Axes | None = None) -> plt.Figure:
     """Class regions of a 2-D classifier with the data on top.

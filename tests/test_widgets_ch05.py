@@ -18,6 +18,7 @@ from explorer_harness import (
 )
 
 from backprop.gradcheck import numerical_gradient
+from backprop.layers import Linear
 from backprop.widgets.delta_norms import mulberry32_normals
 from backprop.widgets.gradcheck_view import (
     CURVE,
@@ -33,7 +34,7 @@ def arrays_for(convention, n, n_in, n_out, rng):
     """Arrays of the shapes the explorer lists, the probe ``L = Σ Y ⊙ R`` and its ``Y``."""
     if convention == "row":
         X, W, b = rng.standard_normal((n, n_in)), rng.standard_normal((n_in, n_out)), \
-            rng.standard_normal((1, n_out))
+            rng.standard_normal(n_out)
         R = rng.standard_normal((n, n_out))
         arrays = {"X": X, "W": W, "b": b, "Wᵀ": W.T, "Xᵀ": X.T, "∂L/∂Y": R,
                   "1ᵀ": np.ones((1, n))}
@@ -42,13 +43,13 @@ def arrays_for(convention, n, n_in, n_out, rng):
             return X @ W + b
     else:
         W, X = rng.standard_normal((n_out, n_in)), rng.standard_normal((n_in, n))
-        b = rng.standard_normal((n_out, 1)) if convention == "network" else np.zeros((n_out, 1))
+        b = rng.standard_normal(n_out) if convention == "network" else np.zeros(n_out)
         R = rng.standard_normal((n_out, n))
         x, g = ("X", "∂L/∂Y") if convention == "column" else ("a", "δ")
         arrays = {"W": W, x: X, "b": b, "Wᵀ": W.T, f"{x}ᵀ": X.T, g: R, "1": np.ones((n, 1))}
 
         def forward():
-            return W @ X + b
+            return W @ X + b[:, None]
     return arrays, R, forward
 
 
@@ -65,16 +66,29 @@ def test_every_shown_product_is_the_numerical_gradient(convention, sizes, rng):
     for p in st["forward"] + st["backward"]:
         A, B = (arrays[f["name"]] for f in p["factors"])
         assert [list(A.shape), list(B.shape)] == [f["shape"] for f in p["factors"]]
-        assert list((A @ B).shape) == p["shape"] == st["matrices"][p["matches"]]
+        assert list((A @ B).shape) == p["shape"]
         assert p["inner"] == A.shape[1] and p["madds"] == A.shape[0] * A.shape[1] * B.shape[1]
     Y = forward()
-    assert list(Y.shape) == st["forward"][0]["shape"]
+    assert list(Y.shape) == st["forward"][0]["shape"] == st["matrices"][st["forward"][0]["label"]]
     for p in st["backward"]:
         A, B = (arrays[f["name"]] for f in p["factors"])
         target = arrays[p["matches"]]
+        # a gradient has its array's shape
+        assert list(target.shape) == st["matrices"][p["matches"]] == st["matrices"][p["label"]]
         num = numerical_gradient(lambda _: np.sum(forward() * R), target)
-        assert np.allclose(A @ B, num, rtol=1e-6, atol=1e-8), p["label"]
-        assert list(target.shape) == p["shape"]            # a gradient has its array's shape
+        if target.ndim == 1:      # the bias (out,): its product gives it as a row or a column
+            assert p["shape"] == ([1, n_out] if convention == "row" else [n_out, 1])
+        else:
+            assert p["shape"] == list(target.shape)
+        assert np.allclose((A @ B).reshape(target.shape), num, rtol=1e-6, atol=1e-8), p["label"]
+
+
+@pytest.mark.parametrize("convention", ["row", "network"])
+def test_shapes_bias_is_a_vector_as_in_the_library(convention):
+    """b and ∂L/∂b are (out,), the shape of ``Linear.b`` and of the glossary, not (1, out)."""
+    st = layer_shapes(4, 3, 2, convention)
+    assert st["matrices"]["b"] == st["matrices"]["∂L/∂b"] == [2]
+    assert list(Linear(3, 2).b.shape) == [2]
 
 
 def test_shapes_dW_sums_over_the_batch():

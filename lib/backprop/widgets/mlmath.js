@@ -220,8 +220,8 @@ export function shapesState(n, nin, nout, convention) {
   const batch = "n (the batch)";
   let matrices, forward, backward;
   if (convention === "row") {
-    matrices = { X: [n, nin], W: [nin, nout], b: [1, nout], Y: [n, nout], "∂L/∂Y": [n, nout],
-      "∂L/∂X": [n, nin], "∂L/∂W": [nin, nout], "∂L/∂b": [1, nout] };
+    matrices = { X: [n, nin], W: [nin, nout], b: [nout], Y: [n, nout], "∂L/∂Y": [n, nout],
+      "∂L/∂X": [n, nin], "∂L/∂W": [nin, nout], "∂L/∂b": [nout] };
     forward = [prod("Y", "X W + b", [fac("X", [n, nin], "input"), fac("W", [nin, nout], "param")],
       [n, nout], "in", "Y")];
     backward = [
@@ -247,8 +247,8 @@ export function shapesState(n, nin, nout, convention) {
         [nout, nin], batch, "W"),
     ];
     if (!col) {
-      matrices.b = [nout, 1];
-      matrices["∂L/∂b"] = [nout, 1];
+      matrices.b = [nout];
+      matrices["∂L/∂b"] = [nout];
       backward.push(prod("∂L/∂b", "δ 1", [fac("δ", [nout, n], "grad"), fac("1", [n, 1], "ones")],
         [nout, 1], batch, "b"));
     }

@@ -51,6 +51,16 @@ function shBox(g, { x, y, shape, name, fill, conv, inner = null, u }) {
   return w;
 }
 
+// "(4, 3)", and "(2,)" for a vector, as NumPy prints shapes
+const shShape = (shape) => `(${shape.length === 1 ? `${shape[0]},` : shape.join(", ")})`;
+
+// The sentence that says where the bias goes, or "" in the convention without one.
+function shBiasNote(st) {
+  if (!st.matrices.b) return "";
+  const [axis, product] = st.convention === "row" ? ["row", "XW"] : ["column", "Wa"];
+  return `b ${shShape(st.matrices.b)} is added to every ${axis} of ${product} (broadcasting)`;
+}
+
 function shDraw(svg, st) {
   const u = 11, width = 640, gapOp = 66, left = 62;
   const products = [...st.forward.map((p) => ["forward", p]),
@@ -70,8 +80,10 @@ function shDraw(svg, st) {
     const rows = Math.max(A.shape[0], B.shape[0], p.shape[0]);
     const g = svgEl("g", { class: "bp-sh-product", "data-label": p.label });
     svg.append(g);
-    g.append(svgEl("text", { x: 4, y: y + 12, class: "bp-sh-formula" },
-      `${p.label} = ${p.formula}`));
+    const note = pass === "forward" ? shBiasNote(st) : "";
+    g.append(svgEl("text", { x: 4, y: y + 12, class: "bp-sh-formula" }, [
+      `${p.label} = ${p.formula}`,
+      ...(note ? [svgEl("tspan", { class: "bp-sh-info", dx: 16 }, note)] : [])]));
     const top = y + 38;
     let x = left;
     x += shBox(g, { x, y: top, shape: A.shape, name: A.name, fill: SH_FILL[A.role],
@@ -84,9 +96,12 @@ function shDraw(svg, st) {
     x += gapOp;
     x += shBox(g, { x, y: top, shape: p.shape, name: p.label, fill: SH_FILL.result,
       conv: st.convention, u });
+    const target = st.matrices[p.matches];
+    const axis = st.convention === "row" ? "row" : "column";
     const info = [
       `(${A.shape.join("×")})(${B.shape.join("×")}) → ${p.shape.join("×")}`,
-      `= shape of ${p.matches} ✓`,
+      target.length === 1  // a vector (the bias), which this product gives as a row or column
+        ? `= ${p.matches} ${shShape(target)} as a ${axis} ✓` : `= shape of ${p.matches} ✓`,
       `sums over ${p.sums_over}`,
       `${p.madds} multiply–adds`,
     ];
@@ -100,7 +115,7 @@ function shDraw(svg, st) {
 
 function shTable(st) {
   const rows = Object.entries(st.matrices).map(([name, shape]) =>
-    h("tr", {}, [h("td", {}, name), h("td", {}, `(${shape.join(", ")})`)]));
+    h("tr", {}, [h("td", {}, name), h("td", {}, shShape(shape))]));
   return h("table", { class: "bp-sh-table" },
     [h("tr", {}, [h("th", {}, "array"), h("th", {}, "shape")]), ...rows]);
 }
@@ -150,7 +165,7 @@ export default {
       svg.setAttribute("aria-label", `every product of ${state.title}, drawn as boxes of ` +
         "their shapes: " + products.map(({ label, formula, factors: [a, b], shape }) =>
         `${label} = ${formula}, (${dims(a.shape)})(${dims(b.shape)}) → ${dims(shape)}`)
-        .join("; "));
+        .join("; ") + (shBiasNote(state) ? `; ${shBiasNote(state)}` : ""));
       announce(products.map((p) => `${p.label} is ${dims(p.shape)}`).join(", "));
       table.replaceChildren(shTable(state));
       publish(root, model, { ...controls }, state);

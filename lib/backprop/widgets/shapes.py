@@ -7,6 +7,9 @@ three conventions:
     "column"    Y = W X           W : (out, in), X : (in, n),   Y : (out, n)   (note 002 §8.4)
     "network"   z = W a + b       W : (out, in), a : (in, n),   z : (out, n)   (note 001)
 
+The bias ``b`` and its gradient have the library's shape ``(out,)``: ``b`` is added to every row
+of ``X W`` (every column of ``W a``) by broadcasting.
+
 The state lists the forward product and the three backward products (∂L/∂X, ∂L/∂W, ∂L/∂b;
 the column form of note 002 has no bias) as *factors* with their shapes, the shape of the
 result, the dimension that the product sums over and its cost in multiply–adds. The shapes are
@@ -65,8 +68,9 @@ def layer_shapes(n: int, n_in: int, n_out: int, convention: str = "row") -> dict
     (name → shape of every array), ``forward`` and ``backward`` (lists of products: ``label``,
     ``formula``, two ``factors`` with ``name``, ``shape``, ``role``, the result ``shape``, the
     contracted dimension ``inner`` and what it ``sums_over``, ``madds`` = rows·inner·cols and
-    ``matches``: the array whose shape the result must have). A bias's shape is given as the
-    2-D shape of the product that computes its gradient, ``(1, out)`` or ``(out, 1)``.
+    ``matches``: the array whose shape the result must have). A bias and its gradient have the
+    shape ``(out,)``; the product that computes the gradient gives it as a row ``(1, out)`` (row
+    convention) or a column ``(out, 1)`` (network).
     """
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}, "
@@ -84,9 +88,9 @@ def layer_shapes(n: int, n_in: int, n_out: int, convention: str = "row") -> dict
         one = np.ones((1, n))
         db = one @ dY
         assert np.allclose(db[0], layer.db)
-        mats = {"X": X.shape, "W": layer.W.shape, "b": (1, n_out), "Y": Y.shape,
+        mats = {"X": X.shape, "W": layer.W.shape, "b": layer.b.shape, "Y": Y.shape,
                 "∂L/∂Y": dY.shape, "∂L/∂X": dX.shape, "∂L/∂W": layer.dW.shape,
-                "∂L/∂b": db.shape}
+                "∂L/∂b": layer.db.shape}
         forward = [_product("Y", "X W + b", [_factor("X", X.shape, "input"),
                                               _factor("W", layer.W.shape, "param")],
                             Y.shape, "in", "Y")]
@@ -104,8 +108,8 @@ def layer_shapes(n: int, n_in: int, n_out: int, convention: str = "row") -> dict
     else:
         W = rng.standard_normal((n_out, n_in))
         X = rng.standard_normal((n_in, n))
-        b = rng.standard_normal((n_out, 1))
-        Y = W @ X + (b if convention == "network" else 0.0)
+        b = rng.standard_normal(n_out)
+        Y = W @ X + (b[:, None] if convention == "network" else 0.0)
         dY = np.ones_like(Y)
         dX, dW = W.T @ dY, dY @ X.T
         x, y = ("X", "Y") if convention == "column" else ("a", "z")
@@ -128,14 +132,16 @@ def layer_shapes(n: int, n_in: int, n_out: int, convention: str = "row") -> dict
             one = np.ones((n, 1))
             db = dY @ one
             mats["b"] = b.shape
-            mats["∂L/∂b"] = db.shape
+            mats["∂L/∂b"] = db[:, 0].shape
             backward.append(_product("∂L/∂b", "δ 1", [_factor("δ", dY.shape, "grad"),
                                                        _factor("1", one.shape, "ones")],
                                      db.shape, "n (the batch)", "b"))
     for p in forward + backward:
-        if p["shape"] != list(mats[p["matches"]]):
+        shape = mats[p["matches"]]       # a vector's product gives it as a row or a column
+        as_2d = [[1, *shape], [*shape, 1]] if len(shape) == 1 else [list(shape)]
+        if p["shape"] not in as_2d:
             raise AssertionError(f"{p['label']} has shape {p['shape']}, "
-                                 f"{p['matches']} has {mats[p['matches']]}")
+                                 f"{p['matches']} has {shape}")
     return {
         "convention": convention,
         "title": _TITLES[convention],

@@ -78,6 +78,16 @@ def test_library_code_is_listed_by_a_cell_not_a_directive(path: Path) -> None:
                             "literalinclude; use backprop.listing.show_source in a code cell")
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_cross_references_are_markdown_links(path: Path) -> None:
+    """A ``{ref}`` role shows as its source in JupyterLab; ``[text](#label)`` shows its text
+    there and is resolved by MyST on the website like the role."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    roles = [i for i, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "markdown"
+             and "{ref}`" in "".join(cell["source"])]
+    assert not roles, f"{path.name}: cells {roles} use {{ref}}; write [text](#label) instead"
+
+
 #: the widest code line a code cell shows without a scroll bar at the book's width (1300 px)
 CODE_COLUMNS = 79
 

@@ -58,7 +58,7 @@ def test_every_erratum_is_in_the_summary_and_has_a_check(cells):
     assert len(labels) == len(set(labels)), "duplicate erratum label"
     summary = next(_source(c) for c in cells
                    if _source(c).startswith("## All errata at a glance"))
-    linked = re.findall(r"\{ref\}`[^`<]*<(erratum-[\w-]+)>`", summary)
+    linked = re.findall(r"\]\(#(erratum-[\w-]+)\)", summary)
     assert linked == labels, "the summary table must list every erratum, in page order"
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "markdown" and re.match(r"\(erratum-", _source(cell)):

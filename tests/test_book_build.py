@@ -101,8 +101,8 @@ def test_shown_code_fits_the_column(path: Path) -> None:
     assert not wide, f"{path.name}: lines wider than {CODE_COLUMNS} columns scroll: {wide}"
 
 
-#: the widest line a listing of library code shows without a scroll bar (book.css sets its
-#: font to 0.8 of a code cell's, so 79 / 0.8 columns fit at the book's width)
+#: the widest line a listing of library code shows without a scroll bar: book.css sets it in
+#: 12.8 px against a code cell's 14 px, so 79 × 14 / 12.8 ≈ 86 columns fit at the book's width
 LISTING_COLUMNS = 86
 
 

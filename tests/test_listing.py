@@ -82,3 +82,19 @@ def test_the_listing_is_the_code_that_runs() -> None:
     namespace: dict = {}
     exec(compile("\n".join(block), "<listing>", "exec"), vars(backprop.scalar), namespace)
     assert namespace["__mul__"].__code__.co_code == Value.__mul__.__code__.co_code
+
+
+def _documented_with_a_fence() -> None:
+    """Use it like this:
+
+    ```python
+    _documented_with_a_fence()
+    ```
+    """
+
+
+def test_a_docstring_holding_a_fence_does_not_end_the_block() -> None:
+    lines = source_block(_documented_with_a_fence).splitlines()
+    assert lines[0] == "````python" and lines[-1] == "````"
+    assert sum(line.startswith("````") for line in lines) == 2
+    assert "    ```python" in lines                 # the docstring's own fence, kept as code

@@ -241,6 +241,11 @@ def test_shapes_static_page_recomputes_like_python(browser):  # noqa: F811
         output = "z" if conv == "network" else "Y"          # the heading names the gradient
         assert page.locator(".bp-sh-pass").nth(1).text_content() == (
             f"backward pass (given ∂L/∂{output}, the gradient of the output)")
+        # NumPy broadcasts b (out,) along rows only: a column convention needs b[:, None]
+        drawing = page.locator("svg.bp-sh-svg").text_content()
+        bias = {"row": "every row of XW (broadcasting)",
+                "network": "every column of Wa, as the column b[:, None]"}.get(conv)
+        assert (bias in drawing) if bias else ("is added" not in drawing), (conv, drawing)
     assert controls == {"batch": 5, "n_in": 4, "n_out": 3, "convention": "row"}
     assert w.batch == 4 and w.convention == "row"           # Python untouched
     assert not page.errors

@@ -10,6 +10,7 @@ show only its options.
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from typing import Any
 
@@ -26,7 +27,9 @@ def source_block(obj: Any) -> str:
     except (OSError, TypeError) as exc:
         raise TypeError(f"show_source: no Python source for {obj!r} ({exc}); pass a function, "
                         "method or class of the backprop library") from None
-    return f"```python\n{textwrap.dedent(code).rstrip()}\n```"
+    # a fence longer than any run of backticks in the code (a docstring may hold ```)
+    fence = "`" * max(3, 1 + max(map(len, re.findall("`+", code)), default=0))
+    return f"{fence}python\n{textwrap.dedent(code).rstrip()}\n{fence}"
 
 
 def show_source(*objects: Any) -> Markdown:

@@ -54,11 +54,13 @@ function shBox(g, { x, y, shape, name, fill, conv, inner = null, u }) {
 // "(4, 3)", and "(2,)" for a vector, as NumPy prints shapes
 const shShape = (shape) => `(${shape.length === 1 ? `${shape[0]},` : shape.join(", ")})`;
 
-// The sentence that says where the bias goes, or "" in the convention without one.
+// The sentence that says where the bias goes, or "" in the convention without one. NumPy
+// broadcasts a vector along rows only: in the network convention it must be made a column.
 function shBiasNote(st) {
   if (!st.matrices.b) return "";
-  const [axis, product] = st.convention === "row" ? ["row", "XW"] : ["column", "Wa"];
-  return `b ${shShape(st.matrices.b)} is added to every ${axis} of ${product} (broadcasting)`;
+  const b = `b ${shShape(st.matrices.b)}`;
+  return st.convention === "row" ? `${b} is added to every row of XW (broadcasting)`
+    : `${b} is added to every column of Wa, as the column b[:, None]`;
 }
 
 function shDraw(svg, st) {

@@ -8,7 +8,7 @@ three conventions:
     "network"   z = W a + b       W : (out, in), a : (in, n),   z : (out, n)   (note 001)
 
 The bias ``b`` and its gradient have the library's shape ``(out,)``: ``b`` is added to every row
-of ``X W`` (every column of ``W a``) by broadcasting.
+of ``X W`` by broadcasting, and to every column of ``W a`` as the column ``b[:, None]``.
 
 The state lists the forward product and the three backward products (∂L/∂X, ∂L/∂W, ∂L/∂b;
 the column form of note 002 has no bias) as *factors* with their shapes, the shape of the

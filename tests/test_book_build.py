@@ -79,6 +79,17 @@ def test_library_code_is_listed_by_a_cell_not_a_directive(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_hidden_checks_stop_the_build_not_a_learner(path: Path) -> None:
+    """A hidden cell that asserts the text's numbers runs inside ``with book_check():``."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    bare = [i for i, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"
+            and "remove-input" in cell["metadata"].get("tags", [])
+            and "assert" in "".join(cell["source"])
+            and not "".join(cell["source"]).startswith("with book_check():")]
+    assert not bare, f"{path.name}: hidden check cells {bare} are not inside book_check()"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_cross_references_are_markdown_links(path: Path) -> None:
     """A ``{ref}`` role shows as its source in JupyterLab; ``[text](#label)`` shows its text
     there and is resolved by MyST on the website like the role."""

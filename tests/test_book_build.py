@@ -29,10 +29,16 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 #: The first code cell of every notebook (Colab does not read requirements.txt).
 BOOTSTRAP = """\
-# Colab does not read requirements.txt: install the library there (does nothing elsewhere).
+# Colab does not read requirements.txt: install the library there. Anywhere else, a missing
+# library means another kernel than the book's: stop and say so rather than install.
+import sys
+
 try:
     import backprop
 except ImportError:
+    if "google.colab" not in sys.modules:
+        raise ImportError("backprop is not installed for this kernel: choose the book's kernel "
+                          "(make lab), or run pip install -e . in the repository") from None
     %pip install -q "git+{url}\""""
 
 

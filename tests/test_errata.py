@@ -24,11 +24,6 @@ from backprop.network import ColumnNetwork
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 ERRATA = CHAPTERS / "A_errata.ipynb"
 GLOSSARY = CHAPTERS / "B_glossary.md"
-BOOTSTRAP = (
-    "# Colab does not read requirements.txt: install the library there (does nothing "
-    "elsewhere).\ntry:\n    import backprop\nexcept ImportError:\n"
-    '    %pip install -q "git+https://github.com/backprop-book/backprop-book"'
-)
 NUMBER_WORDS = {"Twenty-five": 25, "Twenty-eight": 28}
 
 
@@ -43,13 +38,6 @@ def _source(cell: dict) -> str:
 
 def _markdown(cells: list[dict]) -> str:
     return "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
-
-
-def test_notebook_is_clean_and_starts_with_the_bootstrap(cells):
-    code = [c for c in cells if c["cell_type"] == "code"]
-    assert _source(code[0]) == BOOTSTRAP
-    assert code[0]["metadata"].get("tags") == ["remove-cell"]
-    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
 
 
 def test_every_erratum_is_in_the_summary_and_has_a_check(cells):

@@ -351,3 +351,18 @@ def test_template_edges_are_placed_by_slot_not_by_list_order():
     local = {(names[e["source"]], names[e["target"]]): e["local"] for e in st["edges"]}
     # note 002: f = q·z, q = x + y at x = −2, y = 5, z = −4, so ∂f/∂q = z = −4, ∂f/∂z = q = 3
     assert local[("q", "f")] == -4.0 and local[("z", "f")] == 3.0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [900, 620])
+def test_readout_entries_never_break_inside(browser, width):  # noqa: F811
+    """Each "∂f/∂x = …" of the readout stays on one line (a line may otherwise break after
+    "/"), and the readout's text keeps its spacing."""
+    w = GraphExplorer(example="neuron_sigmoid")
+    page = open_explorer(browser, w, kernel=False, width=width)
+    page.wait_for_selector(".bp-gx-entry")
+    lines = page.evaluate("""() => [...document.querySelectorAll('.bp-gx-entry')]
+        .map((e) => e.getClientRects().length)""")
+    assert len(lines) == 1 + len(w.state["inputs"]) and set(lines) == {1}
+    text = page.locator(".bp-gx-readout").text_content()
+    assert text.startswith(w.state["formula"] + "\n") and "    ∂f/∂w0 = " in text

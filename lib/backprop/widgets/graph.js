@@ -415,7 +415,9 @@ export default {
       gxDraw(svg, state, layoutOf(state.example),
         { showLocal: localBox.checked, arrowId });
       const result = gxResult(state);
-      readout.textContent = `${state.formula}\n${result}`;
+      // one span per "∂f/∂x = …" entry, kept on one line (a line may break after "/")
+      readout.replaceChildren(`${state.formula}\n`, ...result.split(/( {3,})/).map((part, i) =>
+        (i % 2 ? part : h("span", { class: "bp-gx-entry" }, part))));
       svg.setAttribute("aria-label", `computational graph of ${state.formula}: values and ` +
         `gradients on every node; ${result.replace(/ {3,}/g, "; ")}`);
       announce(result.replace(/ {3,}/g, "; "));

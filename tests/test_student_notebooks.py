@@ -63,12 +63,18 @@ def test_the_teaching_plan_on_the_landing_page_counts_each_chapters_exercises():
     assert plan == {path.name[:2]: str(_exercise_count(_cells(path))) for path in WITH_EXERCISES}
 
 
+#: the first line of every reference solution
+SOLUTION_LINE = "# Reference solution: running this cell replaces your answer above.\n"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_solutions_are_tagged_and_solutions_and_hints_fold_in_jupyterlab(path):
     for index, cell in enumerate(_cells(path)):
         tags = _tags(cell)
         if "hide-input" in tags:        # the book folds only solutions ("Show the solution")
             assert "solution" in tags, f"{path.name} cell {index}: a hide-input cell untagged"
+            # JupyterLab shows a collapsed cell's first line: say what it is, not the answer
+            assert _source(cell).startswith(SOLUTION_LINE), f"{path.name} cell {index}"
         if cell["cell_type"] == "code" and {"hide-input", "remove-input"} & set(tags):
             assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (
                 f"{path.name} cell {index}: hidden in the book but open in JupyterLab")

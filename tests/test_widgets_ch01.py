@@ -9,11 +9,13 @@ moved with the keyboard updates the Python state (kernel) or is recomputed in Ja
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
 import pytest
 from explorer_harness import STATE_IS, open_explorer, published
+from PIL import Image
 
 from backprop.activations import ACTIVATIONS
 from backprop.layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -277,3 +279,26 @@ def test_browser_hover_and_keyboard_focus_highlight_apart(browser):  # noqa: F81
     assert page.evaluate("window.__redraws") == 3           # changes nothing: no redraw
     assert not page.errors, page.errors
     page.close()
+
+
+@pytest.mark.browser
+def test_a_card_too_narrow_for_its_explorer_shows_a_shadow_where_it_scrolls(browser):
+    """At a phone's width the network explorer scrolls inside its card: a shadow marks the
+    edge that hides more of it, and goes once that edge is reached (explorer.css)."""
+    page = open_explorer(browser, ForwardNetworkExplorer(), kernel=False, width=420)
+    card = page.locator(".bp-explorer").first
+    page.wait_for_selector(".bp-explorer svg")
+
+    def edge_shades():
+        image = Image.open(io.BytesIO(card.screenshot())).convert("L")
+        width, height = image.size
+        rows = range(height // 4, height // 2)             # the diagram, not the readout
+        return (min(image.getpixel((3, y)) for y in rows),
+                min(image.getpixel((width - 4, y)) for y in rows))
+
+    assert card.evaluate("(e) => e.scrollWidth > e.clientWidth + 100")
+    left, right = edge_shades()
+    assert left == 255 and right < 240                     # more to see on the right
+    card.evaluate("(e) => { e.scrollLeft = e.scrollWidth; }")
+    left, right = edge_shades()
+    assert left < 240 and right == 255

@@ -418,9 +418,10 @@ export default {
       // one span per "∂f/∂x = …" entry, kept on one line (a line may break after "/")
       readout.replaceChildren(`${state.formula}\n`, ...result.split(/( {3,})/).map((part, i) =>
         (i % 2 ? part : h("span", { class: "bp-gx-entry" }, part))));
+      const spoken = result.replace(/ {3,}/g, "; ");
       svg.setAttribute("aria-label", `computational graph of ${state.formula}: values and ` +
-        `gradients on every node; ${result.replace(/ {3,}/g, "; ")}`);
-      announce(result.replace(/ {3,}/g, "; "));
+        `gradients on every node; ${spoken}`);
+      announce(spoken);
       gxLegend(legend, state, localBox.checked);
       publish(root, model, { ...controls, templates }, state);   // templates: which graphs
     }

@@ -63,7 +63,7 @@ function shBiasNote(st) {
     : `${b} is added to every column of Wa, as the column b[:, None]`;
 }
 
-function shDraw(svg, st) {
+function shDraw(svg, st, biasNote) {
   const u = 11, width = 640, gapOp = 66, left = 62;
   const products = [...st.forward.map((p) => ["forward", p]),
     ...st.backward.map((p) => ["backward", p])];
@@ -82,7 +82,7 @@ function shDraw(svg, st) {
     const rows = Math.max(A.shape[0], B.shape[0], p.shape[0]);
     const g = svgEl("g", { class: "bp-sh-product", "data-label": p.label });
     svg.append(g);
-    const note = pass === "forward" ? shBiasNote(st) : "";
+    const note = pass === "forward" ? biasNote : "";
     g.append(svgEl("text", { x: 4, y: y + 12, class: "bp-sh-formula" }, [
       `${p.label} = ${p.formula}`,
       ...(note ? [svgEl("tspan", { class: "bp-sh-info", dx: 16 }, note)] : [])]));
@@ -161,13 +161,14 @@ export default {
       if (!hasState(state)) return;
       radios.forEach((r) => { r.input.checked = r.value === controls.convention; });
       titleLine.textContent = state.title;
-      shDraw(svg, state);
+      const biasNote = shBiasNote(state);
+      shDraw(svg, state, biasNote);
       const products = [...state.forward, ...state.backward];
       const dims = (shape) => shape.join("×");
       svg.setAttribute("aria-label", `every product of ${state.title}, drawn as boxes of ` +
         "their shapes: " + products.map(({ label, formula, factors: [a, b], shape }) =>
         `${label} = ${formula}, (${dims(a.shape)})(${dims(b.shape)}) → ${dims(shape)}`)
-        .join("; ") + (shBiasNote(state) ? `; ${shBiasNote(state)}` : ""));
+        .join("; ") + (biasNote ? `; ${biasNote}` : ""));
       announce(products.map((p) => `${p.label} is ${dims(p.shape)}`).join(", "));
       table.replaceChildren(shTable(state));
       publish(root, model, { ...controls }, state);

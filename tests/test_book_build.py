@@ -95,6 +95,27 @@ def test_hidden_checks_stop_the_build_not_a_learner(path: Path) -> None:
     assert not bare, f"{path.name}: hidden check cells {bare} are not inside book_check()"
 
 
+#: A margin note: raw HTML that JupyterLab shows as a titled remark and Sphinx passes through
+#: as the theme's margin note; the blank lines make both parse the body between as Markdown.
+MARGIN_NOTE = re.compile(r'<aside class="margin sidebar">\n<p class="sidebar-title"><strong>'
+                         r'[^<\n]+</strong></p>\n\n(?:.*\n)+?\n</aside>(?:\n|$)')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_margin_notes_are_html_asides(path: Path) -> None:
+    """A ``:::{margin}`` directive shows as its source in JupyterLab."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(notebook["cells"]):
+        text = "".join(cell["source"])
+        if cell["cell_type"] != "markdown":
+            continue
+        assert "{margin}" not in text, f"{path.name}, cell {i}: write the margin note as an aside"
+        assert text.count("<aside") == len(MARGIN_NOTE.findall(text)), (
+            f"{path.name}, cell {i}: a margin note must read\n"
+            '<aside class="margin sidebar">\n<p class="sidebar-title"><strong>Title</strong></p>'
+            "\n\nMarkdown body\n\n</aside>")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_cross_references_are_markdown_links(path: Path) -> None:
     """A ``{ref}`` role shows as its source in JupyterLab; ``[text](#label)`` shows its text

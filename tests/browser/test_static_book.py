@@ -331,3 +331,28 @@ def test_figures_have_twice_the_pixels_of_their_size_on_the_page(built_book: Pat
             figures += 1
     assert figures >= 10, f"only {figures} figures found: did the image markup change?"
 
+
+
+MARGIN_ASIDE = re.compile(r'<aside class="margin sidebar">(.*?)</aside>', re.S)
+
+
+@pytest.mark.book
+def test_margin_notes_are_typeset_in_the_margin(built_book: Path) -> None:
+    """The notebooks' margin notes are raw HTML asides (JupyterLab shows them as text); on the
+    website each one is the theme's margin note, with its Markdown body parsed: maths, links."""
+    notes = 0
+    for book_page in PAGES:
+        if not book_page.is_notebook:
+            continue
+        source = "".join("".join(cell["source"]) for cell in
+                         json.loads(book_page.source.read_text(encoding="utf-8"))["cells"]
+                         if cell["cell_type"] == "markdown")
+        asides = MARGIN_ASIDE.findall(book_page.html.read_text(encoding="utf-8"))
+        assert len(asides) == source.count('<aside class="margin sidebar">'), book_page.docname
+        for body in asides:
+            title, *paragraphs = re.findall(r"<p\b[^>]*>(.*?)</p>", body, re.S)
+            assert paragraphs or "<ul" in body, f"{book_page.docname}: empty margin note {title}"
+            unparsed = [mark for mark in ("$", "](#", "\n- ", ":::") if mark in body]
+            assert not unparsed, f"{book_page.docname}: margin note {title} shows {unparsed}"
+        notes += len(asides)
+    assert notes >= 20, f"only {notes} margin notes in the built chapters"

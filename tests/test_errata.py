@@ -59,7 +59,7 @@ def test_every_erratum_is_in_the_summary_and_has_a_check(cells):
 def test_counts_stated_in_the_text_match(cells):
     text = _markdown(cells)
     n_errata = len(re.findall(r"^\(erratum-[\w-]+\)=$", text, flags=re.M))
-    slips = re.findall(r"^\* - S(\d+) ", text, flags=re.M)
+    slips = re.findall(r"^\| S(\d+) ", text, flags=re.M)
     assert [int(s) for s in slips] == list(range(1, len(slips) + 1))
     closing = next(_source(c) for c in reversed(cells) if c["cell_type"] == "markdown")
     stated = [NUMBER_WORDS[w] for w in re.findall(r"(Twenty-\w+)", closing)]

@@ -2,7 +2,7 @@
 
 For every page of ``_toc.yml``, served from 127.0.0.1 and opened from disk (``file://``), with
 every request that would leave the machine aborted: the maths is typeset by MathJax (no raw TeX
-left in the text), every image loads, every widget view renders (sliders visible, ipywidgets
+left in the text), no table, code block or displayed formula scrolls sideways, every image loads, every widget view renders (sliders visible, ipywidgets
 sliders showing their stored value), Chinese text is set in the book's own font, notebook
 pages have the Binder, Colab, live-code and download buttons, no request leaves 127.0.0.1, and
 the page logs no error other than the known Jupyter Book one. A full-page screenshot of each
@@ -66,6 +66,12 @@ PAGE_FACTS = """async () => {
     chinese: /[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]/.test(article.textContent),
     bookCjkFont: await document.fonts.ready.then((fonts) => Array.from(fonts)
       .filter((f) => f.family.replace(/"/g, "") === "Book CJK").map((f) => f.status)),
+    // at the book's width nothing of the text scrolls sideways: tables, code, displayed maths
+    scrolling: Array.from(article.querySelectorAll(
+      '.pst-scrollable-table-container, pre, mjx-container[display="true"]'))
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `${el.tagName.toLowerCase()} ${el.clientWidth} < ${el.scrollWidth} px: `
+        + el.innerText.slice(0, 60)),
     brokenImages: Array.from(document.images)
       .filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.src),
     views: views.map((script) => {
@@ -144,6 +150,7 @@ def check_page(facts: dict, page: Page) -> None:
     text = " ".join(facts["text"].split())
     raw = [text[max(m.start() - 50, 0):m.end() + 30] for m in RAW_TEX.finditer(text)]
     assert not raw, f"{page.docname}: raw TeX in the visible text: {raw[:5]}"
+    assert not facts["scrolling"], f"{page.docname}: scrolls sideways: {facts['scrolling']}"
     assert not facts["brokenImages"], f"{page.docname}: images not loaded: {facts['brokenImages']}"
     if facts["chinese"]:  # the book's own glyphs, whatever fonts the system has
         assert "loaded" in facts["bookCjkFont"], f"{page.docname}: {facts['bookCjkFont']}"

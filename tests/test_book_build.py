@@ -121,6 +121,8 @@ def test_markdown_is_typeset_by_jupyterlab_too(path: Path) -> None:
         myst = [m.group() for m in MYST_ONLY.finditer(text)]
         assert not myst, (f"{path.name}, cell {i} uses {myst}; write "
                           + "; ".join(f"{k}: {v}" for k, v in INSTEAD.items()))
+        titled = re.findall(r"\[\d+\.\d+ [^]]*\]\(#", text)
+        assert not titled, f"{path.name}, cell {i}: link a numbered section as [§N.N](#label)"
         assert text.count("<aside") == len(MARGIN_NOTE.findall(text)), (
             f"{path.name}, cell {i}: a margin note must read\n"
             '<aside class="margin sidebar">\n<p class="sidebar-title"><strong>Title</strong></p>'

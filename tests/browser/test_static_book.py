@@ -2,12 +2,13 @@
 
 For every page of ``_toc.yml``, served from 127.0.0.1 and opened from disk (``file://``), with
 every request that would leave the machine aborted: the maths is typeset by MathJax (no raw TeX
-left in the text), no table, code block or displayed formula scrolls sideways, every image loads, every widget view renders (sliders visible, ipywidgets
-sliders showing their stored value), Chinese text is set in the book's own font, notebook
-pages have the Binder, Colab, live-code and download buttons, no request leaves 127.0.0.1, and
-the page logs no error other than the known Jupyter Book one. A full-page screenshot of each
-page goes to ``_build/screenshots/``. Without a browser, the book is still built with warnings
-as errors and its internal links and images are checked in the HTML files.
+left in the text), no table, code block or displayed formula scrolls sideways at 1280 px, every
+image loads, every widget view renders (sliders visible, ipywidgets sliders showing their
+stored value), Chinese text is set in the book's own font, notebook pages have the Binder,
+Colab, live-code and download buttons, no request leaves 127.0.0.1, and the page logs no error
+other than the known Jupyter Book one. A full-page screenshot of each page goes to
+``_build/screenshots/``. Without a browser, the book is still built with warnings as errors and
+its internal links and images are checked in the HTML files.
 """
 
 from __future__ import annotations

@@ -370,3 +370,12 @@ def test_init_accepts_a_list_and_random_biases_that_learn():
     assert ch07.check_init_weights(as_list).status == "pass"
     result = ch07.check_init_weights(random_biases)
     assert result.status == "pass" and "biases are not zero" in result.message, result
+
+
+def test_momentum_step_called_wrongly_gets_no_hint_about_backward():
+    def forgot_velocities(model, loss, X, y, lr, mu):     # one argument short
+        return ch07.reference_momentum_step(model, loss, X, y, lr, mu, [])
+
+    result = ch07.check_momentum_step(forgot_velocities)
+    assert result.status == "error" and "positional argument" in result.message, result
+    assert "a gradient is None" not in result.message

@@ -44,6 +44,18 @@ def test_exception_is_reported_not_raised(exercise):
     assert result.status == "error" and "ValueError" in result.message
 
 
+def test_exit_is_reported_not_raised(exercise):
+    def leaves(X, dY):
+        raise SystemExit
+    result = exercise.check(leaves)
+    assert result.status == "error" and "SystemExit" in result.message
+    assert "return your answer instead" in result.message
+
+
+def test_text_for_a_number_asks_for_the_number():
+    assert "return the number itself" in generic_diagnosis("0.5", 0.5)
+
+
 def test_named_diagnosis_wins_over_generic(exercise):
     assert exercise.check(lambda X, dY: dY.T @ X).message == "you computed dYᵀ X: swap the factors"
 
@@ -57,7 +69,7 @@ def test_named_diagnosis_wins_over_generic(exercise):
         (lambda X, dY: np.einsum("ni,nj->nij", X, dY), "sum over the batch"),
         (lambda X, dY: (X.T @ dY).ravel(), "wrong shape"),
         (lambda X, dY: None, "forget `return`"),
-        (lambda X, dY: "dW", "expected a number or an array"),
+        (lambda X, dY: "dW", "expected an array, got the string 'dW': return the array itself"),
         (lambda X, dY: X.T @ dY + np.nan, "NaN"),
     ],
 )

@@ -387,6 +387,29 @@ def test_backward_before_forward(layer):
         layer.backward(np.ones((1, 2)))
 
 
+@pytest.mark.parametrize("layer", [Linear(3, 2, seed=0), *[c() for c in ACTIVATION_CLASSES],
+                                   Sequential(Linear(3, 2, seed=0), Sigmoid())])
+def test_none_as_input_or_gradient_is_named(layer):
+    with pytest.raises(TypeError, match=re.escape("forward: X is None; pass an array")):
+        layer.forward(None)
+    layer.forward(np.ones((1, 3)))
+    with pytest.raises(TypeError, match=re.escape("backward: dY is None; pass an array")):
+        layer.backward(None)
+
+
+@pytest.mark.parametrize("make", [lambda **kw: Linear(2, 2, **kw), lambda **kw: mlp([2, 2], **kw)])
+def test_a_seed_passed_as_rng_points_to_seed(make):
+    with pytest.raises(TypeError, match=re.escape("rng must be a NumPy Generator such as "
+                                                  "np.random.default_rng(0), got 3; for a seed "
+                                                  "write seed=3")):
+        make(rng=3)
+    with pytest.raises(TypeError, match="rng must be a NumPy Generator"):
+        make(rng="seed")
+    a, b = make(rng=np.random.default_rng(3)), make(seed=3)
+    assert all(np.array_equal(p, q) for (p, _), (q, _) in
+               zip(a.parameters(), b.parameters(), strict=True))
+
+
 def test_sequential_widths_must_chain():
     pattern = (r"Sequential: widths do not chain: layer 2 Linear\(4→1\) expects inputs of "
                r"width 4, but layer 0 Linear\(2→3\) outputs width 3")

@@ -175,9 +175,11 @@ def test_repr():
 
 # -- errors --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("loss", [MSE(), SoftmaxCrossEntropy()])
-def test_backward_before_forward(loss):
-    with pytest.raises(RuntimeError, match=f"{loss.name}.backward called before forward"):
+@pytest.mark.parametrize(("loss", "args"), [(MSE(), "pred, target"),
+                                            (SoftmaxCrossEntropy(), "logits, labels")])
+def test_backward_before_forward(loss, args):
+    with pytest.raises(RuntimeError, match=re.escape(f"{loss.name}.backward called before "
+                                                     f"forward: run forward({args}) first")):
         loss.backward()
 
 

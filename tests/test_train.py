@@ -312,3 +312,34 @@ def test_accuracy_needs_one_label_per_row():
 def test_trainer_checks_the_loss_and_the_data(loss, X, message):
     with pytest.raises((TypeError, ValueError), match=message):
         Trainer(mlp([2, 3, 2], seed=0), loss, X, np.zeros(4, dtype=int))
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    (dict(model=None), TypeError, "model must be a layer such as Sequential.*got NoneType$"),
+    (dict(model=[Linear(2, 2)]), TypeError, r"got list: put the layers in Sequential\(\.\.\.\)"),
+    (dict(optimizer="adam"), TypeError, "optimizer must be an optimizer object .* got 'adam'"),
+    (dict(validation=np.ones((4, 2))), ValueError,
+     r"validation must be a pair \(X_val, y_val\), got ndarray"),
+    (dict(validation=(np.ones((4, 2)), np.zeros(4, int), 1)), ValueError, "a sequence of 3"),
+    (dict(validation=(np.ones((4, 2)), np.zeros(3, int))), ValueError,
+     "fit: validation set: X has 4 rows but y has 3"),
+    (dict(validation=(np.ones((4, 3)), np.zeros(4, int))), ValueError,
+     "fit: validation set: X has 3 features per row, but Sequential expects 2"),
+    (dict(validation=(np.ones((4, 2)), np.full(4, 7))), ValueError,
+     r"fit: validation set: SoftmaxCrossEntropy.forward: labels must lie in \[0, 1\]"),
+])
+def test_fit_names_the_argument_that_is_wrong(kwargs, error, message):
+    args = dict(model=mlp([2, 3, 2], seed=0), loss=SoftmaxCrossEntropy(), X=np.ones((8, 2)),
+                y=np.zeros(8, dtype=int), progress=False) | kwargs
+    with pytest.raises(error, match=message):
+        fit(**args)
+
+
+def test_mse_targets_need_the_shape_of_the_output_before_training_starts():
+    net = mlp([2, 3, 1], seed=0)
+    before = [p.copy() for p, _ in net.parameters()]
+    with pytest.raises(ValueError, match=r"y has shape \(8,\): use y.reshape\(-1, 1\)"):
+        fit(net, MSE(), np.ones((8, 2)), np.zeros(8), progress=False)
+    assert all(np.array_equal(p, q) for (p, _), q in zip(net.parameters(), before, strict=True))
+    history = fit(net, MSE(), np.ones((8, 2)), np.zeros((8, 1)), epochs=2, progress=False)
+    assert len(history.loss) == 2

@@ -19,12 +19,30 @@ Array = np.ndarray
 
 
 def _table(where: str, what: str, arr: object) -> Array:
-    """``np.asarray(arr)``, with an error naming ``where`` and ``what`` for ragged rows."""
+    """``np.asarray(arr)``, with an error naming ``where`` and ``what`` for ``None`` and for
+    ragged rows."""
+    if arr is None:
+        raise TypeError(f"{where}: {what} is None; pass an array (did a function above "
+                        "return nothing?)")
     try:
         return np.asarray(arr)
     except ValueError:
         raise ValueError(f"{where}: {what} must be a rectangular table of numbers (rows of "
                          "one length), but its rows have different lengths") from None
+
+
+def _generator(where: str, rng: object, seed: int | None) -> np.random.Generator:
+    """``rng`` if given, else ``np.random.default_rng(seed)``; a seed passed as ``rng`` is
+    refused with the keyword to use instead."""
+    if rng is None:
+        return np.random.default_rng(seed)
+    if isinstance(rng, (int, np.integer)):
+        raise TypeError(f"{where}: rng must be a NumPy Generator such as "
+                        f"np.random.default_rng(0), got {rng!r}; for a seed write seed={rng!r}")
+    if not hasattr(rng, "standard_normal"):
+        raise TypeError(f"{where}: rng must be a NumPy Generator such as "
+                        f"np.random.default_rng(0), got {rng!r}")
+    return rng
 
 
 class Layer:
@@ -183,7 +201,7 @@ class Linear(Layer):
         if np.dtype(dtype).kind != "f":
             raise ValueError(f"Linear: dtype must be a float type, got {np.dtype(dtype)}")
         super().__init__(name or f"Linear({in_features}→{out_features})")
-        rng = rng if rng is not None else np.random.default_rng(seed)
+        rng = _generator("Linear", rng, seed)
         if init == "he":
             scale = np.sqrt(2.0 / in_features)
         elif init == "xavier":
@@ -451,7 +469,7 @@ def mlp(
     if isinstance(sizes, (int, np.integer)) or len(sizes) < 2:
         raise ValueError(f"mlp: sizes is the list of widths [in, hidden…, out], e.g. "
                          f"[2, 8, 1]; got {sizes!r}")
-    rng = rng if rng is not None else np.random.default_rng(seed)
+    rng = _generator("mlp", rng, seed)
     act_cls = ACTIVATION_LAYERS.get(activation)
     if act_cls is None:
         raise ValueError(f"mlp: unknown activation {activation!r}; "

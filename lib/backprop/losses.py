@@ -40,6 +40,8 @@ class Loss:
     """Base class: ``forward`` returns a float and keeps what ``backward`` needs."""
 
     name = "Loss"
+    #: the arguments of ``forward``, for the error of a ``backward`` before it
+    forward_args = "pred, target"
 
     def __init__(self) -> None:
         self._grad: Array | None = None
@@ -48,7 +50,7 @@ class Loss:
         """``∂L/∂pred``, of the shape of the last ``pred``."""
         if self._grad is None:
             raise RuntimeError(f"{self.name}.backward called before forward: "
-                               "run forward(pred, target) first")
+                               f"run forward({self.forward_args}) first")
         return self._grad.copy()
 
 
@@ -121,6 +123,7 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     name = "SoftmaxCrossEntropy"
+    forward_args = "logits, labels"
 
     def __init__(self) -> None:
         super().__init__()

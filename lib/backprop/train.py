@@ -11,7 +11,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from backprop.layers import Layer, backward_parameters_only
-from backprop.losses import Loss, SoftmaxCrossEntropy
+from backprop.losses import MSE, Loss, SoftmaxCrossEntropy
 from backprop.optim import SGD
 
 Array = np.ndarray
@@ -89,6 +89,32 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
 
 
+def _checked_data(where: str, model: Layer, loss: Loss, X: object,
+                  y: object) -> tuple[Array, Array]:
+    """``X, y`` as arrays, checked against the model's input width and the loss: finite
+    numbers, one target per row, ``(n, out)`` targets for ``MSE``."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2:
+        hint = " (use X.reshape(-1, 1) for one feature per sample)" if X.ndim == 1 else ""
+        raise ValueError(f"{where}: X must have shape (n, features), got {X.shape}{hint}")
+    if model.in_features is not None and X.shape[1] != model.in_features:
+        raise ValueError(f"{where}: X has {X.shape[1]} features per row, but {model.name} "
+                         f"expects {model.in_features}")
+    if len(X) == 0:
+        raise ValueError(f"{where}: X has no rows")
+    for what, arr in (("X", X), ("y", y)):
+        if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
+            raise ValueError(f"{where}: the data {what} must hold finite numbers (a NaN, "
+                             f"an inf or a non-number is in it, dtype {arr.dtype})")
+    if len(X) != len(y):
+        raise ValueError(f"{where}: X has {len(X)} rows but y has {len(y)}")
+    if isinstance(loss, MSE) and y.ndim != 2:
+        raise ValueError(f"{where}: MSE compares the model's outputs (n, out) with targets "
+                         f"of the same shape, but y has shape {y.shape}"
+                         + (": use y.reshape(-1, 1) for one output" if y.ndim == 1 else ""))
+    return X, y
+
+
 class Trainer:
     """One model, loss, data set and optimizer; ``step`` trains on one mini-batch.
 
@@ -111,27 +137,22 @@ class Trainer:
         batch_size: int = 32,
         seed: int = 0,
     ) -> None:
+        if not isinstance(model, Layer):
+            hint = (": put the layers in Sequential(...)"
+                    if isinstance(model, (list, tuple)) else "")
+            raise TypeError(f"Trainer: model must be a layer such as Sequential(...) or "
+                            f"mlp([...]), got {type(model).__name__}{hint}")
         if not isinstance(loss, Loss):
             raise TypeError(f"Trainer: loss must be a loss object such as MSE() or "
                             f"SoftmaxCrossEntropy() (with the parentheses), got {loss!r}")
-        X, y = np.asarray(X), np.asarray(y)
-        if X.ndim != 2:
-            hint = " (use X.reshape(-1, 1) for one feature per sample)" if X.ndim == 1 else ""
-            raise ValueError(f"Trainer: X must have shape (n, features), got {X.shape}{hint}")
-        if model.in_features is not None and X.shape[1] != model.in_features:
-            raise ValueError(f"Trainer: X has {X.shape[1]} features per row, but {model.name} "
-                             f"expects {model.in_features}")
-        if len(X) == 0:
-            raise ValueError("Trainer: X has no rows: there is nothing to train on")
-        for what, arr in (("X", X), ("y", y)):
-            if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
-                raise ValueError(f"Trainer: the data {what} must hold finite numbers (a NaN, "
-                                 f"an inf or a non-number is in it, dtype {arr.dtype})")
-        if len(X) != len(y):
-            raise ValueError(f"Trainer: X has {len(X)} rows but y has {len(y)}")
+        X, y = _checked_data("Trainer", model, loss, X, y)
         if not _positive_whole(batch_size):
             raise ValueError(f"Trainer: batch_size must be a positive whole number, got "
                              f"{batch_size!r}")
+        if optimizer is not None and not (hasattr(optimizer, "step")
+                                          and hasattr(optimizer, "model")):
+            raise TypeError(f"Trainer: optimizer must be an optimizer object such as "
+                            f"SGD(model, lr=0.1), got {optimizer!r}")
         if optimizer is not None and optimizer.model is not model:
             raise ValueError("Trainer: the optimizer updates another model than the one being "
                              "trained: build it from this model, SGD(model, ...)")
@@ -171,6 +192,18 @@ class Trainer:
         return value, (accuracy(self.model, X, y) if is_classifier else None)
 
 
+def _validation_pair(validation: object, model: Layer, loss: Loss) -> tuple[Array, Array]:
+    """``validation`` as ``(X_val, y_val)``, checked as ``Trainer`` checks the training data
+    (the errors name the validation set)."""
+    if not isinstance(validation, (tuple, list)):
+        raise ValueError(f"fit: validation must be a pair (X_val, y_val), got "
+                         f"{type(validation).__name__}")
+    if len(validation) != 2:
+        raise ValueError(f"fit: validation must be a pair (X_val, y_val), got a sequence of "
+                         f"{len(validation)}")
+    return _checked_data("fit: validation set", model, loss, *validation)
+
+
 def fit(
     model: Layer,
     loss: Loss,
@@ -197,6 +230,8 @@ def fit(
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
     trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
                       batch_size=batch_size, seed=seed)
+    if validation is not None:
+        validation = _validation_pair(validation, model, loss)
     history = History()
     bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
     for _ in bar:
@@ -207,7 +242,10 @@ def fit(
             history.accuracy.append(train_acc)
         postfix = {"loss": f"{train_loss:.4f}"}
         if validation is not None:
-            val_loss, val_acc = trainer.evaluate(*validation)
+            try:
+                val_loss, val_acc = trainer.evaluate(*validation)
+            except ValueError as err:   # labels out of range, say
+                raise ValueError(f"fit: validation set: {err}") from None
             history.val_loss.append(val_loss)
             if val_acc is not None:
                 history.val_accuracy.append(val_acc)

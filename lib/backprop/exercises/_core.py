@@ -113,7 +113,7 @@ class Exercise:
                 actual = learner(*args)
             except NotImplementedError as exc:
                 return not_implemented(exc, learner, self.name)
-            except Exception as exc:  # the learner's bug, reported, never raised
+            except (Exception, SystemExit) as exc:  # the learner's bug, reported, not raised
                 return Result("error", f"your function raised {type(exc).__name__}: {exc}"
                               + _hint(exc), self.name)
             problem = self._first_problem(actual, expected, case)
@@ -236,8 +236,10 @@ def _in_library(filename: str) -> bool:
     return path.startswith(_LIBRARY_DIRS)
 
 
-def _hint(exc: Exception) -> str:
+def _hint(exc: BaseException) -> str:
     """What an exception usually means in a learner's answer ("" when nothing useful)."""
+    if isinstance(exc, SystemExit):
+        return " — exit() or sys.exit() ends the program; return your answer instead."
     if isinstance(exc, TypeError) and "converted to Python scalars" in str(exc):
         return (" — a function of the math module (math.exp, math.tanh, …) takes one number; "
                 "NumPy's (np.exp, np.tanh, …) work on whole arrays.")
@@ -341,8 +343,9 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         if isinstance(got, Iterator):
             return "you returned a generator (or another iterator); return a list: list(...)"
         if isinstance(got, str):
-            return (f"expected a number or an array, got {describe(got)}: return the number "
-                    "itself, not text (no quotes, no str(...))")
+            kind = "number" if b is not None and b.ndim == 0 else "array"
+            return (f"expected {'a' if kind == 'number' else 'an'} {kind}, got {describe(got)}: "
+                    f"return the {kind} itself, not text (no quotes, no str(...))")
         if _is_complex(got):
             return "your result holds complex numbers; the answer is real numbers"
         return f"expected a number or an array, got {describe(got)}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Callable
 from numbers import Real
 from typing import Any
@@ -128,8 +129,9 @@ def _learner_steps(fn: Callable[..., Any]) -> Callable[..., tuple[Any, Any, list
         try:
             return fn(model, *args)
         except TypeError as exc:
-            try:
-                missing = any(grad is None for _, grad in model.parameters())
+            wrong_call = re.search(r"(positional|keyword|required) argument", str(exc))
+            try:  # arithmetic on a gradient that is still None, not a call of the wrong kind
+                missing = not wrong_call and any(grad is None for _, grad in model.parameters())
             except Exception:  # a model the learner broke: report the original error
                 missing = False
             if missing:

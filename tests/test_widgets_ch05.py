@@ -17,8 +17,8 @@ from explorer_harness import (
     published,
 )
 
-from backprop.gradcheck import numerical_gradient
-from backprop.layers import Linear
+from backprop.gradcheck import numerical_gradient, relative_error
+from backprop.layers import Linear, Sequential, Sigmoid, Tanh
 from backprop.widgets.delta_norms import mulberry32_normals
 from backprop.widgets.gradcheck_view import (
     CURVE,
@@ -182,7 +182,9 @@ def test_gradcheck_relu_kink_fools_a_large_step():
 
 @pytest.mark.parametrize("change, message", [
     ({"layer": "conv"}, "layer must be one of"),
-    ({"batch": 7}, "n must be an integer from 1 to 6"),
+    ({"batch": 7}, "batch must be an integer from 1 to 6"),
+    ({"batch": 0}, "batch must be an integer from 1 to 6"),
+    ({"n_in": 7}, "n_in must be an integer from 1 to 6"),
     ({"log_eps": 1}, "log_eps must be an integer from −10 to −1"),
     ({"log_eps": 0}, "log_eps must be an integer from −10 to −1"),
     ({"log_eps": -11}, "log_eps must be an integer from −10 to −1"),
@@ -193,6 +195,218 @@ def test_gradcheck_bad_controls_show_an_error_and_keep_the_state(change, message
     for k, v in change.items():
         setattr(w, k, v)
     assert message in w.error and w.state == before
+
+
+# ---- GradCheckExplorer with a learner's own layer ----------------------------------------
+
+class MeanLinear(Linear):
+    """Averages dW and db over the batch where backward must sum (dX is right)."""
+
+    def _backward(self, dY):
+        n = len(dY)
+        self.dW = self._X.T @ dY / n
+        self.db = dY.sum(axis=0) / n
+        return dY @ self.W.T
+
+
+class NoTranspose(Linear):
+    """dX = dY W instead of dY Wᵀ (square W only); dW and db are right."""
+
+    def _backward(self, dY):
+        self._set_gradients(dY)
+        return dY @ self.W
+
+
+class DuckLinear:
+    """Not a library Layer: plain W, b, dW, db, as a learner writes one from scratch."""
+
+    def __init__(self, n_in, n_out, seed):
+        rng = np.random.default_rng(seed)
+        self.W, self.b = rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.W + self.b
+
+    def backward(self, dY):
+        self.dW, self.db = self.X.T @ dY, dY.sum(axis=0)
+        return dY @ self.W.T
+
+
+def own_backward(layer, n, n_in, n_out, seed):
+    """A fresh copy's own forward and backward on the explorer's X and R."""
+    import copy
+
+    layer = copy.deepcopy(layer)
+    case = random_case("linear", n, n_in, n_out, seed)
+    layer.forward(case["X"])
+    return layer, case, layer.backward(case["R"])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Linear(3, 2, seed=1),
+    lambda: Linear(5, 4, seed=2),
+    lambda: DuckLinear(2, 3, seed=3),
+], ids=["Linear(3, 2)", "Linear(5, 4)", "DuckLinear(2, 3)"])
+@pytest.mark.parametrize("batch, seed", [(4, 0), (1, 5), (6, 2)])
+def test_a_learners_correct_layer_agrees_and_shows_its_own_backward(make, batch, seed):
+    layer = make()
+    W_before = layer.W.copy()
+    w = GradCheckExplorer(layer, batch=batch, seed=seed, log_eps=-6)
+    st = w.state
+    assert w.error == "" and w.layer == "custom" and w.layer_class == type(layer).__name__
+    assert (w.n_in, w.n_out) == layer.W.shape and w.fixed_sizes
+    assert st["param"] == "W" and st["shape"] == list(layer.W.shape)
+    assert set(st["errors"]) == {"X", "W", "b"} and max(st["errors"].values()) < 1e-8
+    copy_, case, dX = own_backward(layer, batch, *layer.W.shape, seed)
+    assert np.array_equal(st["analytic"], copy_.dW)          # exactly what its backward set
+    assert st["loss"] == pytest.approx(np.sum(copy_.forward(case["X"]) * case["R"]),
+                                       rel=1e-12)
+    # the numerical gradient is central differences of that probe, by an independent route
+    num = numerical_gradient(lambda _: np.sum(case["X"] @ copy_.W * case["R"]), copy_.W, 1e-6)
+    assert np.allclose(st["numerical"], num, rtol=1e-6, atol=1e-8)
+    assert st["errors"]["X"] == pytest.approx(relative_error(
+        dX, numerical_gradient(lambda X: np.sum((X @ copy_.W + copy_.b) * case["R"]),
+                               case["X"].copy())), abs=1e-8)
+    assert len(st["curve"]["rel_error"]) == len(CURVE)
+    # the explorer works on a copy: the learner's layer is as it was
+    assert np.array_equal(layer.W, W_before) and getattr(layer, "dW", None) is None
+
+
+def test_a_learners_layer_sees_the_built_in_linears_x_and_r():
+    # the same seeded batch and R as layer="linear": with the same W and b, the same numbers
+    case = random_case("linear", 4, 3, 2, 7)
+    mine = GradCheckExplorer(Linear.from_weights(case["W"], case["b"]), seed=7).state
+    built_in = GradCheckExplorer(layer="linear", seed=7).state
+    assert mine["loss"] == pytest.approx(built_in["loss"], rel=1e-12)
+    assert np.allclose(mine["analytic"], built_in["analytic"], rtol=1e-12, atol=1e-15)
+
+
+def test_a_learners_sequential_shows_its_first_weights_and_checks_every_parameter():
+    net = Sequential(Linear(3, 4, seed=0), Tanh(), Linear(4, 2, seed=1), Sigmoid())
+    w = GradCheckExplorer(net, batch=5)
+    st = w.state
+    assert w.error == "" and w.layer_class == "Sequential" and (w.n_in, w.n_out) == (3, 2)
+    assert st["param"] == "layers[0].W" and st["shape"] == [3, 4]
+    assert set(st["errors"]) == {"X", "layers[0].W", "layers[0].b", "layers[2].W",
+                                 "layers[2].b"}
+    assert max(st["errors"].values()) < 1e-8
+    copy_, _, _ = own_backward(net, 5, 3, 2, 0)
+    assert np.array_equal(st["analytic"], copy_[0].dW)
+
+
+def test_a_learners_activation_layer_shows_dx_and_takes_n_in_from_the_controls():
+    w = GradCheckExplorer(Sigmoid(), batch=3, n_in=5)
+    st = w.state
+    assert w.error == "" and not w.fixed_sizes
+    assert st["param"] == "X" and st["shape"] == [3, 5] and set(st["errors"]) == {"X"}
+    built_in = GradCheckExplorer(layer="sigmoid", batch=3, n_in=5).state
+    assert np.allclose(st["analytic"], built_in["analytic"], rtol=1e-12, atol=1e-15)
+    assert st["rel_error"] < 1e-8
+    w.n_in = 2
+    assert w.error == "" and w.state["shape"] == [3, 2]
+
+
+@pytest.mark.parametrize("batch", [2, 4, 6])
+def test_a_layer_that_averages_where_it_must_sum_is_caught_in_dw_and_db(batch):
+    st = GradCheckExplorer(MeanLinear(3, 2, seed=1), batch=batch).state
+    # the analytic gradient is the numerical one over n: ‖N − N/n‖ / (‖N/n‖ + ‖N‖)
+    expected = (batch - 1) / (batch + 1)
+    assert st["errors"]["W"] == pytest.approx(expected, rel=1e-6)
+    assert st["errors"]["b"] == pytest.approx(expected, rel=1e-6)
+    assert st["errors"]["X"] < 1e-8                             # what it passes down is right
+    assert np.allclose(np.array(st["analytic"]) * batch, st["numerical"], rtol=1e-6)
+
+
+def test_a_layer_that_forgets_the_transpose_is_caught_in_dx_only():
+    st = GradCheckExplorer(NoTranspose(3, 3, seed=4)).state
+    assert st["errors"]["X"] > 0.1
+    assert st["errors"]["W"] < 1e-8 and st["errors"]["b"] < 1e-8 and st["rel_error"] < 1e-8
+
+
+class Raises(Linear):
+    def _backward(self, dY):
+        raise ZeroDivisionError("my bug")
+
+
+class WrongShape(Linear):
+    def _forward(self, X):
+        return X @ self.W[:, :1]
+
+
+class NaNOut(Linear):
+    def _forward(self, X):
+        return X @ self.W + np.log(-1.0 - self.b * 0)
+
+
+class ForgetsDW(Linear):
+    def _backward(self, dY):
+        self.db = dY.sum(axis=0)
+        return dY @ self.W.T
+
+
+class ForgetsReturn(DuckLinear):
+    def backward(self, dY):
+        super().backward(dY)
+
+
+@pytest.mark.parametrize("layer, message", [
+    (Raises(3, 2), "LayerError: your Raises.backward(dY) raised ZeroDivisionError: my bug"),
+    (WrongShape(3, 2), "LayerError: your WrongShape.forward(X) returned shape (4, 1); "
+                       "expected (4, 2)"),
+    (NaNOut(3, 2), "LayerError: your NaNOut.forward(X) returned nan at [0, 0]"),
+    (ForgetsDW(3, 2), "LayerError: your ForgetsDW.backward(dY) did not set the gradient of W "
+                      "(dW, shape (3, 2))"),
+    (ForgetsReturn(3, 2, seed=0), "your ForgetsReturn.backward(dY) returned None (did it forget "
+                          "`return`?)"),
+], ids=lambda v: type(v).__name__ if not isinstance(v, str) else "")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log")
+def test_a_learners_broken_layer_shows_a_clear_error_in_the_widget(layer, message):
+    w = GradCheckExplorer(layer)                   # never raises: the widget says what failed
+    assert message in w.error, w.error
+    assert w.state == {}
+
+
+def test_a_learners_layer_that_fails_later_keeps_the_last_state():
+    class FailsOnBatch5(Linear):
+        def _forward(self, X):
+            if len(X) == 5:
+                raise RuntimeError("batch of five")
+            return super()._forward(X)
+
+    w = GradCheckExplorer(FailsOnBatch5(3, 2, seed=0))
+    before = w.state
+    w.batch = 5
+    assert w.error == ("LayerError: your FailsOnBatch5.forward(X) raised RuntimeError: batch "
+                       "of five") and w.state == before
+    w.batch = 6
+    assert w.error == "" and w.state["shape"] == [3, 2] and w.state != before
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"layer": "tanh"}, "this explorer shows your Linear (layer 'custom')"),
+    ({"n_in": 4}, "n_in and n_out are fixed by the weights of your Linear: 3 and 2"),
+    ({"batch": 7}, "batch must be an integer from 1 to 6"),
+])
+def test_a_learners_layer_cannot_be_switched_or_resized(change, message):
+    w = GradCheckExplorer(Linear(3, 2, seed=0))
+    before = w.state
+    for k, v in change.items():
+        setattr(w, k, v)
+    assert message in w.error and w.state == before
+
+
+def test_what_is_not_a_layer_is_refused_with_what_it_needs():
+    class OnlyForward:
+        def forward(self, X):
+            return X
+
+    with pytest.raises(TypeError, match=r"needs the methods forward\(X\).*backward\(dY\).*"
+                                        r"OnlyForward has no backward"):
+        GradCheckExplorer(OnlyForward())
+    with pytest.raises(TypeError, match="has no forward and no backward"):
+        GradCheckExplorer(layer=np.eye(3))
+    assert "layer must be one of" in GradCheckExplorer(layer="custom").error
 
 
 # ---- in headless Chromium ----------------------------------------------------------------
@@ -301,6 +515,70 @@ def test_gradcheck_static_page_recomputes_like_python(browser):  # noqa: F811
     readout = page.locator(".bp-gc-readout").inner_text()
     assert "e−" in readout and "e-" not in readout, readout
     assert not page.errors
+
+
+@pytest.mark.browser
+def test_gradcheck_learners_layer_live_kernel(browser):  # noqa: F811
+    w = GradCheckExplorer(MeanLinear(3, 2, seed=1))
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']")
+    select = page.locator("select[aria-label='layer']")
+    assert select.locator("option").all_inner_texts() == ["your MeanLinear"]
+    assert select.is_disabled()                      # no switch that would lose the layer
+    assert page.locator("svg.bp-gc-map rect").count() == 2 * 6
+    assert page.locator("svg.bp-gc-map text").count() == 2 * 6
+    assert "DISAGREE" in page.locator(".bp-gc-readout").inner_text()
+    assert "∂L/∂W" in page.locator(".bp-gc-map-title").first.inner_text()
+    assert page.locator("input[aria-label='in']").is_disabled()      # fixed by its W
+    assert page.locator(".bp-gc-kernel-note").is_hidden()
+    page.locator("input[aria-label='batch n']").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"{STATE_IS}.errors.W > 0.65")          # (5 − 1)/(5 + 1)
+    assert w.batch == 5
+    assert_same_state(published(page)[1], w.state, rtol=0, atol=0)
+    assert page.locator(".bp-error").is_hidden() and not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_gradcheck_learners_failing_layer_shows_its_error_in_the_page(browser):  # noqa: F811
+    class FailsOnBatch5(Linear):
+        def _forward(self, X):
+            if len(X) == 5:
+                raise RuntimeError("batch of five")
+            return super()._forward(X)
+
+    w = GradCheckExplorer(FailsOnBatch5(3, 2, seed=0))
+    page = open_explorer(browser, w, kernel=True)
+    page.wait_for_selector(".bp-explorer[data-mode='kernel']")
+    page.locator("input[aria-label='batch n']").focus()
+    page.keyboard.press("ArrowRight")
+    error = page.locator(".bp-error")
+    error.wait_for(state="visible")
+    assert error.inner_text() == ("LayerError: your FailsOnBatch5.forward(X) raised "
+                                  "RuntimeError: batch of five")
+    assert "Traceback" not in page.content()
+    assert page.locator("svg.bp-gc-map rect").count() == 2 * 6      # the last state stays
+    page.keyboard.press("ArrowRight")
+    error.wait_for(state="hidden")
+    assert not page.errors, page.errors
+
+
+@pytest.mark.browser
+def test_gradcheck_learners_layer_static_page_keeps_the_built_state(browser):  # noqa: F811
+    w = GradCheckExplorer(Sequential(Linear(3, 4, seed=0), Tanh(), Linear(4, 2, seed=1)))
+    page = open_explorer(browser, w, kernel=False)
+    page.wait_for_selector(".bp-explorer[data-kernel-only='true']", timeout=3000)
+    note = page.locator(".bp-gc-kernel-note")
+    assert note.is_visible() and "Your Sequential runs in Python only" in note.inner_text()
+    assert page.locator("select[aria-label='layer']").input_value() == "custom"
+    for label in ("batch n", "in", "out", "log₁₀ ε"):
+        assert page.locator(f"input[aria-label='{label}']").is_disabled(), label
+    assert page.get_by_role("button", name="New random batch").is_disabled()
+    controls, state = published(page)
+    assert controls["layer"] == "custom" and state == w.state
+    assert page.locator("svg.bp-gc-map rect").count() == 2 * 12       # layers[0].W : 3 × 4
+    assert "agree ✓" in page.locator(".bp-gc-readout").inner_text()
+    assert not page.errors, page.errors
 
 
 def test_the_twins_exp_and_activations_are_accurate():

@@ -21,7 +21,7 @@ INVALID = [
     (DescentExplorer, {"which": 7}, "which = 7"),
     (DeltaNormExplorer, {"depth": 1}, "need depth ≥ 2"),
     (SoftmaxExplorer, {"temperature": 0}, "temperature must be positive"),
-    (GradCheckExplorer, {"batch": 0}, "n must be an integer from 1 to 6"),
+    (GradCheckExplorer, {"batch": 0}, "batch must be an integer from 1 to 6"),
     (ShapesExplorer, {"batch": 0}, "n must be an integer from 1 to 8"),
     (GraphExplorer, {"example": "nope"}, "unknown example 'nope'"),
     (ForwardNetworkExplorer, {"reduction": "max"}, "unknown reduction 'max'"),

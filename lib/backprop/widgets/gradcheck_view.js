@@ -1,6 +1,12 @@
 // gradcheck_view.js — front end of GradCheckExplorer (chapter 5): a layer's analytic gradient
 // next to central differences, as two heatmaps, with the relative error against the step ε.
 // Concatenated after mlmath.js and ui.js; without a kernel the state comes from gradcheckState.
+//
+// A learner's own layer (layer "custom", its class in the trait layer_class) runs in Python
+// only: the selector shows "your <class>" and nothing else, the in/out sliders stay at the
+// sizes its weights fix (fixed_sizes), and the controls wait for a kernel. A page without one
+// keeps the state Python computed when the page was built, says so, and marks the explorer
+// data-kernel-only (its controls stay disabled).
 
 const GC_CONTROLS = ["layer", "batch", "n_in", "n_out", "seed", "log_eps"];
 const GC_LAYERS = [["linear", "Linear"], ["sigmoid", "Sigmoid"], ["tanh", "Tanh"],
@@ -54,11 +60,14 @@ export default {
     const controls = Object.fromEntries(GC_CONTROLS.map((k) => [k, model.get(k)]));
     let state = model.get("state");
     const sync = controlSync(model, kernel);
+    const learner = model.get("layer_class");      // "" for a built-in layer
+    const fixedSizes = Boolean(learner) && model.get("fixed_sizes");
 
     // with a kernel, the new state is drawn when Python sends it (not the old one first)
     function changed(key, value) {
       controls[key] = value;
-      const here = sync.update({ [key]: value }, () => recomputeHere(model,
+      // a learner's layer is computed by Python only (its controls wait for the kernel)
+      const here = sync.update({ [key]: value }, learner ? () => {} : () => recomputeHere(model,
         () => gradcheckState(controls.layer, controls.batch, controls.n_in, controls.n_out,
           controls.seed, controls.log_eps),
         (st) => { state = st; draw(); }));
@@ -72,7 +81,8 @@ export default {
     };
     const select = h("select", { "aria-label": "layer", class: "bp-gc-select",
       onchange: () => changed("layer", select.value) },
-    GC_LAYERS.map(([v, t]) => h("option", { value: v }, t)));
+    (learner ? [["custom", `your ${learner}`]] : GC_LAYERS)
+      .map(([v, t]) => h("option", { value: v }, t)));
     select.value = controls.layer;
     const reseed = button("New random batch", () => changed("seed", controls.seed + 1));
     const seedText = h("span", { class: "bp-gc-seed" });
@@ -80,6 +90,10 @@ export default {
     const capA = h("div", { class: "bp-gc-map-title" });
     const capN = h("div", { class: "bp-gc-map-title" });
     const readout = h("div", { class: "bp-readout bp-gc-readout" });
+    const kernelNote = h("div", { class: "bp-gc-kernel-note" },
+      `Your ${learner} runs in Python only: these are the numbers it gave when this page was ` +
+      "built. Its controls need a Python kernel (Binder or `make lab`).");
+    kernelNote.style.display = "none";
     body.append(
       h("div", { class: "bp-gc-controls" }, [
         h("div", { class: "bp-gc-col" }, [
@@ -88,13 +102,30 @@ export default {
         h("div", { class: "bp-gc-col" }, Object.values(sliders).map((s) => s.root))]),
       h("div", { class: "bp-gc-maps" }, [
         h("div", {}, [capA, mapA]), h("div", {}, [capN, mapN])]),
-      h("div", { class: "bp-gc-bottom" }, [readout, curve]));
+      h("div", { class: "bp-gc-bottom" }, [readout, curve]), kernelNote);
+
+    // A learner's layer: only the kernel can compute it, so its controls are enabled once a
+    // kernel answers; without one the page keeps the state it was built with.
+    if (learner) {
+      select.disabled = true;
+      select.title = `your ${learner}: GradCheckExplorer(layer="tanh") shows a built-in layer`;
+      kernel.watch((alive) => {
+        const off = alive !== true;
+        for (const [key, s] of Object.entries(sliders)) {
+          s.input.disabled = off || (fixedSizes && (key === "n_in" || key === "n_out"));
+        }
+        reseed.disabled = off;
+        kernelNote.style.display = alive === false ? "block" : "none";
+        if (alive === false) root.dataset.kernelOnly = "true";
+        else delete root.dataset.kernelOnly;
+      });
+    }
 
     function draw() {
       if (!hasState(state)) return;
       select.value = controls.layer;
       sliders.n_out.root.style.opacity = controls.layer === "linear" ||
-        controls.layer === "linear+tanh" ? "1" : "0.45";
+        controls.layer === "linear+tanh" || fixedSizes ? "1" : "0.45";
       seedText.textContent = ` seed ${controls.seed}`;
       const vmax = Math.max(1e-12, ...state.analytic.flat().map(Math.abs),
         ...state.numerical.flat().map(Math.abs));

@@ -15,9 +15,22 @@ The random numbers come from ``mulberry32_normals`` (chapter 4), the twin of ``r
 Because a central difference at small ε magnifies every rounding, the probe and the backward
 pass are computed here with element-wise operations in the browser's order and an ``exp`` of
 their own (``*_twin``), and checked against the library's layers on every refresh.
+
+A learner's own layer (``GradCheckExplorer(MyLinear(3, 2))``: any object with ``forward(X)``
+and ``backward(dY)`` in the row convention) is checked by :func:`learner_gradient_check`
+instead, with the same probe, the same seeded ``X`` and ``R`` and the same state keys, but
+only in Python: its own ``forward`` and ``backward`` run on a copy of it, and central
+differences perturb the copy's own arrays. The front end shows it as "your MyLinear" and
+offers no other layer type (as ``GraphExplorer(expr)`` offers only the learner's graph);
+without a kernel it cannot recompute, so a static page shows the state computed when the page
+was built, with the controls disabled and a note that says so.
 """
 
 from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import traitlets
@@ -173,6 +186,15 @@ def build_layer(layer: str, arrays: dict) -> Linear | Sequential | Sigmoid | Tan
     return {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}[layer]()
 
 
+def _check_controls(n: int, n_in: int, n_out: int, log_eps: int) -> None:
+    """A ``ValueError`` naming the control (``batch``, ``n_in``, …) that is out of range."""
+    for label, size in (("batch", n), ("n_in", n_in), ("n_out", n_out)):
+        if not isinstance(size, (int, np.integer)) or not 1 <= size <= MAX_SIZE:
+            raise ValueError(f"{label} must be an integer from 1 to {MAX_SIZE}, got {size!r}")
+    if log_eps not in CURVE:
+        raise ValueError(f"log_eps must be an integer from −10 to −1, got {log_eps}")
+
+
 def gradient_check(layer: str, n: int, n_in: int, n_out: int, seed: int,
                    log_eps: int) -> dict:
     """Analytic against numerical gradient of the probe ``L = Σ Y ⊙ R`` for one layer.
@@ -190,11 +212,7 @@ def gradient_check(layer: str, n: int, n_in: int, n_out: int, seed: int,
     """
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {', '.join(LAYERS)}, got {layer!r}")
-    for label, size in (("n", n), ("in", n_in), ("out", n_out)):
-        if not isinstance(size, (int, np.integer)) or not 1 <= size <= MAX_SIZE:
-            raise ValueError(f"{label} must be an integer from 1 to {MAX_SIZE}, got {size!r}")
-    if log_eps not in CURVE:
-        raise ValueError(f"log_eps must be an integer from −10 to −1, got {log_eps}")
+    _check_controls(n, n_in, n_out, log_eps)
     arrays = random_case(layer, n, n_in, n_out, seed)
     X, R = arrays["X"], arrays["R"]
     grads = backward_twin(layer, arrays)
@@ -231,6 +249,155 @@ def gradient_check(layer: str, n: int, n_in: int, n_out: int, seed: int,
     }
 
 
+# ---- a learner's own layer (Python only) ---------------------------------------------------
+class LayerError(Exception):
+    """A learner's layer failed or returned something unusable; the message says which call."""
+
+
+def _who(layer: Any) -> str:
+    return f"your {type(layer).__name__}"
+
+
+def learner_parameters(layer: Any) -> list[tuple[str, np.ndarray]]:
+    """``[(name, array)]``: the arrays of ``layer`` that the check perturbs, in order.
+
+    ``layer.named_parameters()`` when it has one (a library ``Layer``: ``"W"``, ``"b"`` of a
+    ``Linear``, ``"layers[0].W"``, … of a ``Sequential``), else its attributes ``W`` and ``b``
+    (arrays), else none (an activation layer: only ``∂L/∂X`` is checked).
+    """
+    if callable(getattr(layer, "named_parameters", None)):
+        pairs = [(str(name), param) for name, param, _ in layer.named_parameters()]
+    else:
+        pairs = [(k, getattr(layer, k)) for k in ("W", "b") if hasattr(layer, k)]
+    for name, param in pairs:
+        if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
+            raise LayerError(f"{_who(layer)}: its parameter {name} must be a float NumPy array "
+                             f"(it is perturbed in place), got {type(param).__name__}")
+    return pairs
+
+
+def learner_sizes(layer: Any) -> tuple[int, int] | None:
+    """``(in, out)`` fixed by the layer's weights: ``in`` of its first matrix (or its
+    ``in_features``) and ``out`` of its last (or its ``out_features``); ``None`` without any."""
+    mats = [p for _, p in learner_parameters(layer) if p.ndim == 2]
+    if not mats:
+        return None
+    n_in, n_out = mats[0].shape[0], mats[-1].shape[1]
+    for attr in ("in_features", "out_features"):
+        value = getattr(layer, attr, None)
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            n_in, n_out = (value, n_out) if attr == "in_features" else (n_in, value)
+    return int(n_in), int(n_out)
+
+
+def _gradient_of(layer: Any, name: str) -> Any:
+    """The gradient the layer's backward left for its parameter ``name`` (``dW`` for ``W``)."""
+    if callable(getattr(layer, "named_parameters", None)):
+        return next((g for k, _, g in layer.named_parameters() if k == name), None)
+    return getattr(layer, f"d{name}", None)
+
+
+def _owners(layer: Any) -> list[Any]:
+    """The layer and, for a ``Sequential``, every layer inside (recursively)."""
+    inner = getattr(layer, "layers", ())
+    inner = inner if isinstance(inner, (list, tuple)) else ()
+    return [layer] + [o for sub in inner for o in _owners(sub)]
+
+
+def _call(layer: Any, what: str, fn: Callable[[], Any], shape: tuple[int, ...],
+          meaning: str) -> np.ndarray:
+    """``fn()`` (a call into the learner's code) as a finite float array of ``shape``."""
+    try:
+        out = fn()
+    except Exception as exc:
+        raise LayerError(f"{_who(layer)}.{what} raised {type(exc).__name__}: {exc}") from exc
+    if out is None:
+        raise LayerError(f"{_who(layer)}.{what} returned None (did it forget `return`?); "
+                         f"expected {meaning}, shape {shape}")
+    try:
+        arr = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise LayerError(f"{_who(layer)}.{what} returned {type(out).__name__}, not an array "
+                         f"of numbers ({meaning}, shape {shape})") from None
+    if arr.shape != shape:
+        raise LayerError(f"{_who(layer)}.{what} returned shape {arr.shape}; expected {shape} "
+                         f"({meaning})")
+    bad = np.argwhere(~np.isfinite(arr))
+    if len(bad):
+        where = tuple(int(i) for i in bad[0])
+        raise LayerError(f"{_who(layer)}.{what} returned {arr[where]} at {list(where)} "
+                         f"({meaning})")
+    return arr
+
+
+def learner_gradient_check(layer: Any, n: int, n_in: int, n_out: int, seed: int,
+                           log_eps: int) -> dict:
+    """:func:`gradient_check` for a learner's layer, with its own ``forward`` and ``backward``.
+
+    ``layer`` maps ``X : (n, in)`` to ``Y : (n, out)`` (``(n, in)`` for a layer without
+    weights). ``X`` and ``R`` are the seeded arrays the built-in ``"linear"`` layer (without
+    weights: the activation layers) sees for these sizes; ``in`` and ``out`` come from the
+    layer's weights (:func:`learner_sizes`) when it has any. The probe is
+    ``L = Σ layer.forward(X) ⊙ R``; the analytic gradients are what ``layer.backward(R)``
+    returns (``∂L/∂X``) and leaves in its parameters' gradients (``dW``, ``db``, …); the
+    numerical ones are ``numerical_gradient`` of the probe, perturbing the layer's own arrays
+    in place. ``layer`` is changed (its caches, its gradients) but its parameters are restored.
+
+    Returns the keys of :func:`gradient_check`, with ``layer = "custom"``, ``param`` the first
+    weight matrix (``"W"``, ``"layers[0].W"`` for a ``Sequential``) or ``"X"``, and ``errors``
+    for ``X`` and every parameter. Raises :class:`LayerError` when the layer raises, returns
+    an array of the wrong shape or a NaN or infinity, or leaves a gradient unset.
+    """
+    fixed = learner_sizes(layer)
+    if fixed is not None:
+        n_in, n_out = fixed
+    _check_controls(n, n_in, n_out, log_eps)
+    width = n_out if fixed is not None else n_in
+    case = random_case("linear" if fixed is not None else "sigmoid", n, n_in, width, seed)
+    X, R = case["X"], case["R"]
+    params = learner_parameters(layer)
+    y_meaning = "Y = forward(X) : (n, out)" if fixed is not None else "Y : (n, in), as X"
+
+    def probe(_: np.ndarray) -> float:
+        Y = _call(layer, "forward(X)", lambda: layer.forward(X), R.shape, y_meaning)
+        return float(np.sum(Y * R))
+
+    loss = probe(X)
+    for owner in _owners(layer):            # a gradient its backward forgets stays None
+        for attr in ("dW", "db"):
+            if hasattr(owner, attr):
+                setattr(owner, attr, None)
+    grads = {"X": _call(layer, "backward(dY)", lambda: layer.backward(R), X.shape,
+                        "∂L/∂X : (n, in), the shape of X")}
+    for name, param in params:
+        g = _gradient_of(layer, name)
+        if g is None:
+            raise LayerError(f"{_who(layer)}.backward(dY) did not set the gradient of {name} "
+                             f"(d{name.rpartition('.')[2]}, shape {param.shape})")
+        grads[name] = _call(layer, f"backward(dY)'s gradient of {name}", lambda g=g: g,
+                            param.shape, f"∂L/∂{name} has the shape of {name}")
+    arrays = {"X": X} | dict(params)
+    param = next((name for name, p in params if p.ndim == 2), "X")
+    eps = float(f"1e{log_eps}")
+    numerical = {name: numerical_gradient(probe, arrays[name], eps) for name in grads}
+    errors = {name: relative_error(grads[name], numerical[name]) for name in grads}
+    curve = [relative_error(grads[param],
+                            numerical_gradient(probe, arrays[param], float(f"1e{k}")))
+             for k in CURVE]
+    return {
+        "layer": "custom",
+        "param": param,
+        "shape": list(grads[param].shape),
+        "eps": eps,
+        "loss": loss,
+        "analytic": grads[param].tolist(),
+        "numerical": numerical[param].tolist(),
+        "rel_error": errors[param],
+        "errors": errors,
+        "curve": {"log_eps": list(CURVE), "rel_error": curve},
+    }
+
+
 GRADCHECK_CSS = """
 /* ---- GradCheckExplorer (gradcheck_view.js, chapter 5) ---- */
 .bp-gc-controls { flex: 1 1 100%; display: flex; flex-wrap: wrap; gap: 4px 28px; }
@@ -245,16 +412,39 @@ svg.bp-gc-map { height: auto; max-width: 100%; background: #fff; }
   align-items: flex-start; }
 .bp-gc-readout { min-width: 280px; }
 svg.bp-gc-curve { max-width: 330px; }
+.bp-gc-kernel-note { flex: 1 1 100%; font-size: 12px; color: #57606a; }
+.bp-gc-select:disabled { opacity: 1; color: inherit; }
 """
 
 
 class GradCheckExplorer(Explorer):
-    """Layer type, sizes, seed and ``ε`` → analytic and numerical gradient side by side.
+    """Layer, sizes, seed and ``ε`` → analytic and numerical gradient side by side.
 
-    Controls (also constructor keywords): ``layer`` (one of :data:`LAYERS`), ``batch``
-    (``n``), ``n_in``, ``n_out`` (1 to :data:`MAX_SIZE`; ``n_out`` is ignored by activation
-    layers), ``seed`` and ``log_eps`` (an integer, ``ε = 10^log_eps``). ``state`` is
-    :func:`gradient_check`.
+    Parameters
+    ----------
+    layer : one of :data:`LAYERS` (computed by the twins, also in a page without a kernel),
+        or a layer of your own: any object with ``forward(X)`` (``X : (n, in)`` →
+        ``Y : (n, out)``) and ``backward(dY)`` (returns ``∂L/∂X : (n, in)`` and sets the
+        gradients of its parameters), e.g. a ``Linear``, a ``Sequential`` or a subclass
+        of ``Linear`` with a bug. Its parameters are ``named_parameters()`` when it has that
+        method (their gradients are the ones it yields after ``backward``), else its arrays
+        ``W`` and ``b`` (gradients ``dW``, ``db``). It is *copied*: the explorer never
+        changes your object. Its weights fix ``n_in`` and ``n_out``. It runs in Python only:
+        the controls need a kernel.
+    batch, n_in, n_out : ``n`` and the widths, 1 to :data:`MAX_SIZE` (``n_out`` is ignored by
+        activation layers).
+    seed : the seeded ``X : (n, in)`` and ``R`` (see :func:`random_case`).
+    log_eps : an integer from −10 to −1, ``ε = 10^log_eps``.
+
+    State (``compute()``)
+    ---------------------
+    For the probe ``L = Σ Y ⊙ R`` (so ``∂L/∂Y = R``): ``param`` the array shown (``"W"``, the
+    first weight matrix of your layer, or ``"X"``), ``shape``, ``eps``, ``loss``,
+    ``analytic`` (from ``backward(R)``) and ``numerical`` (central differences), nested lists
+    of ``shape``; ``rel_error`` between them (``‖a − n‖ / (‖a‖ + ‖n‖)``), ``errors`` (that of
+    ``X`` and every parameter) and ``curve`` (``log_eps`` −10 … −1 and ``rel_error``). See
+    :func:`gradient_check` and :func:`learner_gradient_check` (``layer = "custom"``).
+    ``layer_class`` (a trait, not a control) is your layer's class name, ``""`` otherwise.
     """
 
     _front_end = "gradcheck_view.js"
@@ -267,7 +457,48 @@ class GradCheckExplorer(Explorer):
     n_out = traitlets.Int(2).tag(sync=True)
     seed = traitlets.Int(0).tag(sync=True)
     log_eps = traitlets.Int(-5).tag(sync=True)
+    #: the class of the learner's layer (``layer == "custom"``); ``""`` for a built-in layer
+    layer_class = traitlets.Unicode("").tag(sync=True)
+    #: whether the learner's layer fixes ``n_in`` and ``n_out`` (it has weights)
+    fixed_sizes = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, layer: Any = "linear", **kwargs: Any) -> None:
+        self.learner_layer: Any = None
+        if not isinstance(layer, str):
+            missing = [m for m in ("forward", "backward") if not callable(getattr(layer, m, None))]
+            if missing:
+                raise TypeError(
+                    f"GradCheckExplorer(layer=...): a layer of your own needs the methods "
+                    f"forward(X) (X : (n, in) → Y : (n, out)) and backward(dY) (returns ∂L/∂X "
+                    f"and sets dW, db), in the row convention of backprop.layers; "
+                    f"{type(layer).__name__} has no {' and no '.join(missing)}")
+            try:
+                self.learner_layer = copy.deepcopy(layer)
+            except Exception as exc:
+                raise TypeError(f"GradCheckExplorer(layer=...): your {type(layer).__name__} "
+                                f"cannot be copied with copy.deepcopy ({exc})") from exc
+            try:
+                sizes = learner_sizes(self.learner_layer)
+            except LayerError as exc:
+                raise TypeError(f"GradCheckExplorer(layer=...): {exc}") from None
+            if sizes is not None:
+                kwargs["n_in"], kwargs["n_out"] = sizes
+            kwargs |= {"layer_class": type(layer).__name__, "fixed_sizes": sizes is not None}
+            layer = "custom"
+        super().__init__(layer=layer, **kwargs)
 
     def compute(self) -> dict:
-        return gradient_check(self.layer, self.batch, self.n_in, self.n_out, self.seed,
-                              self.log_eps)
+        if self.learner_layer is None:
+            return gradient_check(self.layer, self.batch, self.n_in, self.n_out, self.seed,
+                                  self.log_eps)
+        who = f"your {self.layer_class}"
+        if self.layer != "custom":
+            raise ValueError(f"this explorer shows {who} (layer 'custom'); for the built-in "
+                             f"layer {self.layer!r} make a new GradCheckExplorer(layer="
+                             f"{self.layer!r})")
+        sizes = learner_sizes(self.learner_layer)
+        if sizes is not None and (self.n_in, self.n_out) != sizes:
+            raise ValueError(f"n_in and n_out are fixed by the weights of {who}: "
+                             f"{sizes[0]} and {sizes[1]}, not {self.n_in} and {self.n_out}")
+        return learner_gradient_check(self.learner_layer, self.batch, self.n_in, self.n_out,
+                                      self.seed, self.log_eps)

@@ -99,8 +99,8 @@ def test_shapes_dW_sums_over_the_batch():
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"batch": 0}, "n must be an integer from 1 to 8"),
-    ({"n_in": 9}, "in must be an integer from 1 to 8"),
+    ({"batch": 0}, "batch must be an integer from 1 to 8"),
+    ({"n_in": 9}, "n_in must be an integer from 1 to 8"),
     ({"convention": "diagonal"}, "convention must be one of row, column, network"),
 ])
 def test_shapes_bad_controls_show_an_error_and_keep_the_state(change, message):

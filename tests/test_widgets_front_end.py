@@ -22,7 +22,7 @@ INVALID = [
     (DeltaNormExplorer, {"depth": 1}, "need depth ≥ 2"),
     (SoftmaxExplorer, {"temperature": 0}, "temperature must be positive"),
     (GradCheckExplorer, {"batch": 0}, "batch must be an integer from 1 to 6"),
-    (ShapesExplorer, {"batch": 0}, "n must be an integer from 1 to 8"),
+    (ShapesExplorer, {"batch": 0}, "batch must be an integer from 1 to 8"),
     (GraphExplorer, {"example": "nope"}, "unknown example 'nope'"),
     (ForwardNetworkExplorer, {"reduction": "max"}, "unknown reduction 'max'"),
     (BackwardStepper, {"activation": "gelu"}, "unknown activation 'gelu'"),

@@ -75,7 +75,7 @@ def layer_shapes(n: int, n_in: int, n_out: int, convention: str = "row") -> dict
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}, "
                          f"got {convention!r}")
-    for label, size in (("n", n), ("in", n_in), ("out", n_out)):
+    for label, size in (("batch", n), ("n_in", n_in), ("n_out", n_out)):
         if not isinstance(size, (int, np.integer)) or not 1 <= size <= MAX_SIZE:
             raise ValueError(f"{label} must be an integer from 1 to {MAX_SIZE}, got {size!r}")
     rng = np.random.default_rng(0)

@@ -367,13 +367,16 @@ def test_a_learners_broken_layer_shows_a_clear_error_in_the_widget(layer, messag
     assert w.state == {}
 
 
-def test_a_learners_layer_that_fails_later_keeps_the_last_state():
-    class FailsOnBatch5(Linear):
-        def _forward(self, X):
-            if len(X) == 5:
-                raise RuntimeError("batch of five")
-            return super()._forward(X)
+class FailsOnBatch5(Linear):
+    """A learner's layer that works until the batch has five rows."""
 
+    def _forward(self, X):
+        if len(X) == 5:
+            raise RuntimeError("batch of five")
+        return super()._forward(X)
+
+
+def test_a_learners_layer_that_fails_later_keeps_the_last_state():
     w = GradCheckExplorer(FailsOnBatch5(3, 2, seed=0))
     before = w.state
     w.batch = 5
@@ -541,12 +544,6 @@ def test_gradcheck_learners_layer_live_kernel(browser):  # noqa: F811
 
 @pytest.mark.browser
 def test_gradcheck_learners_failing_layer_shows_its_error_in_the_page(browser):  # noqa: F811
-    class FailsOnBatch5(Linear):
-        def _forward(self, X):
-            if len(X) == 5:
-                raise RuntimeError("batch of five")
-            return super()._forward(X)
-
     w = GradCheckExplorer(FailsOnBatch5(3, 2, seed=0))
     page = open_explorer(browser, w, kernel=True)
     page.wait_for_selector(".bp-explorer[data-mode='kernel']")

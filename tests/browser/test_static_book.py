@@ -234,6 +234,36 @@ def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -
     assert width <= PHONE_WIDTH, f"{book_page.docname} is {width} px wide on a phone"
 
 
+def margin_notes_at(browser, url: str, width: int) -> dict:
+    """The page's width and its margin notes' left and right edges at ``width`` (runs in the
+    browser's thread)."""
+    context, page, _ = guarded_page(browser)
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url, wait_until="load")
+        return page.evaluate("""() => ({
+          page: document.documentElement.scrollWidth,
+          notes: Array.from(document.querySelectorAll("aside.margin"), (a) => {
+            const r = a.getBoundingClientRect();
+            return [Math.round(r.left), Math.round(r.right)];
+          }),
+        })""")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1000, 1150, 1250, 1299, 1300, 1440])
+def test_margin_notes_stay_on_the_screen(chromium, built_book: Path, width: int) -> None:
+    """From 1200 px the notes sit beside the text, below it in the flow; at no width does one
+    end past the screen's edge (the theme's did from 992 to 1299 px) or widen the page."""
+    url = (built_book / "chapters" / "03_loss_to_weight.html").as_uri()
+    seen = chromium.run(margin_notes_at, url, width)
+    assert len(seen["notes"]) >= 5 and seen["page"] <= width, seen
+    off = [note for note in seen["notes"] if note[0] < 0 or note[1] > width]
+    assert not off, f"margin notes past the edge of a {width}-px screen: {off}"
+
+
 def sidebar_after_menu_click(browser, url: str, width: int) -> dict:
     """Click the menu button (≡) of the article header at ``width``; what the chapter list
     then looks like (runs in the browser's thread)."""

@@ -379,3 +379,11 @@ def test_momentum_step_called_wrongly_gets_no_hint_about_backward():
     result = ch07.check_momentum_step(forgot_velocities)
     assert result.status == "error" and "positional argument" in result.message, result
     assert "a gradient is None" not in result.message
+
+
+def test_an_init_that_exits_is_reported_not_raised():
+    def leaves(n_in, n_out, rng):
+        raise SystemExit("bye")
+
+    result = ch07.check_init_weights(leaves)
+    assert result.status == "error" and "raised SystemExit: bye" in result.message, result

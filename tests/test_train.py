@@ -318,9 +318,9 @@ def test_trainer_checks_the_loss_and_the_data(loss, X, message):
     (dict(model=None), TypeError, "model must be a layer such as Sequential.*got NoneType$"),
     (dict(model=[Linear(2, 2)]), TypeError, r"got list: put the layers in Sequential\(\.\.\.\)"),
     (dict(optimizer="adam"), TypeError, "optimizer must be an optimizer object .* got 'adam'"),
-    (dict(validation=np.ones((4, 2))), ValueError,
+    (dict(validation=np.ones((4, 2))), TypeError,
      r"validation must be a pair \(X_val, y_val\), got ndarray"),
-    (dict(validation=(np.ones((4, 2)), np.zeros(4, int), 1)), ValueError, "a sequence of 3"),
+    (dict(validation=(np.ones((4, 2)), np.zeros(4, int), 1)), TypeError, "a sequence of 3"),
     (dict(validation=(np.ones((4, 2)), np.zeros(3, int))), ValueError,
      "fit: validation set: X has 4 rows but y has 3"),
     (dict(validation=(np.ones((4, 3)), np.zeros(4, int))), ValueError,
@@ -329,10 +329,15 @@ def test_trainer_checks_the_loss_and_the_data(loss, X, message):
      r"fit: validation set: SoftmaxCrossEntropy.forward: labels must lie in \[0, 1\]"),
 ])
 def test_fit_names_the_argument_that_is_wrong(kwargs, error, message):
-    args = dict(model=mlp([2, 3, 2], seed=0), loss=SoftmaxCrossEntropy(), X=np.ones((8, 2)),
+    model = kwargs.get("model", mlp([2, 3, 2], seed=0))
+    before = [p.copy() for p, _ in model.parameters()] if hasattr(model, "parameters") else []
+    args = dict(model=model, loss=SoftmaxCrossEntropy(), X=np.ones((8, 2)),
                 y=np.zeros(8, dtype=int), progress=False) | kwargs
     with pytest.raises(error, match=message):
         fit(**args)
+    after = [p for p, _ in model.parameters()] if hasattr(model, "parameters") else []
+    assert all(np.array_equal(p, q) for p, q in zip(after, before, strict=True)), (
+        "the model was trained before the error")
 
 
 def test_mse_targets_need_the_shape_of_the_output_before_training_starts():

@@ -7,6 +7,8 @@ numerical gradients against the definition) and in headless Chromium (live kerne
 page: the JS twins in mlmath.js against the Python state after moving each control).
 """
 
+import re
+
 import numpy as np
 import pytest
 from explorer_harness import (
@@ -18,7 +20,7 @@ from explorer_harness import (
 )
 
 from backprop.gradcheck import numerical_gradient, relative_error
-from backprop.layers import Linear, Sequential, Sigmoid, Tanh
+from backprop.layers import Linear, Sequential, Sigmoid, Tanh, mlp
 from backprop.widgets.delta_norms import mulberry32_normals
 from backprop.widgets.gradcheck_view import (
     CURVE,
@@ -606,3 +608,35 @@ def test_gradcheck_case_follows_the_seed_and_scales_w_by_root_in():
     assert abs(case["X"][0, 0] - normals[0]) <= 2**-21
     assert abs(case["W"][0, 0] - normals[8] / 2) <= 2**-21
     assert GradCheckExplorer(seed=1).state["loss"] != GradCheckExplorer(seed=2).state["loss"]
+
+
+class Accumulates(DuckLinear):
+    """Adds to its gradients, as PyTorch's layers do, from zeros it sets up itself."""
+
+    def __init__(self, n_in, n_out, seed):
+        super().__init__(n_in, n_out, seed)
+        self.dW, self.db = np.zeros_like(self.W), np.zeros_like(self.b)
+
+    def backward(self, dY):
+        self.dW += self.X.T @ dY
+        self.db += dY.sum(axis=0)
+        return dY @ self.W.T
+
+
+def test_a_layer_that_adds_to_its_gradients_is_checked_from_zero_at_every_change():
+    w = GradCheckExplorer(Accumulates(3, 2, seed=0))
+    for batch in (4, 5, 4):                # without zeroing, the second check would add up
+        w.batch = batch
+        assert w.error == "" and max(w.state["errors"].values()) < 1e-8, w.state["errors"]
+
+
+@pytest.mark.parametrize("layer, message", [
+    (mlp([64, 32, 10], seed=0), "your Sequential maps 64 inputs to 10 outputs; the explorer "
+                                "shows layers up to 6 wide"),
+    (Linear(8, 2, seed=0), "try a small one, such as Linear(3, 2)"),
+    (Linear(3, 2, seed=0, dtype=np.float32), "its parameter W is float32; central differences "
+                                             "need float64"),
+])
+def test_a_learners_layer_the_explorer_cannot_show_is_refused_with_the_reason(layer, message):
+    with pytest.raises((TypeError, ValueError), match=re.escape(message)):
+        GradCheckExplorer(layer)

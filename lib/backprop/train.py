@@ -192,16 +192,22 @@ class Trainer:
         return value, (accuracy(self.model, X, y) if is_classifier else None)
 
 
-def _validation_pair(validation: object, model: Layer, loss: Loss) -> tuple[Array, Array]:
+def _validation_pair(validation: object, trainer: Trainer) -> tuple[Array, Array]:
     """``validation`` as ``(X_val, y_val)``, checked as ``Trainer`` checks the training data
-    (the errors name the validation set)."""
+    and evaluated once before any training (labels out of range, say), with errors that name
+    the validation set."""
     if not isinstance(validation, (tuple, list)):
-        raise ValueError(f"fit: validation must be a pair (X_val, y_val), got "
-                         f"{type(validation).__name__}")
+        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got "
+                        f"{type(validation).__name__}")
     if len(validation) != 2:
-        raise ValueError(f"fit: validation must be a pair (X_val, y_val), got a sequence of "
-                         f"{len(validation)}")
-    return _checked_data("fit: validation set", model, loss, *validation)
+        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got a sequence of "
+                        f"{len(validation)}")
+    X_val, y_val = _checked_data("fit: validation set", trainer.model, trainer.loss, *validation)
+    try:
+        trainer.evaluate(X_val, y_val)
+    except ValueError as err:
+        raise ValueError(f"fit: validation set: {err}") from None
+    return X_val, y_val
 
 
 def fit(
@@ -231,7 +237,7 @@ def fit(
     trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
                       batch_size=batch_size, seed=seed)
     if validation is not None:
-        validation = _validation_pair(validation, model, loss)
+        validation = _validation_pair(validation, trainer)
     history = History()
     bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
     for _ in bar:
@@ -242,10 +248,7 @@ def fit(
             history.accuracy.append(train_acc)
         postfix = {"loss": f"{train_loss:.4f}"}
         if validation is not None:
-            try:
-                val_loss, val_acc = trainer.evaluate(*validation)
-            except ValueError as err:   # labels out of range, say
-                raise ValueError(f"fit: validation set: {err}") from None
+            val_loss, val_acc = trainer.evaluate(*validation)
             history.val_loss.append(val_loss)
             if val_acc is not None:
                 history.val_accuracy.append(val_acc)

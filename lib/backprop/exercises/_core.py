@@ -113,9 +113,8 @@ class Exercise:
                 actual = learner(*args)
             except NotImplementedError as exc:
                 return not_implemented(exc, learner, self.name)
-            except (Exception, SystemExit) as exc:  # the learner's bug, reported, not raised
-                return Result("error", f"your function raised {type(exc).__name__}: {exc}"
-                              + _hint(exc), self.name)
+            except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
+                return Result("error", raised("your function", exc), self.name)
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
@@ -234,6 +233,17 @@ def _in_library(filename: str) -> bool:
     except (OSError, ValueError):
         return False
     return path.startswith(_LIBRARY_DIRS)
+
+
+#: what a learner's code may raise that a checker reports instead of raising: any error, and
+#: an ``exit()`` (which would otherwise end the checker's cell, in a script the program)
+LEARNER_ERRORS = (Exception, SystemExit)
+
+
+def raised(who: str, exc: BaseException) -> str:
+    """``"<who> raised ValueError: <message>"``, and what such an error usually means."""
+    text = f": {exc}" if str(exc) else ""
+    return f"{who} raised {type(exc).__name__}{text}" + _hint(exc)
 
 
 def _hint(exc: BaseException) -> str:

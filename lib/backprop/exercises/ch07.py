@@ -30,6 +30,7 @@ import numpy as np
 from backprop import data
 from backprop.exercises._core import (
     ATOL,
+    LEARNER_ERRORS,
     RTOL,
     Diagnosis,
     Exercise,
@@ -39,6 +40,7 @@ from backprop.exercises._core import (
     describe,
     factor_text,
     not_implemented,
+    raised,
 )
 from backprop.layers import Layer, Linear, Sequential, Tanh, mlp
 from backprop.losses import Loss, SoftmaxCrossEntropy
@@ -533,8 +535,8 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
             result = fn(n_in, n_out, copy.deepcopy(rng))
         except NotImplementedError as exc:
             return not_implemented(exc, fn, name)
-        except Exception as exc:  # the learner's bug, reported
-            return Result("error", f"your function raised {type(exc).__name__}: {exc}", name)
+        except LEARNER_ERRORS as exc:  # the learner's bug, reported
+            return Result("error", raised("your function", exc), name)
         if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?
             return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
         try:
@@ -546,9 +548,9 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
         largest_bias = max(largest_bias, float(np.abs(np.asarray(result[1], float)).max()))
     try:
         acc = train_digits(network_from_init(fn))
-    except Exception as exc:  # e.g. an init that depends on global state in odd ways
-        return Result("error", f"training a network initialised by your function raised "
-                      f"{type(exc).__name__}: {exc}", name)
+    except LEARNER_ERRORS as exc:  # e.g. an init that depends on global state in odd ways
+        return Result("error", raised("training a network initialised by your function", exc),
+                      name)
     reached = (f"a {INIT_SIZES} tanh network initialised with them reaches only {acc:.1%} "
                "test accuracy after 10 epochs")
     if acc < INIT_ACCURACY and largest_bias > 1:

@@ -273,6 +273,10 @@ def learner_parameters(layer: Any) -> list[tuple[str, np.ndarray]]:
         if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
             raise LayerError(f"{_who(layer)}: its parameter {name} must be a float NumPy array "
                              f"(it is perturbed in place), got {type(param).__name__}")
+        if param.dtype != np.float64:
+            raise LayerError(f"{_who(layer)}: its parameter {name} is {param.dtype}; central "
+                             f"differences need float64 (build the layer with the default "
+                             f"dtype)")
     return pairs
 
 
@@ -295,13 +299,6 @@ def _gradient_of(layer: Any, name: str) -> Any:
     if callable(getattr(layer, "named_parameters", None)):
         return next((g for k, _, g in layer.named_parameters() if k == name), None)
     return getattr(layer, f"d{name}", None)
-
-
-def _owners(layer: Any) -> list[Any]:
-    """The layer and, for a ``Sequential``, every layer inside (recursively)."""
-    inner = getattr(layer, "layers", ())
-    inner = inner if isinstance(inner, (list, tuple)) else ()
-    return [layer] + [o for sub in inner for o in _owners(sub)]
 
 
 def _call(layer: Any, what: str, fn: Callable[[], Any], shape: tuple[int, ...],
@@ -363,10 +360,10 @@ def learner_gradient_check(layer: Any, n: int, n_in: int, n_out: int, seed: int,
         return float(np.sum(Y * R))
 
     loss = probe(X)
-    for owner in _owners(layer):            # a gradient its backward forgets stays None
-        for attr in ("dW", "db"):
-            if hasattr(owner, attr):
-                setattr(owner, attr, None)
+    for name, _ in params:      # zeroed (in the copy), so a backward that adds to them starts at 0
+        earlier = _gradient_of(layer, name)
+        if isinstance(earlier, np.ndarray) and earlier.flags.writeable:
+            earlier[...] = 0
     grads = {"X": _call(layer, "backward(dY)", lambda: layer.backward(R), X.shape,
                         "∂L/∂X : (n, in), the shape of X")}
     for name, param in params:
@@ -481,6 +478,12 @@ class GradCheckExplorer(Explorer):
                 sizes = learner_sizes(self.learner_layer)
             except LayerError as exc:
                 raise TypeError(f"GradCheckExplorer(layer=...): {exc}") from None
+            if sizes is not None and max(sizes) > MAX_SIZE:
+                raise ValueError(
+                    f"GradCheckExplorer(layer=...): your {type(layer).__name__} maps "
+                    f"{sizes[0]} inputs to {sizes[1]} outputs; the explorer shows layers up to "
+                    f"{MAX_SIZE} wide (a heatmap cell per weight): try a small one, such as "
+                    f"{type(layer).__name__}(3, 2)")
             if sizes is not None:
                 kwargs["n_in"], kwargs["n_out"] = sizes
             kwargs |= {"layer_class": type(layer).__name__, "fixed_sizes": sizes is not None}

@@ -149,13 +149,13 @@ class Trainer:
         if not _positive_whole(batch_size):
             raise ValueError(f"Trainer: batch_size must be a positive whole number, got "
                              f"{batch_size!r}")
-        if optimizer is not None and not (hasattr(optimizer, "step")
-                                          and hasattr(optimizer, "model")):
-            raise TypeError(f"Trainer: optimizer must be an optimizer object such as "
-                            f"SGD(model, lr=0.1), got {optimizer!r}")
-        if optimizer is not None and optimizer.model is not model:
-            raise ValueError("Trainer: the optimizer updates another model than the one being "
-                             "trained: build it from this model, SGD(model, ...)")
+        if optimizer is not None:
+            if not (hasattr(optimizer, "step") and hasattr(optimizer, "model")):
+                raise TypeError(f"Trainer: optimizer must be an optimizer object such as "
+                                f"SGD(model, lr=0.1), got {optimizer!r}")
+            if optimizer.model is not model:
+                raise ValueError("Trainer: the optimizer updates another model than the one "
+                                 "being trained: build it from this model, SGD(model, ...)")
         self.model, self.loss, self.X, self.y = model, loss, X, y
         self.optimizer = optimizer or SGD(model, lr=lr, momentum=momentum)
         self.batch_size = batch_size
@@ -196,12 +196,10 @@ def _validation_pair(validation: object, trainer: Trainer) -> tuple[Array, Array
     """``validation`` as ``(X_val, y_val)``, checked as ``Trainer`` checks the training data
     and evaluated once before any training (labels out of range, say), with errors that name
     the validation set."""
-    if not isinstance(validation, (tuple, list)):
-        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got "
-                        f"{type(validation).__name__}")
-    if len(validation) != 2:
-        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got a sequence of "
-                        f"{len(validation)}")
+    is_sequence = isinstance(validation, (tuple, list))
+    if not is_sequence or len(validation) != 2:
+        got = f"a sequence of {len(validation)}" if is_sequence else type(validation).__name__
+        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got {got}")
     X_val, y_val = _checked_data("fit: validation set", trainer.model, trainer.loss, *validation)
     try:
         trainer.evaluate(X_val, y_val)

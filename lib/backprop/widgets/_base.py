@@ -36,6 +36,14 @@ def bundle(front_end: str) -> str:
     return "\n".join(parts)
 
 
+def check_sizes(largest: int, **sizes: Any) -> None:
+    """A ``ValueError`` naming the control (``batch=…``, ``n_in=…``) whose value is not an
+    integer from 1 to ``largest``."""
+    for label, size in sizes.items():
+        if not isinstance(size, (int, np.integer)) or not 1 <= size <= largest:
+            raise ValueError(f"{label} must be an integer from 1 to {largest}, got {size!r}")
+
+
 def _first_non_finite(data: Any, path: str = "state") -> str:
     """Where plain data (dicts, lists, numbers) holds NaN or an infinity, e.g.
     ``"state.loss is inf"``; ``""`` when every number is finite."""

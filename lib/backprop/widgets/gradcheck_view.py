@@ -37,7 +37,7 @@ import traitlets
 
 from backprop.gradcheck import numerical_gradient, relative_error
 from backprop.layers import Linear, ReLU, Sequential, Sigmoid, Tanh
-from backprop.widgets._base import Explorer
+from backprop.widgets._base import Explorer, check_sizes
 from backprop.widgets.delta_norms import mulberry32_normals
 
 #: the layer types, in the order of the front end's selector
@@ -188,9 +188,7 @@ def build_layer(layer: str, arrays: dict) -> Linear | Sequential | Sigmoid | Tan
 
 def _check_controls(n: int, n_in: int, n_out: int, log_eps: int) -> None:
     """A ``ValueError`` naming the control (``batch``, ``n_in``, …) that is out of range."""
-    for label, size in (("batch", n), ("n_in", n_in), ("n_out", n_out)):
-        if not isinstance(size, (int, np.integer)) or not 1 <= size <= MAX_SIZE:
-            raise ValueError(f"{label} must be an integer from 1 to {MAX_SIZE}, got {size!r}")
+    check_sizes(MAX_SIZE, batch=n, n_in=n_in, n_out=n_out)
     if log_eps not in CURVE:
         raise ValueError(f"log_eps must be an integer from −10 to −1, got {log_eps}")
 
@@ -286,12 +284,13 @@ def learner_sizes(layer: Any) -> tuple[int, int] | None:
     mats = [p for _, p in learner_parameters(layer) if p.ndim == 2]
     if not mats:
         return None
-    n_in, n_out = mats[0].shape[0], mats[-1].shape[1]
-    for attr in ("in_features", "out_features"):
+
+    def width(attr: str, of_weights: int) -> int:
         value = getattr(layer, attr, None)
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            n_in, n_out = (value, n_out) if attr == "in_features" else (n_in, value)
-    return int(n_in), int(n_out)
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        return int(value if whole else of_weights)
+
+    return width("in_features", mats[0].shape[0]), width("out_features", mats[-1].shape[1])
 
 
 def _gradient_of(layer: Any, name: str) -> Any:
@@ -494,7 +493,7 @@ class GradCheckExplorer(Explorer):
         if self.learner_layer is None:
             return gradient_check(self.layer, self.batch, self.n_in, self.n_out, self.seed,
                                   self.log_eps)
-        who = f"your {self.layer_class}"
+        who = _who(self.learner_layer)
         if self.layer != "custom":
             raise ValueError(f"this explorer shows {who} (layer 'custom'); for the built-in "
                              f"layer {self.layer!r} make a new GradCheckExplorer(layer="

@@ -24,7 +24,7 @@ import numpy as np
 import traitlets
 
 from backprop.layers import Linear
-from backprop.widgets._base import Explorer
+from backprop.widgets._base import Explorer, check_sizes
 
 #: the conventions, in the order of the front end's selector
 CONVENTIONS = ("row", "column", "network")
@@ -75,9 +75,7 @@ def layer_shapes(n: int, n_in: int, n_out: int, convention: str = "row") -> dict
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}, "
                          f"got {convention!r}")
-    for label, size in (("batch", n), ("n_in", n_in), ("n_out", n_out)):
-        if not isinstance(size, (int, np.integer)) or not 1 <= size <= MAX_SIZE:
-            raise ValueError(f"{label} must be an integer from 1 to {MAX_SIZE}, got {size!r}")
+    check_sizes(MAX_SIZE, batch=n, n_in=n_in, n_out=n_out)
     rng = np.random.default_rng(0)
     if convention == "row":
         layer = Linear(n_in, n_out, rng=rng)

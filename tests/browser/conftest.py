@@ -1,9 +1,10 @@
 """Fixtures of the browser tests: the built book, a local server, headless Chromium.
 
-- ``built_book``: builds the book once per test session with warnings as errors
+- ``built_book``: builds the book once per test run with warnings as errors
   (``make book``: ``jupyter-book build . -W --keep-going --all``, executing every notebook
-  again when ``lib/`` changed). Set ``BOOK_BUILT=1`` to reuse an existing ``_build/html``
-  while working on the tests.
+  again when ``lib/`` changed). Under pytest-xdist the first worker that needs it builds it
+  and the others wait for that build. Set ``BOOK_BUILT=1`` to reuse an existing
+  ``_build/html`` while working on the tests.
 - ``chromium``: headless Chromium through Playwright, in a thread of its own
   (``browser_support.BrowserThread``; ``CHROMIUM`` overrides the path); the tests that need it
   skip with a one-line reason when it is not installed.
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -29,11 +31,30 @@ from browser_support import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, BrowserThread, 
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """``_build/html``, built with warnings as errors (once per session)."""
+    """``_build/html``, built with warnings as errors (once per test run)."""
     if os.environ.get("BOOK_BUILT") == "1" and (HTML / "index.html").is_file():
         return HTML
-    # `make book`: the same build, and its rule that executes every notebook again when lib/
-    # changed (the cached outputs embed the explorers' front ends)
+    # Each pytest-xdist worker has a session of its own. Two builds at once would share one
+    # execution cache (and `make book` may delete it: the other build then fails on its
+    # database), so the workers take turns, and a worker that gets the lock after another
+    # worker of the same run has built the book uses that build.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    built_by = ROOT / "_build" / ".built-by-test-run"
+    built_by.parent.mkdir(exist_ok=True)
+    with open(ROOT / "_build" / ".book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if run and built_by.is_file() and built_by.read_text() == run:
+            return HTML
+        built_by.unlink(missing_ok=True)
+        _make_book()
+        built_by.write_text(run)
+    return HTML
+
+
+def _make_book() -> None:
+    """Run `make book`, the same build as the reader's, and fail the test when it fails."""
+    # `make book` also executes every notebook again when lib/ changed (the cached outputs
+    # embed the explorers' front ends)
     command = ["make", "--no-print-directory", "book"]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
     if proc.returncode != 0 and "Kernel died" in proc.stdout + proc.stderr:
@@ -45,7 +66,6 @@ def built_book() -> Path:
                     if re.search(r"WARNING:|ERROR:|Error:|Traceback", line)]
         pytest.fail("the book does not build with warnings as errors:\n"
                     + "\n".join(problems[:40] or output.splitlines()[-40:]), pytrace=False)
-    return HTML
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ The static tests read the pages from ``_toc.yml`` and the live tests run every
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -62,6 +63,19 @@ class Page:
     def slug(self) -> str:
         """A short name for test ids and screenshot files."""
         return Path(self.docname).name
+
+    @property
+    def shows_explorers(self) -> bool:
+        """Whether the page shows explorers: its notebook imports an explorer class (a name in
+        CamelCase) from ``backprop.widgets``. A function or a constant from there does not
+        count: the formula sheet imports ``softmax_jacobian`` and shows no explorer."""
+        if not self.is_notebook:
+            return False
+        cells = json.loads(self.source.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+        imported = re.findall(r"^from backprop\.widgets\.\w+ import (\([^)]*\)|.*)$", code, re.M)
+        names = [name.strip(" \n()") for group in imported for name in group.split(",")]
+        return any(re.fullmatch(r"[A-Z][a-z]\w*", name) for name in names)
 
 
 def _toc_files(node: object) -> Iterator[str]:

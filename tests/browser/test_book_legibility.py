@@ -15,8 +15,7 @@ import pytest
 from browser_support import book_pages, guarded_page, store_theme
 from explorer_harness import faint_texts
 
-PAGES = [page for page in book_pages()
-         if page.is_notebook and "backprop.widgets" in page.source.read_text(encoding="utf-8")]
+PAGES = [page for page in book_pages() if page.shows_explorers]
 
 
 def faint_on(browser: Any, url: str, theme: str) -> tuple[str, list[dict]]:

@@ -29,8 +29,7 @@ import pytest
 from browser_support import book_pages, guarded_page, store_theme
 from explorer_harness import contrast
 
-PAGES = [page for page in book_pages()
-         if page.is_notebook and "backprop.widgets" in page.source.read_text(encoding="utf-8")]
+PAGES = [page for page in book_pages() if page.shows_explorers]
 PAGE_IDS = [page.slug for page in PAGES]
 
 ROOTS_STATIC = ("() => { const roots = document.querySelectorAll('.bp-explorer');"

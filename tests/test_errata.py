@@ -3,7 +3,9 @@
 Appendix A (``chapters/A_errata.ipynb``): every erratum has a label, a row in the summary table
 and a numerical check, and the counts stated in the text match. Appendix B
 (``chapters/B_glossary.md``): the conventions it states (row ↔ column mapping, loss
-normalisations) hold for the library.
+normalisations) hold for the library. Appendix C (``chapters/C_formulas.ipynb``): every section
+of the formula sheet ends with the hidden cell that checks its formulas (nbval runs them), and
+every ``[§N.N](#label)`` link points at section N.N.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from backprop.network import ColumnNetwork
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 ERRATA = CHAPTERS / "A_errata.ipynb"
 GLOSSARY = CHAPTERS / "B_glossary.md"
+FORMULAS = CHAPTERS / "C_formulas.ipynb"
 NUMBER_WORDS = {"Twenty-five": 25, "Twenty-eight": 28}
 
 
@@ -118,3 +121,33 @@ def test_cross_entropy_gradient_in_the_glossary():
     ce = SoftmaxCrossEntropy()
     numeric = numerical_gradient(lambda z: ce.forward(z, labels), logits)
     assert np.allclose(numeric, (softmax(logits) - onehot) / 5)
+
+
+def _numbered_sections() -> dict[str, str]:
+    """The label of every numbered section of the chapters: ``{"ch03-mse": "3.2", …}``."""
+    sections = {}
+    for path in sorted(CHAPTERS.glob("0*.ipynb")):
+        text = _markdown(json.loads(path.read_text(encoding="utf-8"))["cells"])
+        sections.update(re.findall(r"^\(([\w-]+)\)=\n## (\d+\.\d+) ", text, flags=re.M))
+    return sections
+
+
+def test_every_section_of_the_formula_sheet_ends_with_its_check():
+    cells = json.loads(FORMULAS.read_text(encoding="utf-8"))["cells"]
+    starts = [i for i, cell in enumerate(cells)
+              if cell["cell_type"] == "markdown" and _source(cell).startswith("(formulas-")]
+    assert len(starts) >= 9
+    for start, end in zip(starts, [*starts[1:], len(cells)], strict=True):
+        heading = _source(cells[start]).splitlines()[1]
+        code = [cell for cell in cells[start:end] if cell["cell_type"] == "code"]
+        assert len(code) == 1 and code[0] is cells[end - 1], f"{heading}: one check, at the end"
+        assert "remove-input" in code[0]["metadata"].get("tags", []), heading
+        assert _source(code[0]).startswith("with book_check():") and "assert" in _source(code[0])
+
+
+def test_formula_sheet_links_point_at_the_sections_they_name():
+    links = re.findall(r"\[§(\d+\.\d+)\]\(#([\w-]+)\)",
+                       _markdown(json.loads(FORMULAS.read_text(encoding="utf-8"))["cells"]))
+    sections = _numbered_sections()
+    wrong = [f"[§{number}](#{label})" for number, label in links if sections.get(label) != number]
+    assert len(links) > 50 and not wrong, f"links whose number is not their section's: {wrong}"

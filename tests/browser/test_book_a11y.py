@@ -151,9 +151,10 @@ def formula_tab_stops(browser: Any, url: str) -> list[int]:
         context.close()
 
 
-#: the setting is the book's (``_config.yml``), the same on every page: read on the two pages
+#: the setting is the book's (``_config.yml``), the same on every page: read on the three pages
 #: with the most formulas
-MATHS_PAGES = [page for page in NOTEBOOKS if page.slug in ("05_matrix_forms", "A_errata")]
+MATHS_PAGES = [page for page in NOTEBOOKS
+               if page.slug in ("05_matrix_forms", "A_errata", "C_formulas")]
 
 
 @pytest.mark.browser

@@ -100,3 +100,12 @@ def test_log_softmax_accurate_for_confident_predictions():
     np.testing.assert_allclose(logp[1], [-lse, 20 - lse, 20 - lse], rtol=1e-15)
     np.testing.assert_allclose(act.log_softmax(np.array([[1.0], [2.0]]), axis=0),
                                np.log(act.softmax(np.array([[1.0], [2.0]]), axis=0)))
+
+
+def test_softmax_jacobian_matches_central_differences(rng):
+    z = rng.standard_normal(4)
+    J = act.softmax_jacobian(act.softmax(z))
+    for i in range(4):   # row i: the gradient of p_i
+        numeric = numerical_gradient(lambda x, i=i: act.softmax(x)[i], z.copy())
+        assert relative_error(J[i], numeric) < 1e-7, i
+    assert np.allclose(J, J.T) and np.allclose(J.sum(axis=1), 0)

@@ -19,7 +19,7 @@ from explorer_harness import (
 )
 
 from backprop.gradcheck import numerical_gradient
-from backprop.widgets.softmax import SoftmaxExplorer, softmax_jacobian, softmax_state
+from backprop.widgets.softmax import SoftmaxExplorer, softmax_state
 
 
 def naive_ce(z, t, T):
@@ -92,13 +92,6 @@ def test_stable_for_huge_logits():
     assert np.allclose(st["grad"], [1.0, -1.0, 0.0])
     st = softmax_state([30.0, 0.0, 0.0], 0, 0.1)     # p_t = 1 − 2e^{−300}: loss 2e^{−300}
     assert 0 < st["loss"] < 1e-128 and np.isclose(st["loss"], 2 * np.exp(-300.0), rtol=1e-12)
-
-
-def test_softmax_jacobian_function():
-    p = np.array([0.2, 0.5, 0.3])
-    J = softmax_jacobian(p)
-    assert np.allclose(J, J.T) and np.allclose(J.sum(axis=0), 0)
-    assert np.isclose(J[0, 0], 0.2 * 0.8) and np.isclose(J[0, 1], -0.1)
 
 
 @pytest.mark.parametrize("change, message", [

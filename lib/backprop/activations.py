@@ -73,6 +73,15 @@ def softmax(z: Array, axis: int = -1) -> Array:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def softmax_jacobian(p: Array) -> Array:
+    """``J = diag(p) − p pᵀ``, ``J_ij = ∂p_i/∂z_j``, for ``p = softmax(z)`` of shape ``(C,)``.
+
+    Returns ``(C, C)``, symmetric, with rows summing to 0.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    return np.diag(p) - np.outer(p, p)
+
+
 def log_softmax(z: Array, axis: int = -1) -> Array:
     """``log softmax(z) = z − m − log(1 + Σ_{j≠k} e^{z_j − m})``, ``m = z_k = max z``.
 

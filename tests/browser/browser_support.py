@@ -67,8 +67,8 @@ class Page:
     @property
     def shows_explorers(self) -> bool:
         """Whether the page shows explorers: its notebook imports an explorer class (a name in
-        CamelCase) from ``backprop.widgets``. A function or a constant from there does not
-        count: the formula sheet imports ``softmax_jacobian`` and shows no explorer."""
+        CamelCase) from ``backprop.widgets``; a function or a constant from there (such as
+        ``DEFAULT_WEIGHTS``) does not count."""
         if not self.is_notebook:
             return False
         cells = json.loads(self.source.read_text(encoding="utf-8"))["cells"]

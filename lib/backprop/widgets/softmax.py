@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
+from backprop.activations import softmax_jacobian
 from backprop.losses import MSE, SoftmaxCrossEntropy
 from backprop.widgets._base import Explorer, _read
 
@@ -56,15 +57,6 @@ table.bp-sm-jac td, table.bp-sm-jac th { padding: 1px 5px; text-align: right; }
 table.bp-sm-jac th { color: #57606a; font-weight: 400; }
 .bp-sm-jac-cap { font-size: 12px; color: #57606a; margin-top: 6px; }
 """
-
-
-def softmax_jacobian(p: np.ndarray) -> np.ndarray:
-    """``J = diag(p) − p pᵀ``, ``J_ij = ∂p_i/∂z_j``, for ``p = softmax(z)`` of shape ``(C,)``.
-
-    Returns ``(C, C)``, symmetric, with rows summing to 0.
-    """
-    p = np.asarray(p, dtype=np.float64)
-    return np.diag(p) - np.outer(p, p)
 
 
 def softmax_state(logits: list[float], target: int, temperature: float = 1.0) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import timeit
 from collections.abc import Callable
+from numbers import Integral
 
 
 def best_time(fn: Callable[[], object], repeat: int = 5, number: int = 1) -> float:
@@ -13,6 +14,6 @@ def best_time(fn: Callable[[], object], repeat: int = 5, number: int = 1) -> flo
     least; a mean would measure the machine's load along with the code.
     """
     for name, count in (("repeat", repeat), ("number", number)):
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        if isinstance(count, bool) or not isinstance(count, Integral) or count < 1:
             raise ValueError(f"best_time: {name} must be a positive integer, got {count!r}")
     return min(timeit.repeat(fn, repeat=repeat, number=number)) / number

@@ -43,9 +43,13 @@ def built_book() -> Path:
     built_by.parent.mkdir(exist_ok=True)
     with open(ROOT / "_build" / ".book-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if run and built_by.is_file() and built_by.read_text() == run:
+        done = built_by.read_text() if built_by.is_file() else ""
+        if run and done == run:
             return HTML
-        built_by.unlink(missing_ok=True)
+        if run and done == f"{run} failed":
+            pytest.fail("the book does not build: see the first browser test that failed",
+                        pytrace=False)
+        built_by.write_text(f"{run} failed")         # until the build succeeds
         _make_book()
         built_by.write_text(run)
     return HTML

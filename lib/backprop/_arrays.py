@@ -1,12 +1,17 @@
-"""Small checks shared by the layers and the losses for the arrays they are given."""
+"""Small checks shared by the library's modules for the arrays and counts they are given."""
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
 Array = np.ndarray
+
+
+def positive_whole(value: object) -> bool:
+    """True for an integer ≥ 1 (Python's or NumPy's), not for 4.0 or ``True``."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

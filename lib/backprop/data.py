@@ -5,9 +5,9 @@ Every generator returns ``X : (n, 2)`` float64 and ``y : (n,)`` int class labels
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
+
+from backprop._arrays import positive_whole
 
 Array = np.ndarray
 
@@ -17,7 +17,7 @@ def _rng(seed: int | None) -> np.random.Generator:
 
 
 def _check_n(name: str, n: int) -> None:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n <= 0:
+    if not positive_whole(n):
         raise ValueError(f"{name}: n must be a positive integer, got {n!r}")
 
 
@@ -150,8 +150,7 @@ def one_hot(y: Array, num_classes: int | None = None) -> Array:
         raise ValueError(f"one_hot: labels must be non-negative class indices, got {y.min()}")
     if num_classes is None and not y.size:
         raise ValueError("one_hot: no labels to count the classes from: pass num_classes")
-    if num_classes is not None and (isinstance(num_classes, bool)
-                                    or not isinstance(num_classes, Integral) or num_classes < 1):
+    if num_classes is not None and not positive_whole(num_classes):
         raise ValueError(f"one_hot: num_classes must be a positive whole number, got "
                          f"{num_classes!r}")
     C = int(y.max()) + 1 if num_classes is None else int(num_classes)

@@ -13,7 +13,7 @@ from inspect import signature
 import numpy as np
 
 from backprop import activations as act
-from backprop._arrays import numbers_from_objects, shape_text
+from backprop._arrays import numbers_from_objects, positive_whole, shape_text
 
 Array = np.ndarray
 
@@ -196,7 +196,7 @@ class Linear(Layer):
         name: str | None = None,
     ) -> None:
         for label, size in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
+            if not positive_whole(size):
                 raise ValueError(f"Linear: {label} must be a positive integer, got {size!r}")
         if np.dtype(dtype).kind != "f":
             raise ValueError(f"Linear: dtype must be a float type, got {np.dtype(dtype)}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import timeit
 from collections.abc import Callable
-from numbers import Integral
+
+from backprop._arrays import positive_whole
 
 
 def best_time(fn: Callable[[], object], repeat: int = 5, number: int = 1) -> float:
@@ -14,6 +15,6 @@ def best_time(fn: Callable[[], object], repeat: int = 5, number: int = 1) -> flo
     least; a mean would measure the machine's load along with the code.
     """
     for name, count in (("repeat", repeat), ("number", number)):
-        if isinstance(count, bool) or not isinstance(count, Integral) or count < 1:
+        if not positive_whole(count):
             raise ValueError(f"best_time: {name} must be a positive integer, got {count!r}")
     return min(timeit.repeat(fn, repeat=repeat, number=number)) / number

@@ -5,21 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from numbers import Integral
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from backprop._arrays import positive_whole
 from backprop.layers import Layer, backward_parameters_only
 from backprop.losses import MSE, Loss, SoftmaxCrossEntropy
 from backprop.optim import SGD
 
 Array = np.ndarray
-
-
-def _positive_whole(value: object) -> bool:
-    """True for an integer ≥ 1 (Python's or NumPy's), not for 4.0 or ``True``."""
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
 def _layers_within(layer: Layer, seen: set[int] | None = None) -> Iterator[Layer]:
@@ -146,7 +141,7 @@ class Trainer:
             raise TypeError(f"Trainer: loss must be a loss object such as MSE() or "
                             f"SoftmaxCrossEntropy() (with the parentheses), got {loss!r}")
         X, y = _checked_data("Trainer", model, loss, X, y)
-        if not _positive_whole(batch_size):
+        if not positive_whole(batch_size):
             raise ValueError(f"Trainer: batch_size must be a positive whole number, got "
                              f"{batch_size!r}")
         if optimizer is not None:
@@ -230,7 +225,7 @@ def fit(
     Each epoch shuffles with a generator seeded by ``seed``, so a run is reproducible.
     ``progress=False`` turns off the tqdm bar (it adapts to notebooks and terminals).
     """
-    if not _positive_whole(epochs):
+    if not positive_whole(epochs):
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
     trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
                       batch_size=batch_size, seed=seed)

@@ -6,6 +6,8 @@ The static tests read the pages from ``_toc.yml`` and the live tests run every
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import os
 import queue
@@ -20,6 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+
+from backprop.widgets import Explorer
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
@@ -66,16 +70,25 @@ class Page:
 
     @property
     def shows_explorers(self) -> bool:
-        """Whether the page shows explorers: its notebook imports an explorer class (a name in
-        CamelCase) from ``backprop.widgets``; a function or a constant from there (such as
+        """Whether the page shows explorers: its notebook imports an ``Explorer`` subclass
+        from ``backprop.widgets``; a function or a constant from there (such as
         ``DEFAULT_WEIGHTS``) does not count."""
         if not self.is_notebook:
             return False
         cells = json.loads(self.source.read_text(encoding="utf-8"))["cells"]
-        code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-        imported = re.findall(r"^from backprop\.widgets\.\w+ import (\([^)]*\)|.*)$", code, re.M)
-        names = [name.strip(" \n()") for group in imported for name in group.split(",")]
-        return any(re.fullmatch(r"[A-Z][a-z]\w*", name) for name in names)
+        for source in (cell["source"] for cell in cells if cell["cell_type"] == "code"):
+            try:
+                tree = ast.parse("".join(source))
+            except SyntaxError:                      # the bootstrap cell's %pip
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                        "backprop.widgets"):
+                    module = importlib.import_module(node.module)
+                    names = [getattr(module, alias.name, None) for alias in node.names]
+                    if any(isinstance(c, type) and issubclass(c, Explorer) for c in names):
+                        return True
+        return False
 
 
 def _toc_files(node: object) -> Iterator[str]:

@@ -129,6 +129,25 @@ def test_markdown_is_typeset_by_jupyterlab_too(path: Path) -> None:
             "\n\nMarkdown body\n\n</aside>")
 
 
+def _markdown_of(path: Path) -> str:
+    """Every Markdown cell of a notebook, one after the other."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+
+
+def test_section_links_carry_their_sections_numbers() -> None:
+    """Every ``[§N.N](#label)`` in a notebook (a chapter, an appendix) links the section
+    numbered N.N: a section label line ``(label)=`` above its heading ``## N.N Title``."""
+    sections = {}
+    for path in NOTEBOOKS:
+        sections.update(re.findall(r"^\(([\w-]+)\)=\n## (\d+\.\d+) ", _markdown_of(path), re.M))
+    links = [(path.name, number, label) for path in NOTEBOOKS
+             for number, label in re.findall(r"\[§(\d+\.\d+)\]\(#([\w-]+)\)", _markdown_of(path))]
+    wrong = [f"{name}: [§{number}](#{label})" for name, number, label in links
+             if sections.get(label) != number]
+    assert len(links) > 100 and not wrong, f"links whose number is not their section's: {wrong}"
+
+
 #: the widest code line a code cell shows without a scroll bar at the book's width (1300 px)
 CODE_COLUMNS = 79
 

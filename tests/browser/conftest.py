@@ -20,6 +20,7 @@ import http.server
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -59,17 +60,32 @@ def _make_book() -> None:
     """Run `make book`, the same build as the reader's, and fail the test when it fails."""
     # `make book` also executes every notebook again when lib/ changed (the cached outputs
     # embed the explorers' front ends)
-    command = ["make", "--no-print-directory", "book"]
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    if proc.returncode != 0 and "Kernel died" in proc.stdout + proc.stderr:
+    returncode, output = _run_make_book()
+    if returncode != 0 and "Kernel died" in output:
         # a kernel lost a race for a TCP port with one started beside it (see ../../conftest.py)
-        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    if proc.returncode != 0:
-        output = proc.stdout + proc.stderr
+        returncode, output = _run_make_book()
+    if returncode != 0:
         problems = [line for line in output.splitlines()
                     if re.search(r"WARNING:|ERROR:|Error:|Traceback", line)]
         pytest.fail("the book does not build with warnings as errors:\n"
                     + "\n".join(problems[:40] or output.splitlines()[-40:]), pytrace=False)
+
+
+def _run_make_book(timeout_s: int = 1200) -> tuple[int, str]:
+    """`make book`'s exit status and output. After `timeout_s` its whole process group is
+    killed, make and jupyter-book (the kernels, in sessions of their own, watch their parent's
+    process id and exit with it), so nothing of the build outlives the test run."""
+    proc = subprocess.Popen(["make", "--no-print-directory", "book"], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        pytest.fail(f"`make book` took over {timeout_s} s and was stopped; its last lines:\n"
+                    + "\n".join(output.splitlines()[-20:]), pytrace=False)
+    return proc.returncode, output
 
 
 @pytest.fixture(scope="session")

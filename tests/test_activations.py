@@ -1,5 +1,7 @@
 """Tests of backprop.activations: each derivative against central differences, stability."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -109,3 +111,12 @@ def test_softmax_jacobian_matches_central_differences(rng):
         numeric = numerical_gradient(lambda x, i=i: act.softmax(x)[i], z.copy())
         assert relative_error(J[i], numeric) < 1e-7, i
     assert np.allclose(J, J.T) and np.allclose(J.sum(axis=1), 0)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (2, 3), ()])
+def test_softmax_jacobian_refuses_anything_but_one_sample(shape):
+    """A (1, C) row of softmax's output would give diag(first entry) − p pᵀ, silently wrong."""
+    p = np.full(shape, 1 / 3)
+    expected = r"softmax_jacobian: .*shape \(C,\), got " + re.escape(str(shape))
+    with pytest.raises(ValueError, match=expected):
+        act.softmax_jacobian(p)

@@ -383,7 +383,8 @@ def _fmt(shape):
                                    Sequential(Linear(3, 2, seed=0), Sigmoid())])
 def test_backward_before_forward(layer):
     with pytest.raises(RuntimeError, match=re.escape(f"{layer.name}.backward called before "
-                                                     "forward: run forward(X) first")):
+                                                     "forward (or after a forward that failed): "
+                                                     "run forward(X) first")):
         layer.backward(np.ones((1, 2)))
 
 
@@ -420,8 +421,11 @@ def test_sequential_widths_must_chain():
 def test_sequential_needs_layers():
     with pytest.raises(ValueError, match="Sequential needs at least one layer"):
         Sequential()
-    with pytest.raises(ValueError, match=r"Sequential: item 1 is 'tanh', not a Layer"):
+    with pytest.raises(TypeError, match=r"Sequential: item 1 is 'tanh', not a Layer$"):
         Sequential(Linear(2, 2), "tanh")
+    with pytest.raises(TypeError, match=r"item 1 is <class .*Tanh'>, not a Layer; did you "
+                                        r"mean Tanh\(\)\?"):
+        Sequential(Linear(2, 2), Tanh)
 
 
 def test_mlp_errors():
@@ -497,6 +501,22 @@ def test_one_layer_object_used_twice_is_refused():
         Sequential(Linear(2, 3), relu, Linear(3, 3), relu, Linear(3, 1))
 
 
+def test_one_layer_object_used_twice_through_a_nested_sequential_is_refused(rng):
+    """Used twice, a layer keeps only its second input for backward: its gradient would be
+    wrong (relative error about 0.5 against central differences), and SGD would step it
+    twice."""
+    linear = Linear(2, 2, rng=rng)
+    with pytest.raises(ValueError, match=r"Sequential: layer 1 is the same object as a layer "
+                                         r"inside layer 0 \(Linear\(2→2\)\)"):
+        Sequential(Sequential(linear, Tanh()), linear)
+    with pytest.raises(ValueError, match=r"Linear\(2→2\) inside layer 1 is the same object "
+                                         r"as layer 0"):
+        Sequential(linear, Sequential(Tanh(), Sequential(linear)))
+    inner = Sequential(Linear(2, 2, rng=rng), Tanh())
+    with pytest.raises(ValueError, match=r"layer 1 is the same object as layer 0"):
+        Sequential(inner, inner)
+
+
 class TransposedDX(Linear):
     def _backward(self, dY):
         super()._backward(dY)
@@ -530,3 +550,51 @@ def test_a_1d_input_gets_the_reshape_that_fits():
 def test_mlp_sizes_is_a_list_of_widths(sizes):
     with pytest.raises(ValueError, match=r"mlp: sizes is the list of widths \[in, hidden…, out\]"):
         mlp(sizes)
+
+
+# -- parameters reassigned, failed forwards, layers of one's own -----------------------------
+
+@pytest.mark.parametrize("W, b, message", [
+    (np.ones((3, 2)), np.ones((2, 1)), r"expected b of shape \(2,\), one bias per column of W, "
+                                       r"got \(2, 1\) \(a column bias: use b.ravel\(\)\)"),
+    (np.ones((2, 3)), np.zeros(2), r"got \(2,\) \(W is \(2, 3\) = \(in, out\): is it "
+                                   r"transposed\?\)"),
+    (np.ones((2, 3)), np.zeros(3), r"expected X of shape \(n, 2\), got \(5, 3\); W is \(2, 3\) "
+                                   r"= \(in, out\): is it transposed\?"),
+    (np.ones((3, 2), dtype=int), np.zeros(2), r"W must be a 2-D float array \(in, out\), got "
+                                              r"\(3, 2\) int64"),
+    (np.ones(3), np.zeros(2), r"W must be a 2-D float array \(in, out\), got \(3,\) float64"),
+])
+def test_reassigned_parameters_that_no_longer_fit_are_refused_at_forward(W, b, message):
+    """A column bias (out, 1) would broadcast into an (out, out) output for n = out samples:
+    silently wrong numbers, unless forward checks the parameters it is given."""
+    layer = Linear(3, 2)
+    layer.W, layer.b = W, b
+    with pytest.raises(ValueError, match=r"Linear\(3→2\)\.forward: .*" + message):
+        layer.forward(np.ones((5, 3)))
+
+
+@pytest.mark.parametrize("make", [lambda: Linear(3, 2), lambda: Tanh(),
+                                  lambda: Sequential(Linear(3, 2), Tanh())])
+def test_a_forward_that_fails_leaves_nothing_for_backward(make, rng):
+    """Otherwise backward would use the batch before the failed call, without a word."""
+    layer = make()
+    Y = layer.forward(inputs(rng, 5, 3))
+    with pytest.raises(ValueError):
+        layer.forward(np.zeros((4, 3, 1)))
+    with pytest.raises(RuntimeError, match=r"backward called before forward \(or after a "
+                                           r"forward that failed\)"):
+        layer.backward(np.ones_like(Y))
+
+
+def test_a_layer_of_ones_own_is_told_what_it_lacks(rng):
+    class Doubling(Layer):
+        def _forward(self, X):
+            return 2 * X
+
+    layer = Doubling()
+    layer.forward(inputs(rng, 2, 3))
+    with pytest.raises(NotImplementedError, match=r"Doubling defines no _backward\(dY\)"):
+        layer.backward(np.ones((2, 3)))
+    with pytest.raises(NotImplementedError, match=r"Layer defines no _forward\(X\)"):
+        Layer().forward(inputs(rng, 2, 3))

@@ -1,8 +1,8 @@
 """Activation functions, each defined once together with its derivative.
 
 Every derivative is written as a function of the pre-activation ``z`` (the notes'
-``f'(z)``); sigmoid and tanh also offer the cheaper form in terms of their output
-``a = f(z)``, which the layers use.
+``f'(z)``). The layers ``Sigmoid`` and ``Tanh`` use the cheaper form in terms of their
+output ``a = f(z)``: ``σ' = a(1 − a)``, ``tanh' = 1 − a²``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from backprop._arrays import shape_text
 
 Array = np.ndarray
 
@@ -76,9 +78,14 @@ def softmax(z: Array, axis: int = -1) -> Array:
 def softmax_jacobian(p: Array) -> Array:
     """``J = diag(p) − p pᵀ``, ``J_ij = ∂p_i/∂z_j``, for ``p = softmax(z)`` of shape ``(C,)``.
 
-    Returns ``(C, C)``, symmetric, with rows summing to 0.
+    Returns ``(C, C)``, symmetric, with rows summing to 0. One sample at a time: a row
+    ``(1, C)`` or a batch ``(n, C)`` of ``softmax`` is refused (each row has its own Jacobian).
     """
     p = np.asarray(p, dtype=np.float64)
+    if p.ndim != 1:
+        raise ValueError(f"softmax_jacobian: p must be one sample's probabilities, shape (C,), "
+                         f"got {shape_text(p.shape)}; pass a row, p[i], for sample i's "
+                         "Jacobian")
     return np.diag(p) - np.outer(p, p)
 
 

@@ -65,6 +65,7 @@ class Layer:
         dtype of its parameters). The output is a new array; the layer keeps a reference
         to ``X`` for ``backward``, so do not modify ``X`` in place in between.
         """
+        self._X = self._Y_shape = None    # a forward that fails leaves nothing for backward
         X = self._check_input(X)
         Y = self._forward(X)
         if not isinstance(Y, np.ndarray):
@@ -146,7 +147,8 @@ class Layer:
 
     def _check_grad(self, dY: Array) -> Array:
         if self._Y_shape is None:
-            raise RuntimeError(f"{self.name}.backward called before forward: run forward(X) first")
+            raise RuntimeError(f"{self.name}.backward called before forward (or after a forward "
+                               "that failed): run forward(X) first")
         dY = _table(f"{self.name}.backward", "dY", dY)
         if dY.shape != self._Y_shape:
             raise ValueError(
@@ -159,10 +161,12 @@ class Layer:
         return dY
 
     def _forward(self, X: Array) -> Array:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} defines no _forward(X): a layer "
+                                  "computes its output there (and backward in _backward(dY))")
 
     def _backward(self, dY: Array) -> Array:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} defines no _backward(dY): a layer "
+                                  "returns dX = ∂L/∂X there and sets its parameters' gradients")
 
     def _parameter_gradients(self, dY: Array) -> None:
         """Assign the parameters' gradients only (by default: run ``_backward``)."""
@@ -241,7 +245,33 @@ class Linear(Layer):
         return layer
 
     def _check_input(self, X: Array) -> Array:
-        return super()._check_input(X).astype(self.W.dtype, copy=False)
+        self._check_parameters()
+        try:
+            X = super()._check_input(X)
+        except ValueError as error:
+            shape = getattr(X, "shape", ())             # (a list may not even be a table)
+            if len(shape) == 2 and shape[1] == self.out_features != self.in_features:
+                raise ValueError(f"{error}; W is {shape_text(self.W.shape)} = (in, out): is it "
+                                 "transposed?") from None
+            raise
+        return X.astype(self.W.dtype, copy=False)
+
+    def _check_parameters(self) -> None:
+        """``W`` and ``b`` can be reassigned (an experiment, weights from another convention):
+        check before each forward that they still make a layer."""
+        W, b = self.W, self.b
+        if not (isinstance(W, np.ndarray) and W.ndim == 2 and W.dtype.kind == "f"):
+            got = (f"{shape_text(W.shape)} {W.dtype}" if isinstance(W, np.ndarray)
+                   else type(W).__name__)
+            raise ValueError(f"{self.name}.forward: W must be a 2-D float array (in, out), "
+                             f"got {got}")
+        if not (isinstance(b, np.ndarray) and b.shape == (W.shape[1],)):
+            got = shape_text(b.shape) if isinstance(b, np.ndarray) else type(b).__name__
+            hint = (" (a column bias: use b.ravel())" if got == f"({W.shape[1]}, 1)"
+                    else f" (W is {shape_text(W.shape)} = (in, out): is it transposed?)"
+                    if got == f"({W.shape[0]},)" else "")
+            raise ValueError(f"{self.name}.forward: expected b of shape ({W.shape[1]},), one "
+                             f"bias per column of W, got {got}{hint}")
 
     @property
     def in_features(self) -> int:
@@ -360,6 +390,13 @@ ACTIVATION_LAYERS: dict[str, type[ActivationLayer]] = {
 }
 
 
+def _with_nested(layer: Layer) -> Iterator[Layer]:
+    """``layer`` and, for a ``Sequential``, every layer inside it at any depth."""
+    yield layer
+    for inner in layer.layers if isinstance(layer, Sequential) else ():
+        yield from _with_nested(inner)
+
+
 class Sequential(Layer):
     """Composition of layers: ``forward`` runs them in order, ``backward`` in reverse.
 
@@ -372,13 +409,20 @@ class Sequential(Layer):
             layers = tuple(layers[0])
         if not layers:
             raise ValueError("Sequential needs at least one layer")
+        used_in: dict[int, int] = {}          # id of every layer, nested ones too -> item
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise ValueError(f"Sequential: item {i} is {layer!r}, not a Layer")
-            first = next(j for j, other in enumerate(layers) if other is layer)
-            if first != i:  # one object keeps one input for backward: the second use wins
-                raise ValueError(f"Sequential: layer {i} is the same object as layer {first} "
-                                 f"({layer.name}); create a new one: {type(layer).__name__}()")
+                hint = f"; did you mean {layer.__name__}()?" if (
+                    isinstance(layer, type) and issubclass(layer, Layer)) else ""
+                raise TypeError(f"Sequential: item {i} is {layer!r}, not a Layer{hint}")
+            for part in _with_nested(layer):
+                first = used_in.setdefault(id(part), i)
+                if first != i:  # one object keeps one input for backward: the second use wins
+                    here = f"layer {i}" if part is layer else f"{part.name} inside layer {i}"
+                    there = (f"layer {first}" if part is layers[first]
+                             else f"a layer inside layer {first}")
+                    raise ValueError(f"Sequential: {here} is the same object as {there} "
+                                     f"({part.name}); create a new one: {type(part).__name__}()")
         width, width_from = None, None
         for i, layer in enumerate(layers):
             if layer.in_features is not None and width is not None and layer.in_features != width:
@@ -409,6 +453,7 @@ class Sequential(Layer):
 
     def forward(self, X: Array) -> Array:
         """Run every layer in order: ``X : (n, in)`` -> ``(n, out)``."""
+        self._Y_shape = None              # until every layer has run
         X = self._check_input(X)
         for layer in self.layers:
             X = layer.forward(X)

@@ -13,6 +13,7 @@ from backprop.gradcheck import (
 )
 from backprop.layers import Linear, Sequential, Sigmoid, Tanh
 from backprop.losses import MSE, SoftmaxCrossEntropy
+from backprop.scalar import Value
 
 
 def test_known_gradients(rng):
@@ -188,3 +189,20 @@ def test_f_must_return_one_number():
     with pytest.raises(ValueError, match=r"f must return one number .* shape \(3, 2\)"):
         numerical_gradient(lambda v: v * 2, x)
     assert numerical_gradient(lambda v: np.array([np.sum(v)]), x).shape == (3, 2)
+
+
+@pytest.mark.parametrize("eps", [0, -1e-6, float("nan"), float("inf")])
+def test_numerical_gradient_refuses_a_step_that_is_not_a_positive_number(eps):
+    """ε = 0 used to evaluate f 2n times and then divide by zero; NaN gave NaN, silently."""
+    with pytest.raises(ValueError, match=r"numerical_gradient: eps must be a positive number"):
+        numerical_gradient(lambda v: float(v.sum()), np.ones(3), eps=eps)
+
+
+@pytest.mark.parametrize("f, message", [
+    (lambda v: None, r"f returned None; .*forget `return`"),
+    (lambda v: Value(float(v.sum())), r"f returned a Value; return its number, e.g. `out.data`"),
+    (lambda v: "loss", r"f must return one number \(a loss\), got 'loss'"),
+])
+def test_numerical_gradient_names_what_f_returned_instead_of_a_number(f, message):
+    with pytest.raises(TypeError, match=r"numerical_gradient: " + message):
+        numerical_gradient(f, np.ones(3))

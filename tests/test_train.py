@@ -8,7 +8,7 @@ from backprop import data
 from backprop.layers import Layer, Linear, Sequential, Sigmoid, mlp
 from backprop.losses import MSE, SoftmaxCrossEntropy
 from backprop.optim import SGD
-from backprop.train import History, Trainer, accuracy, fit, predict
+from backprop.train import History, Trainer, TrainingDiverged, accuracy, fit, predict
 
 
 def test_xor_with_a_tanh_hidden_layer():
@@ -327,6 +327,10 @@ def test_trainer_checks_the_loss_and_the_data(loss, X, message):
      "fit: validation set: X has 3 features per row, but Sequential expects 2"),
     (dict(validation=(np.ones((4, 2)), np.full(4, 7))), ValueError,
      r"fit: validation set: SoftmaxCrossEntropy.forward: labels must lie in \[0, 1\]"),
+    # a bad label in the training set, past the first batch: refused before any step
+    (dict(y=np.r_[np.zeros(7, int), 2], batch_size=4), ValueError,
+     r"Trainer: training set: SoftmaxCrossEntropy.forward: labels must lie in \[0, 1\] for 2 "
+     r"classes, got values from 0 to 2"),
 ])
 def test_fit_names_the_argument_that_is_wrong(kwargs, error, message):
     model = kwargs.get("model", mlp([2, 3, 2], seed=0))
@@ -348,3 +352,28 @@ def test_mse_targets_need_the_shape_of_the_output_before_training_starts():
     assert all(np.array_equal(p, q) for (p, _), q in zip(net.parameters(), before, strict=True))
     history = fit(net, MSE(), np.ones((8, 2)), np.zeros((8, 1)), epochs=2, progress=False)
     assert len(history.loss) == 2
+
+
+def test_a_diverging_run_stops_with_the_epoch_step_and_history_so_far():
+    """Learning rate 10 on a tanh network with MSE: the loss grows until the output is NaN."""
+    X, y = data.xor(64, noise=0.1, seed=0)
+    net = mlp([2, 8, 1], "tanh", seed=0)
+    with pytest.raises(TrainingDiverged) as caught:
+        fit(net, MSE(), X, y.reshape(-1, 1).astype(float), lr=1e3, epochs=200, batch_size=16,
+            progress=False)
+    message = str(caught.value)
+    epoch = int(message.split("epoch ")[1].split(" ")[0])
+    assert 1 < epoch <= 200 and message.startswith(f"fit: epoch {epoch} of 200: Trainer.step ")
+    assert "training diverged (learning rate 1000 too large?)" in message
+    assert len(caught.value.history.loss) == epoch - 1      # the epochs before, to plot
+    assert isinstance(caught.value, ValueError)
+
+
+def test_a_loss_that_overflows_stops_the_step_before_the_update():
+    net = Sequential(Linear.from_weights([[1e200]]))
+    trainer = Trainer(net, MSE(), np.ones((2, 1)), np.zeros((2, 1)), lr=0.1)
+    with pytest.raises(TrainingDiverged, match=r"Trainer.step 1: the loss overflowed to inf: "
+                                               r"training diverged \(learning rate 0.1 too "
+                                               r"large\?\)"):
+        trainer.step(trainer.X, trainer.y)
+    assert net[0].W[0, 0] == 1e200 and trainer.steps == 0

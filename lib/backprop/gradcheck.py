@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 
 import numpy as np
 
@@ -34,6 +35,9 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
                          f"in place), got {type(x).__name__} of dtype {getattr(x, 'dtype', '-')}")
     if not x.flags.writeable:
         raise ValueError("numerical_gradient: x must be writeable (it is perturbed in place)")
+    if not (isinstance(eps, Real) and np.isfinite(eps) and eps > 0):
+        raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r} "
+                         "(about 1e-6 for float64)")
     if x.dtype != np.float64 and eps < np.sqrt(np.finfo(x.dtype).resolution):
         raise ValueError(f"numerical_gradient: x is {x.dtype}, too coarse for ε = {eps:g} (x ± ε "
                          "rounds back to x): check a float64 copy, or pass eps=1e-2")
@@ -53,11 +57,22 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
 
 def _scalar(value: object) -> float:
     """``float(value)`` for a number or a one-element array; a clear error otherwise."""
-    if np.ndim(value) != 0 and np.size(value) != 1:
+    if value is None:
+        raise TypeError("numerical_gradient: f returned None; it must return the loss (did it "
+                        "forget `return`?)")
+    if hasattr(value, "data") and hasattr(value, "grad") and not isinstance(value, np.ndarray):
+        raise TypeError(f"numerical_gradient: f returned a {type(value).__name__}; return its "
+                        "number, e.g. `out.data`")
+    try:
+        number = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"numerical_gradient: f must return one number (a loss), got "
+                        f"{value!r:.60}") from None
+    if number.size != 1:
         raise ValueError(f"numerical_gradient: f must return one number (a loss), got an array "
-                         f"of shape {np.shape(value)}; e.g. sum it against a fixed random "
+                         f"of shape {number.shape}; e.g. sum it against a fixed random "
                          "array, np.vdot(f(x), R)")
-    return float(np.asarray(value).reshape(()))
+    return float(number.reshape(()))
 
 
 def relative_error(a: Array, b: Array) -> float:

@@ -30,8 +30,8 @@ def _check_finite(name: str, what: str, arr: Array) -> None:
     ``logits``) the usual cause, a diverging learning rate, is named, otherwise the data."""
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        cause = ("a diverging learning rate is the usual cause" if what in ("pred", "logits")
-                 else f"check the data given as {what}")
+        cause = ("a diverging learning rate is the usual cause, or NaN in the weights or the "
+                 "input" if what in ("pred", "logits") else f"check the data given as {what}")
         raise ValueError(f"{name}.forward: {what} contains {bad} NaN or inf value(s); the loss "
                          f"would be undefined ({cause})")
 

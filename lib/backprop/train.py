@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -74,6 +75,18 @@ def accuracy(model: Layer, X: Array, y: Array) -> float:
     return float(np.mean(predict(model, X) == labels))
 
 
+class TrainingDiverged(ValueError):
+    """The model's output or the loss became NaN or infinite during training.
+
+    ``history`` holds the epochs completed before (``fit`` fills it; ``Trainer.step``
+    raises with an empty one), so the run up to the divergence can still be plotted.
+    """
+
+    def __init__(self, message: str, history: History | None = None) -> None:
+        super().__init__(message)
+        self.history = history if history is not None else History()
+
+
 @dataclass
 class History:
     """Per-epoch records of a training run (accuracy only for classification losses)."""
@@ -117,6 +130,8 @@ class Trainer:
     one-hot rows ``(n, C)`` for ``SoftmaxCrossEntropy``, ``(n, out)`` for ``MSE``.
 
     The batches of an epoch come from a permutation drawn from ``np.random.default_rng(seed)``.
+    The data and the targets are checked when the trainer is made, on every row: the loss
+    is evaluated once, so a label out of range stops it before any step, not mid-epoch.
     """
 
     def __init__(
@@ -152,6 +167,10 @@ class Trainer:
                 raise ValueError("Trainer: the optimizer updates another model than the one "
                                  "being trained: build it from this model, SGD(model, ...)")
         self.model, self.loss, self.X, self.y = model, loss, X, y
+        try:  # the loss checks the targets (labels in range, one-hot width) on all rows now,
+            self.evaluate(X, y)          # not in the batch that holds a bad one, mid-training
+        except ValueError as err:
+            raise ValueError(f"Trainer: training set: {err}") from None
         self.optimizer = optimizer or SGD(model, lr=lr, momentum=momentum)
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
@@ -159,11 +178,27 @@ class Trainer:
 
     def step(self, Xb: Array, yb: Array) -> float:
         """Forward, loss, backward and one optimizer update on a batch ``Xb : (b, in)``,
-        ``yb`` (``b`` rows of ``y``); returns the batch's loss before the update."""
-        value = self.loss.forward(self.model.forward(Xb), yb)
+        ``yb`` (``b`` rows of ``y``); returns the batch's loss before the update.
+
+        Raises ``TrainingDiverged`` when the output or the loss is NaN or infinite.
+        """
+        value = self._finite_loss(self.model.forward(Xb), yb)
         backward_parameters_only(self.model, self.loss.backward())  # no ∂L/∂X needed
         self.optimizer.step()
         self.steps += 1
+        return value
+
+    def _finite_loss(self, out: Array, yb: Array) -> float:
+        """The loss of the model's output ``out`` on ``yb``; ``TrainingDiverged`` (naming the
+        step and the learning rate) when ``out`` or the loss is NaN or infinite."""
+        value = self.loss.forward(out, yb) if np.all(np.isfinite(out)) else np.nan
+        if not np.isfinite(value):
+            lr = getattr(self.optimizer, "lr", None)
+            rate = f"learning rate {lr:g}" if isinstance(lr, Real) else "the learning rate"
+            what = "the loss overflowed to inf" if np.isinf(value) else (
+                "the model's output holds NaN or inf values")
+            raise TrainingDiverged(f"Trainer.step {self.steps + 1}: {what}: training "
+                                   f"diverged ({rate} too large?)")
         return value
 
     def epoch(self) -> float:
@@ -224,6 +259,8 @@ def fit(
 
     Each epoch shuffles with a generator seeded by ``seed``, so a run is reproducible.
     ``progress=False`` turns off the tqdm bar (it adapts to notebooks and terminals).
+    A run that diverges (NaN or infinite output or loss) stops with ``TrainingDiverged``,
+    which names the epoch and step and keeps the history of the epochs before.
     """
     if not positive_whole(epochs):
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
@@ -233,8 +270,12 @@ def fit(
         validation = _validation_pair(validation, trainer)
     history = History()
     bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
-    for _ in bar:
-        trainer.epoch()
+    for epoch in bar:
+        try:
+            trainer.epoch()
+        except TrainingDiverged as err:
+            raise TrainingDiverged(f"fit: epoch {epoch + 1} of {epochs}: {err}; the epochs "
+                                   "before are in this error's .history", history) from None
         train_loss, train_acc = trainer.evaluate(trainer.X, trainer.y)
         history.loss.append(train_loss)
         if train_acc is not None:

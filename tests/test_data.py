@@ -178,3 +178,16 @@ def test_unknown_toy_set():
 def test_one_hot_num_classes_is_a_positive_whole_number(num_classes):
     with pytest.raises(ValueError, match="num_classes must be a positive whole number"):
         data.one_hot(np.array([0, 1]), num_classes)
+
+
+@pytest.mark.parametrize(("args", "error", "message"), [
+    (([[1, None], [2, 3]],), TypeError, r"standardize: X_train must hold real numbers, but it "
+                                        r"holds None"),
+    ((np.ones((5, 3)), np.ones((4, 2))), ValueError, r"standardize: array 2 has shape \(4, 2\), "
+                                                     r"but X_train has 3 columns"),
+    ((np.ones((0, 3)),), ValueError, r"standardize: X_train must be a non-empty table \(n, d\), "
+                                     r"got shape \(0, 3\)"),
+])
+def test_standardize_refuses_what_would_become_nan_or_a_broadcast_error(args, error, message):
+    with pytest.raises(error, match=message):
+        data.standardize(*args)

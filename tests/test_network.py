@@ -224,3 +224,16 @@ def test_from_sequential_rejects_other_structures(layers):
 def test_one_weight_matrix_instead_of_a_list_is_explained():
     with pytest.raises(ValueError, match=r"weights is one array of shape \(3, 2\); pass a list"):
         ColumnNetwork(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: ColumnNetwork([[[1.0, None]]]), r"ColumnNetwork: W\^1 must hold real numbers, but "
+                                             r"it holds None"),
+    (lambda: ColumnNetwork([[[1.0, 2.0]]], [["b"]]), r"ColumnNetwork: b\^1 must hold real "
+                                                     r"numbers, got dtype <U1"),
+    (lambda: ColumnNetwork([[[1.0, 2.0]]]).forward([[1.0], [None]]),
+     r"ColumnNetwork.forward: X must hold real numbers, but it holds None"),
+])
+def test_none_and_strings_are_refused_not_turned_into_nan(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()

@@ -307,7 +307,8 @@ def test_accuracy_needs_one_label_per_row():
     (SoftmaxCrossEntropy, np.ones((4, 2)), r"loss must be a loss object .*with the parentheses"),
     ("mse", np.ones((4, 2)), "loss must be a loss object"),
     (SoftmaxCrossEntropy(), np.array([[1.0, np.nan]] * 4), "the data X must hold finite numbers"),
-    (SoftmaxCrossEntropy(), np.array([[1.0, None]] * 4), "the data X must hold finite numbers"),
+    (SoftmaxCrossEntropy(), np.array([[1.0, None]] * 4),
+     r"Trainer: X must hold real numbers, but it holds None \(dtype object\)"),
 ])
 def test_trainer_checks_the_loss_and_the_data(loss, X, message):
     with pytest.raises((TypeError, ValueError), match=message):
@@ -377,3 +378,13 @@ def test_a_loss_that_overflows_stops_the_step_before_the_update():
                                                r"large\?\)"):
         trainer.step(trainer.X, trainer.y)
     assert net[0].W[0, 0] == 1e200 and trainer.steps == 0
+
+
+def test_a_table_of_numbers_in_an_object_array_trains_like_a_float_one():
+    """A mixed table (say, from a DataFrame) is numbers, not 'a NaN or a non-number'."""
+    X, y = data.xor(16, seed=0)
+    as_objects = fit(mlp([2, 4, 2], seed=0), SoftmaxCrossEntropy(), X.astype(object), y,
+                     epochs=2, progress=False)
+    as_floats = fit(mlp([2, 4, 2], seed=0), SoftmaxCrossEntropy(), X, y, epochs=2,
+                    progress=False)
+    assert as_objects.loss == as_floats.loss

@@ -27,3 +27,28 @@ def numbers_from_objects(where: str, what: str, arr: Array) -> Array:
             raise TypeError(f"{where}: {what} must hold real numbers, but it holds {value!r} "
                             "(dtype object)")
     return arr.astype(np.float64)
+
+
+
+def table(where: str, what: str, value: object) -> Array:
+    """``np.asarray(value)``, with an error naming ``where`` and ``what`` for ``None`` and for
+    ragged rows."""
+    if value is None:
+        raise TypeError(f"{where}: {what} is None; pass an array (did a function above return "
+                        "nothing?)")
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{where}: {what} must be a rectangular table of numbers (rows of one "
+                         "length), but its rows have different lengths") from None
+
+
+def float_array(where: str, what: str, value: object) -> Array:
+    """``value`` as a float64 array (a float array's own dtype is kept), refusing what NumPy
+    would quietly turn into NaN or numbers: ``None``, ragged rows, strings, objects."""
+    arr = table(where, what, value)
+    if arr.dtype.kind == "O":
+        return numbers_from_objects(where, what, arr)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: {what} must hold real numbers, got dtype {arr.dtype}")
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)

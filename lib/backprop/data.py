@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop._arrays import positive_whole
+from backprop._arrays import float_array, positive_whole
 
 Array = np.ndarray
 
@@ -130,7 +130,16 @@ def standardize(X_train: Array, *others: Array) -> tuple[Array, ...]:
     Returns the scaled ``X_train`` followed by each of ``others`` scaled the same way. Columns
     that are constant in ``X_train`` are centred and left unscaled. Lists are accepted.
     """
-    X_train, *others = (np.asarray(X, dtype=float) for X in (X_train, *others))
+    X_train = float_array("standardize", "X_train", X_train).astype(float, copy=False)
+    others = [float_array("standardize", f"array {i}", X).astype(float, copy=False)
+              for i, X in enumerate(others, start=2)]
+    if X_train.ndim != 2 or len(X_train) == 0:
+        raise ValueError(f"standardize: X_train must be a non-empty table (n, d), got shape "
+                         f"{X_train.shape}")
+    for i, X in enumerate(others, start=2):
+        if X.ndim != 2 or X.shape[1] != X_train.shape[1]:
+            raise ValueError(f"standardize: array {i} has shape {X.shape}, but X_train has "
+                             f"{X_train.shape[1]} columns: expected (m, {X_train.shape[1]})")
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)

@@ -13,22 +13,15 @@ from inspect import signature
 import numpy as np
 
 from backprop import activations as act
-from backprop._arrays import numbers_from_objects, positive_whole, shape_text
+from backprop._arrays import (
+    float_array,
+    numbers_from_objects,
+    positive_whole,
+    shape_text,
+    table,
+)
 
 Array = np.ndarray
-
-
-def _table(where: str, what: str, arr: object) -> Array:
-    """``np.asarray(arr)``, with an error naming ``where`` and ``what`` for ``None`` and for
-    ragged rows."""
-    if arr is None:
-        raise TypeError(f"{where}: {what} is None; pass an array (did a function above "
-                        "return nothing?)")
-    try:
-        return np.asarray(arr)
-    except ValueError:
-        raise ValueError(f"{where}: {what} must be a rectangular table of numbers (rows of "
-                         "one length), but its rows have different lengths") from None
 
 
 def _generator(where: str, rng: object, seed: int | None) -> np.random.Generator:
@@ -121,7 +114,7 @@ class Layer:
 
     # -- for subclasses --------------------------------------------------------------------
     def _check_input(self, X: Array) -> Array:
-        X = _table(f"{self.name}.forward", "X", X)
+        X = table(f"{self.name}.forward", "X", X)
         if X.ndim != 2:
             hint = ""
             if X.ndim == 1 and self.in_features == 1:
@@ -149,7 +142,7 @@ class Layer:
         if self._Y_shape is None:
             raise RuntimeError(f"{self.name}.backward called before forward (or after a forward "
                                "that failed): run forward(X) first")
-        dY = _table(f"{self.name}.backward", "dY", dY)
+        dY = table(f"{self.name}.backward", "dY", dY)
         if dY.shape != self._Y_shape:
             raise ValueError(
                 f"{self.name}.backward: expected dY of shape {shape_text(self._Y_shape)} "
@@ -225,9 +218,7 @@ class Linear(Layer):
 
         The dtype of ``W`` is kept when it is a float type (float64 otherwise).
         """
-        W = np.array(W, order="C")
-        if W.dtype.kind != "f":
-            W = W.astype(np.float64)
+        W = np.array(float_array("Linear.from_weights", "W", W), order="C")
         if W.ndim != 2:
             raise ValueError(
                 f"Linear.from_weights: W must be 2-D (in, out), got {shape_text(W.shape)}"
@@ -235,7 +226,8 @@ class Linear(Layer):
         layer = cls(W.shape[0], W.shape[1], init="zeros", dtype=W.dtype, name=name)
         layer.W = W
         if b is not None:
-            b = np.array(b, dtype=W.dtype).reshape(-1)
+            b = np.array(float_array(f"{layer.name}.from_weights", "b", b),
+                         dtype=W.dtype).reshape(-1)
             if b.shape != (W.shape[1],):
                 raise ValueError(
                     f"{layer.name}.from_weights: expected b of shape ({W.shape[1]},), "

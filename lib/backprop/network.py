@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop._arrays import float_array
 from backprop.activations import Activation, get_activation
 from backprop.layers import ACTIVATION_LAYERS, ActivationLayer, Linear, Sequential
 
@@ -61,7 +62,8 @@ class ColumnNetwork:
         if isinstance(weights, np.ndarray):
             raise ValueError(f"ColumnNetwork: weights is one array of shape {weights.shape}; "
                              "pass a list of weight matrices [W^1, …, W^L], e.g. [W]")
-        self.W = [np.array(W, dtype=np.float64, order="C") for W in weights]
+        self.W = [np.array(float_array("ColumnNetwork", f"W^{l}", W), dtype=np.float64,
+                           order="C") for l, W in enumerate(weights, start=1)]
         if not self.W:
             raise ValueError("ColumnNetwork needs at least one weight matrix")
         for l, W in enumerate(self.W, start=1):
@@ -80,7 +82,8 @@ class ColumnNetwork:
         if len(biases) != len(self.W):
             raise ValueError(f"ColumnNetwork: {len(self.W)} weight matrices but "
                              f"{len(biases)} bias vectors")
-        self.b = [np.array(b, dtype=np.float64, order="C").reshape(-1) for b in biases]
+        self.b = [np.array(float_array("ColumnNetwork", f"b^{l}", b), dtype=np.float64,
+                           order="C").reshape(-1) for l, b in enumerate(biases, start=1)]
         for l, (W, b) in enumerate(zip(self.W, self.b, strict=True), start=1):
             if b.shape != (W.shape[0],):
                 raise ValueError(f"ColumnNetwork: b^{l} must have shape ({W.shape[0]},), "
@@ -102,7 +105,7 @@ class ColumnNetwork:
 
         A 1-D ``X : (N^0,)`` is one sample and is treated as the column ``(N^0, 1)``.
         """
-        X = np.asarray(X, dtype=np.float64)
+        X = float_array("ColumnNetwork.forward", "X", X).astype(np.float64, copy=False)
         if X.ndim == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[0] != self.sizes[0]:
@@ -120,13 +123,7 @@ class ColumnNetwork:
 
         Returns every ``δ^l``, ``∂L/∂W^l`` and ``∂L/∂b^l``.
         """
-        if not self.z:
-            raise RuntimeError("ColumnNetwork.backward called before forward: "
-                               "run forward(X) first")
-        dL_daL = np.asarray(dL_daL, dtype=np.float64)
-        if dL_daL.shape != self.a[-1].shape:
-            raise ValueError(f"ColumnNetwork.backward: expected ∂L/∂a^L of shape "
-                             f"{self.a[-1].shape}, got {dL_daL.shape}")
+        dL_daL = self._checked_output_gradient(dL_daL)
         L = len(self.W)
         deltas: list[Array] = [np.empty(0)] * L
         deltas[L - 1] = dL_daL * self.f[L - 1].df(self.z[L - 1])
@@ -135,6 +132,17 @@ class ColumnNetwork:
         dW = [delta @ a_prev.T for delta, a_prev in zip(deltas, self.a[:-1], strict=True)]
         db = [delta.sum(axis=1) for delta in deltas]
         return BackwardResult(deltas=deltas, dW=dW, db=db)
+
+    def _checked_output_gradient(self, dL_daL: object) -> Array:
+        """``dL_daL`` as float64 after a forward, with the shape of its output ``a^L``."""
+        if not self.z:
+            raise RuntimeError("ColumnNetwork.backward called before forward: "
+                               "run forward(X) first")
+        dL_daL = float_array("ColumnNetwork.backward", "∂L/∂a^L", dL_daL)
+        if dL_daL.shape != self.a[-1].shape:
+            raise ValueError(f"ColumnNetwork.backward: expected ∂L/∂a^L of shape "
+                             f"{self.a[-1].shape}, got {dL_daL.shape}")
+        return dL_daL.astype(np.float64, copy=False)
 
     def to_sequential(self) -> Sequential:
         """The same network in the row convention (``W_row = (W^l)ᵀ``) as ``backprop.layers``."""

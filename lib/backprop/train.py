@@ -10,7 +10,7 @@ from numbers import Real
 import numpy as np
 from tqdm.auto import tqdm
 
-from backprop._arrays import positive_whole
+from backprop._arrays import float_array, positive_whole, table
 from backprop.layers import Layer, backward_parameters_only
 from backprop.losses import MSE, Loss, SoftmaxCrossEntropy
 from backprop.optim import SGD
@@ -101,7 +101,7 @@ def _checked_data(where: str, model: Layer, loss: Loss, X: object,
                   y: object) -> tuple[Array, Array]:
     """``X, y`` as arrays, checked against the model's input width and the loss: finite
     numbers, one target per row, ``(n, out)`` targets for ``MSE``."""
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = float_array(where, "X", X), table(where, "y", y)
     if X.ndim != 2:
         hint = " (use X.reshape(-1, 1) for one feature per sample)" if X.ndim == 1 else ""
         raise ValueError(f"{where}: X must have shape (n, features), got {X.shape}{hint}")

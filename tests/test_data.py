@@ -191,3 +191,19 @@ def test_one_hot_num_classes_is_a_positive_whole_number(num_classes):
 def test_standardize_refuses_what_would_become_nan_or_a_broadcast_error(args, error, message):
     with pytest.raises(error, match=message):
         data.standardize(*args)
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: data.xor(8, seed=-1), r"xor: seed must be a whole number ≥ 0 or None, got -1"),
+    (lambda: data.moons(8, seed=1.5), r"moons: seed must be a whole number ≥ 0 or None"),
+    (lambda: data.xor(8, noise=float("nan")), r"xor: noise must be a finite number ≥ 0, got nan"),
+    (lambda: data.blobs(8, noise=-0.1), r"blobs: noise must be a finite number ≥ 0"),
+    (lambda: data.spirals(9, noise="0.2"), r"spirals: noise must be a finite number ≥ 0"),
+    (lambda: data.train_test_split(np.ones((8, 2)), np.zeros(8), "0.5"),
+     r"train_test_split: test_fraction must lie in \(0, 1\), got '0.5'"),
+    (lambda: data.train_test_split(np.ones((8, 2)), np.zeros(8), seed=-3),
+     r"train_test_split: seed must be a whole number ≥ 0 or None, got -3"),
+])
+def test_the_data_sets_name_a_bad_seed_noise_or_fraction(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

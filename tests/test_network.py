@@ -237,3 +237,13 @@ def test_one_weight_matrix_instead_of_a_list_is_explained():
 def test_none_and_strings_are_refused_not_turned_into_nan(make, message):
     with pytest.raises(TypeError, match=message):
         make()
+
+
+def test_samples_as_rows_and_an_unknown_activation_are_named():
+    net = ColumnNetwork([np.ones((3, 2)), np.ones((1, 3))])
+    with pytest.raises(ValueError, match=r"expected X of shape \(2, n\) \(samples as columns\), "
+                                         r"got \(5, 2\); samples as rows\? pass X.T"):
+        net.forward(np.ones((5, 2)))
+    with pytest.raises(ValueError, match=r"ColumnNetwork: unknown activation 'ReLU'; expected "
+                                         r"one of: identity, relu"):
+        ColumnNetwork([np.ones((3, 2))], activations="ReLU")

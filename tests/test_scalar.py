@@ -359,6 +359,13 @@ def test_errors():
         Value(-4.0) ** 0.5
     with pytest.raises(ValueError, match="zero to a negative power"):
         Value(0.0) ** -1
+    with pytest.raises(ZeroDivisionError, match=r"Value division by zero: 1.0 / 0$"):
+        Value(1.0) / 0
+    with pytest.raises(ZeroDivisionError, match=r"Value division by zero: 2 / Value\(0\)"):
+        2 / Value(0.0)
+    with pytest.raises(TypeError, match=r"2 \*\* Value is not supported: .* write "
+                                        r"\(x \* math.log\(b\)\).exp\(\)"):
+        2 ** Value(3.0)
     with pytest.raises(ValueError, match="the exponent must be a finite number"):
         Value(2.0) ** float("inf")
     assert (Value(-2.0) ** 2).data == 4.0  # integer powers of negatives are fine

@@ -5,6 +5,8 @@ Every generator returns ``X : (n, 2)`` float64 and ``y : (n,)`` int class labels
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 
 from backprop._arrays import float_array, positive_whole
@@ -12,8 +14,18 @@ from backprop._arrays import float_array, positive_whole
 Array = np.ndarray
 
 
-def _rng(seed: int | None) -> np.random.Generator:
+def _rng(name: str, seed: int | None) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, for ``None`` or a whole number ≥ 0 (else an error
+    that names ``name``)."""
+    whole = isinstance(seed, Integral) and not isinstance(seed, bool)
+    if seed is not None and not (whole and seed >= 0):
+        raise ValueError(f"{name}: seed must be a whole number ≥ 0 or None, got {seed!r}")
     return np.random.default_rng(seed)
+
+
+def _check_noise(name: str, noise: float) -> None:
+    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < np.inf:
+        raise ValueError(f"{name}: noise must be a finite number ≥ 0, got {noise!r}")
 
 
 def _check_n(name: str, n: int) -> None:
@@ -28,7 +40,8 @@ def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, 
     corners and the two classes have counts that differ by at most one.
     """
     _check_n("xor", n)
-    rng = _rng(seed)
+    _check_noise("xor", noise)
+    rng = _rng("xor", seed)
     corners = rng.permutation(np.array([0, 2, 1, 3])[np.arange(n) % 4])
     centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     X = centres[corners] + noise * rng.standard_normal((n, 2))
@@ -39,7 +52,8 @@ def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, 
 def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[Array, Array]:
     """Two interleaving half circles (as scikit-learn's ``make_moons``); classes alternate."""
     _check_n("moons", n)
-    rng = _rng(seed)
+    _check_noise("moons", noise)
+    rng = _rng("moons", seed)
     y = np.arange(n) % 2
     t = rng.uniform(0, np.pi, size=n)
     X = np.where(
@@ -59,7 +73,8 @@ def spirals(
     if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 2:
         raise ValueError(f"spirals: classes must be a whole number of at least 2, got "
                          f"{classes!r}")
-    rng = _rng(seed)
+    _check_noise("spirals", noise)
+    rng = _rng("spirals", seed)
     y = np.arange(n) % classes
     r = rng.uniform(0.05, 1.0, size=n)
     theta = y * (2 * np.pi / classes) + 4.0 * r + noise * rng.standard_normal(n)
@@ -70,7 +85,8 @@ def spirals(
 def blobs(n: int = 200, noise: float = 0.5, seed: int | None = 0) -> tuple[Array, Array]:
     """Two Gaussian blobs at ``(−1, −1)`` and ``(1, 1)``: linearly separable for small noise."""
     _check_n("blobs", n)
-    rng = _rng(seed)
+    _check_noise("blobs", noise)
+    rng = _rng("blobs", seed)
     y = np.arange(n) % 2
     X = np.where(y[:, None] == 1, 1.0, -1.0) + noise * rng.standard_normal((n, 2))
     return X, y
@@ -107,13 +123,14 @@ def train_test_split(
 
     The test part has ``round(test_fraction · n)`` rows; both parts must be non-empty.
     """
-    if not 0 < test_fraction < 1:
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, Real) or not (
+            0 < test_fraction < 1):
         raise ValueError(f"train_test_split: test_fraction must lie in (0, 1), "
-                         f"got {test_fraction}")
+                         f"got {test_fraction!r}")
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}")
-    order = _rng(seed).permutation(len(X))
+    order = _rng("train_test_split", seed).permutation(len(X))
     n_test = int(round(test_fraction * len(X)))
     if not 0 < n_test < len(X):
         raise ValueError(f"train_test_split: a test fraction of {test_fraction} of {len(X)} "

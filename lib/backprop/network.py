@@ -91,7 +91,10 @@ class ColumnNetwork:
         names = [activations] * len(self.W) if isinstance(activations, str) else activations
         if len(names) != len(self.W):
             raise ValueError(f"ColumnNetwork: {len(self.W)} layers but {len(names)} activations")
-        self.f: list[Activation] = [get_activation(name) for name in names]
+        try:
+            self.f: list[Activation] = [get_activation(name) for name in names]
+        except ValueError as err:
+            raise ValueError(f"ColumnNetwork: {err}") from None
         self.z: list[Array] = []
         self.a: list[Array] = []
 
@@ -109,8 +112,10 @@ class ColumnNetwork:
         if X.ndim == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[0] != self.sizes[0]:
+            rows = X.ndim == 2 and X.shape[1] == self.sizes[0]
             raise ValueError(f"ColumnNetwork.forward: expected X of shape ({self.sizes[0]}, n) "
-                             f"(samples as columns), got {X.shape}")
+                             f"(samples as columns), got {X.shape}"
+                             + ("; samples as rows? pass X.T" if rows else ""))
         self.a, self.z = [X], []
         for W, b, f in zip(self.W, self.b, self.f, strict=True):
             z = W @ self.a[-1] + b[:, None]

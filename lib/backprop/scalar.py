@@ -126,7 +126,10 @@ class Value:
         return self + (-self._lift(other))
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return self * self._lift(other) ** -1
+        other = self._lift(other)
+        if other.data == 0:
+            raise ZeroDivisionError(f"Value division by zero: {self.data!r} / 0")
+        return self * other**-1
 
     def __radd__(self, other: Number) -> Value:
         return self + other
@@ -138,7 +141,13 @@ class Value:
         return self._lift(other) + (-self)
 
     def __rtruediv__(self, other: Number) -> Value:
+        if self.data == 0:
+            raise ZeroDivisionError(f"Value division by zero: {other!r} / Value(0)")
         return self._lift(other) * self**-1
+
+    def __rpow__(self, base: Number) -> Value:
+        raise TypeError(f"{base!r} ** Value is not supported: a Value can only be raised to a "
+                        "number; for b ** x write (x * math.log(b)).exp()")
 
     # -- functions ---------------------------------------------------------------------------
     def _unary(self, op: str, value: float, local_grad: float) -> Value:

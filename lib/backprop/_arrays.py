@@ -29,7 +29,6 @@ def numbers_from_objects(where: str, what: str, arr: Array) -> Array:
     return arr.astype(np.float64)
 
 
-
 def table(where: str, what: str, value: object) -> Array:
     """``np.asarray(value)``, with an error naming ``where`` and ``what`` for ``None`` and for
     ragged rows."""

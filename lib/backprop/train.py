@@ -167,14 +167,14 @@ class Trainer:
                 raise ValueError("Trainer: the optimizer updates another model than the one "
                                  "being trained: build it from this model, SGD(model, ...)")
         self.model, self.loss, self.X, self.y = model, loss, X, y
-        try:  # the loss checks the targets (labels in range, one-hot width) on all rows now,
-            self.evaluate(X, y)          # not in the batch that holds a bad one, mid-training
-        except ValueError as err:
-            raise ValueError(f"Trainer: training set: {err}") from None
         self.optimizer = optimizer or SGD(model, lr=lr, momentum=momentum)
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
         self.steps = 0
+        try:  # the loss checks the targets (labels in range, one-hot width) on all rows now,
+            self.evaluate(X, y)          # not in the batch that holds a bad one, mid-training
+        except ValueError as err:
+            raise ValueError(f"Trainer: training set: {err}") from None
 
     def step(self, Xb: Array, yb: Array) -> float:
         """Forward, loss, backward and one optimizer update on a batch ``Xb : (b, in)``,
@@ -182,24 +182,27 @@ class Trainer:
 
         Raises ``TrainingDiverged`` when the output or the loss is NaN or infinite.
         """
-        value = self._finite_loss(self.model.forward(Xb), yb)
+        out = self.model.forward(Xb)
+        value = self._finite_loss(f"Trainer.step {self.steps + 1}", out, yb)
         backward_parameters_only(self.model, self.loss.backward())  # no ∂L/∂X needed
         self.optimizer.step()
         self.steps += 1
         return value
 
-    def _finite_loss(self, out: Array, yb: Array) -> float:
-        """The loss of the model's output ``out`` on ``yb``; ``TrainingDiverged`` (naming the
-        step and the learning rate) when ``out`` or the loss is NaN or infinite."""
+    def _finite_loss(self, where: str, out: Array, yb: Array) -> float:
+        """The loss of the model's output ``out`` on ``yb``; ``TrainingDiverged`` when ``out``
+        or the loss is NaN or infinite, naming ``where`` and, after a step, the learning rate."""
         value = self.loss.forward(out, yb) if np.all(np.isfinite(out)) else np.nan
-        if not np.isfinite(value):
-            lr = getattr(self.optimizer, "lr", None)
-            rate = f"learning rate {lr:g}" if isinstance(lr, Real) else "the learning rate"
-            what = "the loss overflowed to inf" if np.isinf(value) else (
-                "the model's output holds NaN or inf values")
-            raise TrainingDiverged(f"Trainer.step {self.steps + 1}: {what}: training "
-                                   f"diverged ({rate} too large?)")
-        return value
+        if np.isfinite(value):
+            return value
+        what = ("the loss overflowed to inf" if np.isinf(value)
+                else "the model's output holds NaN or inf values")
+        lr = getattr(self.optimizer, "lr", None)
+        rate = f"learning rate {lr:g}" if isinstance(lr, Real) else "the learning rate"
+        if not self.steps:
+            raise TrainingDiverged(f"{where}: {what} before any training step: check the "
+                                   "weights and the data")
+        raise TrainingDiverged(f"{where}: {what}: training diverged ({rate} too large?)")
 
     def epoch(self) -> float:
         """One pass over the shuffled data; returns the batch losses' mean, weighted by
@@ -217,7 +220,9 @@ class Trainer:
         """Loss and (for classification) accuracy on ``X, y``; changes neither the parameters
         nor what the next ``backward`` of the model or the loss uses."""
         with _backward_state_kept(self.model, self.loss):
-            value = self.loss.forward(self.model.forward(X), y)
+            steps = f"{self.steps} step" + ("s" if self.steps > 1 else "")
+            where = f"Trainer.evaluate after {steps}" if self.steps else "Trainer.evaluate"
+            value = self._finite_loss(where, self.model.forward(X), y)
         is_classifier = isinstance(self.loss, SoftmaxCrossEntropy)
         return value, (accuracy(self.model, X, y) if is_classifier else None)
 
@@ -273,10 +278,10 @@ def fit(
     for epoch in bar:
         try:
             trainer.epoch()
+            train_loss, train_acc = trainer.evaluate(trainer.X, trainer.y)
         except TrainingDiverged as err:
             raise TrainingDiverged(f"fit: epoch {epoch + 1} of {epochs}: {err}; the epochs "
                                    "before are in this error's .history", history) from None
-        train_loss, train_acc = trainer.evaluate(trainer.X, trainer.y)
         history.loss.append(train_loss)
         if train_acc is not None:
             history.accuracy.append(train_acc)

@@ -166,6 +166,7 @@ def test_alpha_max():
     assert "dropped the 2" in ch03.check_alpha_max(2 * right).message
     assert "curvature L'' itself" in ch03.check_alpha_max(2 * np.mean(ch03.LR_A2**2)).message
     assert ch03.check_alpha_max(2.28).message.endswith("2.28 is too small")
+    assert ch03.check_alpha_max(1e-310).message.endswith("1e-310 is too small")
     assert ch03.check_alpha_max(1.0).status == "fail"
     assert ch03.check_alpha_max("2.6").status == "fail"
     # the right number as text is still no number

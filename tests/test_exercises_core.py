@@ -165,6 +165,16 @@ def test_a_number_answer_is_not_given_away():
     assert single.status == "fail" and "expected a single number" in single.message
 
 
+def test_a_factor_whose_inverse_overflows_is_no_factor():
+    # 1e-310 is a denormal: 1/1e-310 is inf, and round(inf) used to raise OverflowError
+    exercise = Exercise("lr", lambda: 2.6087, [()], rtol=1e-3, reveal=False)
+    assert exercise.check_number(1e-310).message == "1e-310 is too small"
+    assert exercise.check_number(-1e-310).message == "-1e-310 is too small"
+    # a ratio that overflows to inf is no factor either
+    message = generic_diagnosis(np.array([1e300, 2e300]), np.array([1e-11, 2e-11]))
+    assert "factor" not in message and message.startswith("the values differ")
+
+
 def test_a_negative_factor_of_one_number_is_no_normalisation():
     # -1/3 between two single numbers is a coincidence, not a forgotten 2 or 1/n
     assert "factor" not in generic_diagnosis(-1.0, 3.0)

@@ -416,12 +416,17 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
 
 
 def constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:
+    """The factor ``c`` with ``a = c b`` in every entry, or ``None`` when there is none; a
+    factor that is not finite or whose inverse is not (a ratio of 1e-310, say) is none."""
     mask = np.abs(b) > 1e-12
     if not mask.any() or np.any(np.abs(a[~mask]) > 1e-12):
         return None
-    ratios = a[mask] / b[mask]
+    with np.errstate(over="ignore"):
+        ratios = a[mask] / b[mask]
     c = float(np.median(ratios))
-    if abs(c - 1) > 1e-6 and np.allclose(ratios, c, rtol=1e-6) and c != 0:
+    if c == 0 or not (np.isfinite(c) and np.isfinite(1 / c)):
+        return None
+    if abs(c - 1) > 1e-6 and np.allclose(ratios, c, rtol=1e-6):
         return c
     return None
 

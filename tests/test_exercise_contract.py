@@ -14,8 +14,8 @@ one (ids like ``ch04.output_delta``):
 
 What an answer is depends on the reference: a function with parameters means the learner writes
 a function; a function without parameters means a number, also accepted as a function without
-arguments; a plain number (supplied below where the library has no reference) means a number
-only. The chapter modules keep the tests of their particular diagnoses.
+arguments (by every checker of a number, also one without a reference). The chapter modules
+keep the tests of their particular diagnoses.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from backprop.exercises import Exercise, Result
 #: for exercises with many right answers: any α at which training diverges passes
 #: ``ch07.diverging_lr`` (test_exercises_ch07.py tests its range). Anything else without a
 #: reference fails ``test_reference_passes``.
-ANSWERS_WITHOUT_REFERENCE: dict[str, Any] = {"ch07.diverging_lr": 2.0}
+ANSWERS_WITHOUT_REFERENCE: dict[str, Any] = {"ch07.diverging_lr": lambda: 2.0}
 
 #: Test-case counts the chapter tests pinned in the pass message ("correct on all 3 test
 #: cases"); the other ``Exercise`` checkers are held to ``len(exercise.cases)``.
@@ -56,18 +56,15 @@ class Case:
     id: str
     name: str
     check: Any
-    reference: Any           # a function, a number, or None when the library has none
+    reference: Any           # a function, or None when the library has none
     exercise: Exercise | None
 
     @property
     def kind(self) -> str:
-        """``"function"``, ``"value"`` (a number or a function without arguments), or
-        ``"number"`` (a number only)."""
+        """``"function"`` or ``"value"`` (a number or a function without arguments)."""
         if self.reference is None:
             pytest.fail(f"{self.id}: check_{self.name} has no reference_{self.name}; every "
                         "exercise needs a reference solution")
-        if not callable(self.reference):
-            return "number"
         return "value" if not inspect.signature(self.reference).parameters else "function"
 
     @property
@@ -175,19 +172,14 @@ def test_reference_passes(case):
 
 @pytest.mark.parametrize("case", PARAMS)
 def test_unfinished_is_todo_and_an_exception_is_error(case):
-    unfinished = [..., None] if case.kind in ("value", "number") else []
-    if case.kind != "number":
-        unfinished.append(stub)
+    unfinished = [..., None, stub] if case.kind == "value" else [stub]
     for answer in unfinished:
         todo = run(case, answer)
         assert todo.status == "todo" and "not yet implemented" in todo.message, (answer, todo)
     for exc in (KeyError("oops"), ZeroDivisionError("oops")):
         result = run(case, raising(exc))
-        if case.kind == "number":               # a function is no number: a wrong answer
-            assert result.status == "fail", result
-        else:
-            assert result.status == "error", result
-            assert type(exc).__name__ in result.message and "oops" in result.message, result
+        assert result.status == "error", result
+        assert type(exc).__name__ in result.message and "oops" in result.message, result
 
 
 @pytest.mark.parametrize("case", PARAMS)
@@ -196,8 +188,7 @@ def test_wrong_answers_fail_and_never_crash(case):
     if case.kind == "function":
         wrong.append(None)
     results = [(answer, run(case, answer)) for answer in wrong]
-    if case.kind != "number":
-        results += [(f"returns {g!r}", run(case, lambda *args, g=g: g)) for g in garbage(case)]
+    results += [(f"returns {g!r}", run(case, lambda *args, g=g: g)) for g in garbage(case)]
     returns_none = run(case, lambda *args: None)
     assert returns_none.status == "fail", returns_none
     if case.exercise is not None and case.exercise.outputs is None:

@@ -2,6 +2,8 @@
 every checker keeps is in test_exercise_contract.py)."""
 
 import copy
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -293,14 +295,21 @@ def test_full_batch_losses_converge_then_diverge():
     (np.array(2.0), "pass", "up to"),
     (np.float32(2.0), "pass", "up to"),
     (np.array(0.5), "fail", "still fell"),
-    (np.array(True), "fail", "as a number"),
-    (np.array([2.0, 3.0]), "fail", "as a number"),
+    (np.array(True), "fail", "expected a number, got the truth value True"),
+    (np.array([2.0, 3.0]), "fail", "expected a single number, got an array of shape (2,)"),
     (1e-4, "fail", "orders of magnitude"),
     (-3.0, "fail", "not a learning rate"),
     (0, "fail", "not a learning rate"),
-    ("big", "fail", "as a number"),
-    (True, "fail", "as a number"),
+    ("big", "fail", "expected a number, got the string 'big'"),
+    (True, "fail", "expected a number, got the truth value True"),
     (float("nan"), "fail", "not a finite number"),
+    # the rules of Exercise.check_number: a function returning the number, any real number
+    (lambda: 2.0, "pass", "up to"),
+    (Decimal("2.5"), "pass", "up to"),
+    (Fraction(5, 2), "pass", "up to"),
+    pytest.param(10**400, "fail", "α = inf is not a finite number", id="10**400"),
+    (lambda: None, "fail", "did you forget `return`?"),
+    (lambda: 1 / 0, "error", "raised ZeroDivisionError"),
 ])
 def test_diverging_lr(value, status, message):
     result = ch07.check_diverging_lr(value)

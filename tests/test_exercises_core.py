@@ -1,6 +1,8 @@
 """The exercise-checker core: passes, stubs, exceptions and generic diagnoses."""
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -233,6 +235,18 @@ def test_a_transposed_result_does_not_blame_a_matrix_product():
     message = generic_diagnosis(want.T, want)
     assert "transpose of the right answer, of shape (4, 2)" in message
     assert "matrix product" not in message
+
+
+def test_any_real_number_is_a_number_and_a_truth_value_is_none():
+    exercise = Exercise("lr", lambda: 2.5, [()], rtol=1e-3, reveal=False)
+    for value in (Decimal("2.5"), Fraction(5, 2), np.float32(2.5), np.array(2.5), lambda: 2.5):
+        assert exercise.check_number(value).passed, value
+    for value in (True, np.array(True), lambda: True):
+        assert exercise.check_number(value).message == ("expected a number, got the truth "
+                                                        "value True")
+    # an integer too large for a float is infinite, not an OverflowError
+    assert "NaN or inf" in exercise.check_number(10**400).message
+    assert "NaN or inf" in exercise.check_number(lambda: -(10**400)).message
 
 
 def test_text_and_complex_numbers_are_not_numbers():

@@ -12,9 +12,11 @@ from __future__ import annotations
 import copy
 import html
 import inspect
+import math
 import os
 import re
 import site
+import sys
 import sysconfig
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -130,10 +132,8 @@ class Exercise:
     def check_number(self, value: Any) -> Result:
         """Check an answer that is one number (the reference takes no arguments): ``value``
         is the number, or a function returning it; ``...`` or ``None`` while not answered."""
-        if value is None or value is Ellipsis:
-            return Result("todo", "not yet implemented — replace `...` by your number and run "
-                          "this cell again.", self.name)
-        return self.check(value if callable(value) else lambda: value)
+        number = learner_number(value, self.name)
+        return number if isinstance(number, Result) else self.check(lambda: number)
 
     def _inputs_changed(self, args: tuple, case: tuple) -> bool:
         """Whether the learner's call changed the arguments ``args`` (copies of ``case``);
@@ -169,6 +169,39 @@ class Exercise:
                         f"order ({', '.join(self.outputs)}).")
             return label + generic_diagnosis(got, want, reveal=self.reveal)
         return None
+
+
+def learner_number(value: Any, exercise: str) -> float | Result:
+    """The learner's answer to an exercise whose answer is one number, as a float: ``value``
+    itself, or what ``value`` returns when it is a function. When there is no such number, the
+    result to give instead: "todo" while ``value`` is ``...`` or ``None``, "error" when the
+    function raises, "fail" when the answer is not one real number (see :func:`number_problem`).
+    """
+    if value is None or value is Ellipsis:
+        return Result("todo", "not yet implemented — replace `...` by your number and run "
+                      "this cell again.", exercise)
+    got = value
+    if callable(value):
+        try:
+            got = value()
+        except NotImplementedError as exc:
+            return not_implemented(exc, value, exercise)
+        except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
+            return Result("error", raised("your function", exc), exercise)
+    problem = number_problem(got)
+    return Result("fail", problem, exercise) if problem else float(as_array(got))
+
+
+def number_problem(got: Any) -> str | None:
+    """Why ``got`` is not one real number, or ``None`` when it is one: a Python or NumPy
+    number, a ``Fraction`` or a ``Decimal`` (an integer too large for a float is infinite)."""
+    if isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.ndim == 0
+                                              and got.dtype.kind == "b"):
+        return f"expected a number, got the truth value {bool(got)}"   # True is no 1.0 here
+    arr = None if got is None else as_array(got)       # as_array(None) is NaN
+    if arr is not None and arr.ndim == 0:
+        return None
+    return generic_diagnosis(got, np.float64(0.0))
 
 
 def _wrong_output(diag: Diagnosis, case: tuple, outputs: tuple[str, ...] | None) -> Any:
@@ -296,6 +329,8 @@ def as_array(x: Any) -> np.ndarray | None:
     numbers and ragged lists are not)."""
     if isinstance(x, (str, bytes)):
         return None
+    if isinstance(x, int) and abs(x) > sys.float_info.max:    # 10**400: too large to convert
+        return np.array(math.inf if x > 0 else -math.inf)
     try:
         arr = np.asarray(x)
         if arr.dtype.kind in "USVc":       # "2.5" would convert, 2+0j lose its imaginary part

@@ -22,7 +22,6 @@ import copy
 import functools
 import re
 from collections.abc import Callable
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ from backprop.exercises._core import (
     constant_factor,
     describe,
     factor_text,
+    learner_number,
     not_implemented,
     raised,
 )
@@ -399,18 +399,12 @@ def _full_batch_losses(lr: float, steps: int) -> tuple[float, ...]:
 
 def check_diverging_lr(value: Any) -> Result:
     """Check a learning rate at which full-batch gradient descent on the digits network
-    diverges (the loss ends higher than it started, or overflows). ``...`` or ``None``:
-    not done yet."""
+    diverges (the loss ends higher than it started, or overflows): a number, or a function
+    returning it, as for :meth:`Exercise.check_number`; ``...`` or ``None``: not done yet."""
     name = "diverging_lr"
-    if value is None or value is Ellipsis:
-        return Result("todo", "not yet implemented — set diverging_lr to a number and run this "
-                      "cell again.", name)
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        value = value.item()                  # np.array(2.0): a number all the same
-    if isinstance(value, bool) or not isinstance(value, Real):
-        return Result("fail", f"give the learning rate as a number such as 0.5, got "
-                      f"{type(value).__name__} {value!r}"[:120], name)
-    lr = float(value)
+    lr = learner_number(value, name)
+    if isinstance(lr, Result):
+        return lr
     if not np.isfinite(lr):
         return Result("fail", f"α = {lr} is not a finite number: choose a finite rate that "
                       "still makes training blow up.", name)

@@ -2,6 +2,7 @@
 every checker keeps is in test_exercise_contract.py)."""
 
 import copy
+import warnings
 from decimal import Decimal
 from fractions import Fraction
 
@@ -344,6 +345,46 @@ def test_broken_init_really_does_not_learn():
 ])
 def test_init_mistakes_are_named(init, message):
     assert message in diagnosis(ch07.check_init_weights, init)
+
+
+def _checkerboard(n_in, n_out, rng):
+    i, j = np.indices((n_in, n_out))
+    return 0.1 * (-1.0) ** (i + j), np.zeros(n_out)
+
+
+def _mirrored(n_in, n_out, rng):
+    col = rng.standard_normal((n_in, 1)) * np.sqrt(2 / (n_in + n_out))
+    return np.hstack([col, -col] * (n_out // 2)), np.zeros(n_out)
+
+
+def _linspace(n_in, n_out, rng):
+    r = np.sqrt(6 / (n_in + n_out))
+    sign = rng.choice([-1.0, 1.0])          # it uses rng, and is a pattern all the same
+    return sign * np.linspace(-r, r, n_in * n_out).reshape(n_in, n_out), np.zeros(n_out)
+
+
+def _own_generator(n_in, n_out, rng):
+    return ch07.reference_init_weights(n_in, n_out, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("init, message", [
+    # these used to pass ("random and well scaled") or to be called "reasonable" (21-43 %)
+    (lambda i, o, r: (np.eye(i, o), np.zeros(o)), "W comes out the same for two generators "
+     "seeded differently: draw it from the rng you are given"),
+    (_own_generator, "W comes out the same for two generators seeded differently"),
+    (lambda i, o, r: (r.standard_normal((i, o)) * 0.15 + 0j, np.zeros(o)),
+     "W or b holds complex numbers"),
+    (lambda i, o, r: (r.standard_normal((i, o)) * 0.15, np.zeros(o) + 0j),
+     "W or b holds complex numbers"),
+    (_checkerboard, "columns 0 and 1 of W are equal up to sign"),
+    (_mirrored, "columns 0 and 1 of W are equal up to sign"),
+    (_linspace, "W has a pattern, not random entries: its rank is 2, where random weights "
+     "have 32"),
+])
+def test_an_init_that_is_not_random_is_named(init, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # no ComplexWarning either
+        assert message in diagnosis(ch07.check_init_weights, init)
 
 
 def _xavier_over_5(n_in, n_out, rng):

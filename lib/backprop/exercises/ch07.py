@@ -474,6 +474,9 @@ def train_digits(net: Sequential, epochs: int = 10) -> float:
 def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
     """What is wrong with one layer's ``(W, b)``, or ``None``. The size of the biases is
     judged by training (``check_init_weights``): random biases of moderate size still learn."""
+    if any(np.iscomplexobj(x) for x in (W, b)):
+        return ("W or b holds complex numbers (an array + 0j, or np.sqrt of a negative "
+                "number?): weights and biases are real numbers.")
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
     if W.shape == (n_out, n_in) and n_in != n_out:
         return (f"W has shape {W.shape}: in the row convention W is (n_in, n_out) = "
@@ -495,6 +498,18 @@ def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
         return ("all rows of W are equal, so each unit sees only the sum of its inputs "
                 "(times its own weight): the units differ by a scale only, and no unit can "
                 "tell one input from another. Draw each weight at random.")
+    mirrored = _mirrored_columns(W)
+    if mirrored:
+        i, j = mirrored
+        return (f"columns {i} and {j} of W are equal up to sign, so units {i} and {j} of the "
+                "layer compute the same thing (or its negative): the layer has fewer "
+                "different units than it seems. Draw each weight at random.")
+    rank = int(np.linalg.matrix_rank(W))
+    if rank < min(n_in, n_out):
+        return (f"W has a pattern, not random entries: its rank is {rank}, where random "
+                f"weights have {min(n_in, n_out)}, so its {n_out} units compute combinations "
+                f"of only {rank} different sums of the inputs (a linspace, a checkerboard or "
+                "repeated columns give that). Draw each weight at random.")
     good = np.sqrt(2.0 / (n_in + n_out))
     mean, std = float(W.mean()), float(W.std())
     if abs(mean) > 0.5 * std:
@@ -514,6 +529,38 @@ def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
     return None
 
 
+def _mirrored_columns(W: Array) -> tuple[int, int] | None:
+    """Two columns ``i < j`` of ``W`` that are equal or opposite, or ``None``."""
+    norms = np.linalg.norm(W, axis=0)
+    cosines = (W.T @ W) / np.maximum(np.outer(norms, norms), 1e-300)
+    i, j = np.nonzero(np.triu(np.abs(cosines) > 1 - 1e-9, k=1)
+                      & np.isclose(norms[:, None], norms[None, :], rtol=1e-9))
+    return (int(i[0]), int(j[0])) if len(i) else None
+
+
+def _call_init(fn: Callable[..., Any], n_in: int, n_out: int,
+               rng: np.random.Generator) -> tuple | Result:
+    """``fn(n_in, n_out, rng)``, a pair ``(W, b)``; or the result that says why it is not."""
+    name = "init_weights"
+    try:
+        result = fn(n_in, n_out, rng)
+    except NotImplementedError as exc:
+        return not_implemented(exc, fn, name)
+    except LEARNER_ERRORS as exc:  # the learner's bug, reported
+        return Result("error", raised("your function", exc), name)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?
+        return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
+    return tuple(result)
+
+
+def _same_weights(W: Any, other: Any) -> bool:
+    """Whether ``other`` is the same array of weights as ``W``."""
+    try:
+        return bool(np.array_equal(np.asarray(W, dtype=float), np.asarray(other, dtype=float)))
+    except (TypeError, ValueError):  # not numbers, or ragged: not the same
+        return False
+
+
 def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array, Array]]
                        ) -> Result:
     """Check ``fn(n_in, n_out, rng) -> (W, b)``: random, well scaled, and a network
@@ -525,20 +572,23 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
     rng = np.random.default_rng(0)
     largest_bias = 0.0
     for n_in, n_out in sizes:
-        try:
-            result = fn(n_in, n_out, copy.deepcopy(rng))
-        except NotImplementedError as exc:
-            return not_implemented(exc, fn, name)
-        except LEARNER_ERRORS as exc:  # the learner's bug, reported
-            return Result("error", raised("your function", exc), name)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?
-            return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
+        result = _call_init(fn, n_in, n_out, copy.deepcopy(rng))
+        if isinstance(result, Result):
+            return result
         try:
             problem = _init_problem(*result, n_in, n_out)
         except (TypeError, ValueError) as exc:
             return Result("fail", f"W and b must be arrays of numbers ({exc}).", name)
         if problem:
             return Result("fail", f"layer {n_in}→{n_out}: {problem}", name)
+        other = _call_init(fn, n_in, n_out, np.random.default_rng(1))
+        if isinstance(other, Result):
+            return other
+        if _same_weights(result[0], other[0]):
+            return Result("fail", f"layer {n_in}→{n_out}: W comes out the same for two "
+                          "generators seeded differently: draw it from the rng you are given "
+                          "(rng.standard_normal, rng.uniform), so that it is random, and "
+                          "the same again for the same seed.", name)
         largest_bias = max(largest_bias, float(np.abs(np.asarray(result[1], float)).max()))
     try:
         acc = train_digits(network_from_init(fn))

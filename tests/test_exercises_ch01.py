@@ -176,6 +176,24 @@ def test_batch_shapes_are_explained_layer_by_layer():
         "layer 3: expected (W^3 shape, Y^3 shape) = ((3, 1), (5, 1)), got ((3, 1), (6, 1))")
 
 
+def test_batch_shapes_are_whole_numbers():
+    def divided(n, sizes):                   # / gives floats: 2.0, not 2
+        return [((a / 1, b / 1), (n / 1, b / 1)) for a, b in pairwise(sizes)]
+
+    def last_float(n, sizes):
+        shapes = ch01.reference_batch_shapes(n, sizes)
+        return [*shapes[:-1], (shapes[-1][0], (n, float(sizes[-1])))]
+
+    assert diagnosis(ch01.check_batch_shapes, divided) == (
+        "layer 1: you gave ((2.0, 4.0), (5.0, 4.0)), but shapes are whole numbers: write "
+        "((2, 4), (5, 4)) (int(...), or // rather than /).")
+    assert diagnosis(ch01.check_batch_shapes, last_float).startswith(
+        "layer 3: you gave ((3, 1), (5, 1.0)), but shapes are whole numbers")
+    # NumPy's integers are whole numbers too
+    assert ch01.check_batch_shapes(
+        lambda n, sizes: np.array(ch01.reference_batch_shapes(n, sizes))).passed
+
+
 def test_dense_forward_in_float32_is_almost_right():
     def float32(X, W, b):
         return (X.astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32)).astype(float)

@@ -143,11 +143,20 @@ def _has_text(x: Any) -> bool:
     return isinstance(x, str) or (isinstance(x, tuple) and any(_has_text(v) for v in x))
 
 
+def _whole(x: Any) -> bool:
+    """Whether the plain shapes ``x`` hold whole numbers (``int``) only, no ``2.0``."""
+    if isinstance(x, tuple):
+        return all(_whole(v) for v in x)
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 class _ShapesExercise(Exercise):
     """The shapes of a batch, explained layer by layer when no known mistake matches."""
 
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         problem = super()._first_problem(actual, expected, case)
+        if problem is None:
+            return _not_whole(actual)
         known = {d.message for d in self.diagnoses}
         if (problem is None or problem in known or not isinstance(actual, (list, tuple))
                 or len(actual) != len(expected)):
@@ -173,6 +182,16 @@ def _layer_problem(actual: list, expected: list) -> str | None:
         if got in want:
             return message + ": give both shapes for each layer, a pair (W shape, Y shape)."
         return message + "."
+    return None
+
+
+def _not_whole(actual: list) -> str | None:
+    """The first layer whose (right) shapes in ``actual`` are not whole numbers, explained."""
+    for l, got in enumerate(actual, start=1):
+        got = _plain(got)
+        if not _whole(got):
+            return (f"layer {l}: you gave {got}, but shapes are whole numbers: write "
+                    f"{_plain(np.asarray(got).astype(int))} (int(...), or // rather than /).")
     return None
 
 

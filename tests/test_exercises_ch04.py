@@ -158,6 +158,29 @@ def test_backward_lists_in_the_wrong_order_are_named():
     assert "run from the output layer down" in message and "deltas[0] is δ^1" in message
 
 
+def _rearranged(arrange):
+    """The right backward pass with its lists rearranged by ``arrange(deltas, dW, db)``."""
+    return lambda net, X, Y: arrange(*learner_backward()(net, X, Y))
+
+
+@pytest.mark.parametrize(("arrange", "message"), [
+    (lambda d, w, b: (d, w[::-1], b),
+     "`dW[2]` holds ∂L/∂W^1: index each list by l − 1, as ColumnNetwork.backward does "
+     "(dW[0] is ∂L/∂W^1, dW[2] is ∂L/∂W^3)."),
+    (lambda d, w, b: (d, [w[1], w[0], w[2]], b), "`dW[1]` holds ∂L/∂W^1: index each list"),
+    (lambda d, w, b: (w, b, d),
+     "your first list holds the dW values: return (deltas, dW, db)."),
+    (lambda d, w, b: (d, b, w),
+     "your second list holds the db values: return (deltas, dW, db)."),
+    (lambda d, w, b: list(zip(d, w, b, strict=True)),
+     "return three lists (deltas, dW, db), not one (δ, dW, db) per layer"),
+])
+def test_backward_values_in_the_wrong_place_are_named_by_list_and_index(arrange, message):
+    # the checker's own flattened order (δ^3, δ^2, δ^1, dW^3, …) is not what the learner wrote
+    got = diagnosis(ch04.check_backward, _rearranged(arrange))
+    assert got.startswith(message) and "δ^3, δ^2" not in got
+
+
 def test_backward_without_a_forward_pass_is_explained():
     result = ch04.check_backward(lambda net, X, Y: net.backward(net.a[-1] - Y))
     assert result.status == "error" and "call it first" in result.message

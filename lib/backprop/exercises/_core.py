@@ -165,10 +165,15 @@ class Exercise:
             swapped = [other for other, _, value in pairs
                        if other != name and _close(got, value, self.rtol, self.atol)]
             if swapped:
-                return (f"{label}this is the value of {swapped[0]}: return the values in the "
-                        f"order ({', '.join(self.outputs)}).")
+                return self._swapped(name, swapped[0], actual, expected)
             return label + generic_diagnosis(got, want, reveal=self.reveal)
         return None
+
+    def _swapped(self, name: str, other: str, actual: Any, expected: Any) -> str:
+        """The message for the output ``name`` of ``actual`` that holds the value of the
+        output ``other`` (``expected``: the right outputs)."""
+        return (f"{name}: this is the value of {other}: return the values in the order "
+                f"({', '.join(self.outputs)}).")
 
 
 def learner_number(value: Any, exercise: str) -> float | Result:

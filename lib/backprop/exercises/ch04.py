@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from backprop.activations import ACTIVATIONS
-from backprop.exercises._core import Diagnosis, Exercise, Result, describe
+from backprop.exercises._core import Diagnosis, Exercise, Result, _close, describe
 from backprop.network import ColumnNetwork
 
 Array = np.ndarray
@@ -271,14 +271,53 @@ def _learner_backward(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+#: the three lists of the answer, and what entry ``l − 1`` of each holds
+_LISTS = ("deltas", "dW", "db")
+_SYMBOLS = ("δ^{}", "∂L/∂W^{}", "∂L/∂b^{}")
+_ORDINALS = ("first", "second", "third")
+PER_LAYER = ("return three lists (deltas, dW, db), not one (δ, dW, db) per layer: deltas holds "
+             "every δ^l, dW every ∂L/∂W^l, db every ∂L/∂b^l, each list indexed by l − 1.")
+
+
+def _grid(flat: tuple) -> list[list]:
+    """A flattened answer (BACKWARD_OUTPUTS order) as the learner's lists: ``grid[k][i]`` is
+    entry ``i`` of list ``k`` of (deltas, dW, db)."""
+    return [[flat[k * LAYERS + LAYERS - 1 - i] for i in range(LAYERS)] for k in range(3)]
+
+
+def _slot(output: str) -> tuple[int, int]:
+    """The list and the layer of an output named as in BACKWARD_OUTPUTS ("dW^3": 1, 3)."""
+    kind, layer = output.split("^")
+    return ("δ", "dW", "db").index(kind), int(layer)
+
+
 class _BackwardExercise(Exercise):
     """The whole backward pass: an answer that is not ``(deltas, dW, db)`` is a "fail" that
-    says what came back, not an error."""
+    says what came back, not an error; a value in the wrong place is named by its list and
+    index, as the learner wrote them."""
 
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         if isinstance(actual, _WrongStructure):
             return _structure_problem(actual.value)
-        return super()._first_problem(actual, expected, case)
+        problem = super()._first_problem(actual, expected, case)
+        got, want = _grid(actual), _grid(expected)
+        if problem and all(_close(got[layer][k], want[k][layer], self.rtol, self.atol)
+                           for k in range(3) for layer in range(LAYERS)):
+            return PER_LAYER
+        return problem
+
+    def _swapped(self, name: str, other: str, actual: Any, expected: Any) -> str:
+        (k, l), (j, m) = _slot(name), _slot(other)
+        holds = f"`{_LISTS[k]}[{l - 1}]` holds {_SYMBOLS[j].format(m)}"
+        if k == j:
+            return (f"{holds}: index each list by l − 1, as ColumnNetwork.backward does "
+                    f"({_LISTS[k]}[0] is {_SYMBOLS[k].format(1)}, {_LISTS[k]}[{LAYERS - 1}] is "
+                    f"{_SYMBOLS[k].format(LAYERS)}).")
+        got, want = _grid(actual)[k], _grid(expected)[j]
+        if all(_close(g, w, self.rtol, self.atol) for g, w in zip(got, want, strict=True)):
+            return (f"your {_ORDINALS[k]} list holds the {_LISTS[j]} values: return "
+                    "(deltas, dW, db).")
+        return f"{holds}: return (deltas, dW, db), each list indexed by l − 1."
 
 
 def _backward_case(sizes: list[int], activations: list[str], n: int) -> tuple:

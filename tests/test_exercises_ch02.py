@@ -4,11 +4,13 @@ answers get their diagnosis (the contract every checker keeps is in test_exercis
 import math
 
 import numpy as np
+import pytest
 from exercise_support import diagnosis
 
 from backprop.activations import sigmoid
 from backprop.exercises import ch02
 from backprop.gradcheck import numerical_gradient
+from backprop.scalar import Value
 
 
 # -- the references agree with central differences ------------------------------------------
@@ -391,3 +393,31 @@ def test_numerical_gradient_unfinished_helper_and_errors():
     assert todo.status == "todo" and "your function calls `nudge`" in todo.message
     no_eps = check(lambda f, x: central(f, x))
     assert no_eps.status == "error" and "TypeError" in no_eps.message
+
+
+# -- Value objects where their gradients belong --------------------------------------------------
+def _neuron_nodes(w, x):
+    """The neuron's graph, built and run backward: the Value objects, not their gradients."""
+    wv, xv = [Value(float(v)) for v in w], [Value(float(v)) for v in x]
+    (wv[0] * xv[0] + wv[1] * xv[1] + wv[2]).sigmoid().backward()
+    return wv, xv
+
+
+NODES = "you returned Value objects; return their .grad, the numbers"
+
+
+@pytest.mark.parametrize(("check", "answer", "message"), [
+    (ch02.check_neuron_backward, lambda w, x: tuple(map(np.array, _neuron_nodes(w, x))),
+     "dw: " + NODES),
+    (ch02.check_neuron_backward, _neuron_nodes, "dw: " + NODES),
+    (ch02.check_multiply_gate,
+     lambda x, y, up: (np.vectorize(Value, otypes=[object])(x), x * up), "dx: " + NODES),
+    (ch02.check_reuse_gradients, lambda a, b: (Value(a), Value(b)),
+     "da: you returned a Value object; return its .grad, the number"),
+    (ch02.check_neuron_backward, lambda w, x: (np.array([{}, {}, {}]), x),
+     "dw: expected a number or an array, got an array of Python objects of shape (3,)"),
+])
+def test_value_objects_are_told_to_return_their_grad(check, answer, message):
+    # it used to say "expected a number or an array, got an array of shape (3,)"
+    assert diagnosis(check, answer).startswith(message)
+

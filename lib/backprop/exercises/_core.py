@@ -361,10 +361,22 @@ def _is_complex(x: Any) -> bool:
         return False
 
 
+def _holds_nodes(x: Any, depth: int = 0) -> bool:
+    """Whether ``x`` is, or holds, nodes of an autograd graph (such as ``Value``: objects with
+    a ``.grad`` and a ``.data``), in a list, a tuple or an array of Python objects."""
+    if hasattr(x, "grad") and hasattr(x, "data"):
+        return True
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        return any(_holds_nodes(v, depth + 1) for v in x.flat)
+    return (isinstance(x, (list, tuple)) and depth < 4
+            and any(_holds_nodes(v, depth + 1) for v in x))
+
+
 def describe(x: Any) -> str:
     """A short description of a value for a message: one line, whatever its repr."""
     if isinstance(x, np.ndarray):
-        return f"an array of shape {x.shape}"
+        kind = "an array of Python objects" if x.dtype == object else "an array"
+        return f"{kind} of shape {x.shape}"
     if isinstance(x, (tuple, list)):
         return f"a {type(x).__name__} of {len(x)} value{'' if len(x) == 1 else 's'}"
     if x is None:
@@ -398,6 +410,11 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
                     f"return the {kind} itself, not text (no quotes, no str(...))")
         if _is_complex(got):
             return "your result holds complex numbers; the answer is real numbers"
+        if hasattr(got, "grad") and hasattr(got, "data"):
+            return "you returned a Value object; return its .grad, the number"
+        if _holds_nodes(got):
+            return ("you returned Value objects; return their .grad, the numbers: "
+                    "[v.grad for v in values], or an array of them")
         return f"expected a number or an array, got {describe(got)}"
     if a.shape != b.shape:
         if isinstance(got, (list, tuple)) and b.ndim >= 1 and len(got) != len(b):

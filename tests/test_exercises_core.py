@@ -140,7 +140,7 @@ def test_a_single_number_names_only_a_telling_factor():
     message = generic_diagnosis(0.731, 0.25)
     assert "factor" not in message and "expected 0.25, got 0.731" in message
     # arrays: a common ratio is telling even when it is not a whole number
-    assert "1.5 times" in generic_diagnosis(np.array([1.5, 3.0]), np.array([1.0, 2.0]))
+    assert "3/2 times" in generic_diagnosis(np.array([1.5, 3.0]), np.array([1.0, 2.0]))
 
 
 def test_a_diagnosis_impossible_for_a_case_is_skipped_not_raised():
@@ -204,6 +204,19 @@ def test_a_factor_that_is_no_normalisation_is_not_called_one():
     assert "0.0898 times" in message and "normalisation: a factor 2" not in message
     assert "no normalisation" in message
     assert "normalisation" in generic_diagnosis(2 * want, want)
+
+
+def test_a_ratio_of_small_whole_numbers_may_be_a_normalisation():
+    # 4/3 is n/C for n = 4 samples and C = 3 classes: it used to be called "no normalisation"
+    want = np.array([1.0, -2.0, 0.5])
+    message = generic_diagnosis(4 / 3 * want, want)
+    assert message == ("off by a constant factor: every entry is 4/3 times the right one, a "
+                       "ratio of whole numbers: a normalisation by the wrong count? (Dividing "
+                       "by 3 where 4 belongs gives it.)")
+    assert "6/5 times" in generic_diagnosis(6 / 5 * want, want)
+    assert "no normalisation" in generic_diagnosis(40 / 7 * want, want)
+    # a single number is no evidence of a ratio
+    assert "factor" not in generic_diagnosis(4 / 3 * 0.25, 0.25)
 
 
 def test_tiny_errors_everywhere_are_called_almost_right():

@@ -20,6 +20,7 @@ import sys
 import sysconfig
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +76,19 @@ class Diagnosis:
     (e.g. ``"db"``); ``None`` when the function returns a single value. A wrong answer that
     is all zeros on a case tells that mistake from no other (an answer of zeros matches it),
     so it is skipped there, unless ``zeros_are_evidence``: the mistake is what makes the
-    answer zero (e.g. a step that changes nothing).
+    answer zero (e.g. a step that changes nothing). ``sizes`` fills the ``{}`` fields of
+    ``message`` from the case it failed on (``lambda z, t: {"n": len(z)}``).
     """
 
     message: str
     wrong: Callable[..., Any]
     output: str | None = None
     zeros_are_evidence: bool = False
+    sizes: Callable[..., dict[str, Any]] | None = None
+
+    def text(self, case: tuple) -> str:
+        """The message for ``case``, its ``{}`` fields filled in."""
+        return self.message.format(**self.sizes(*case)) if self.sizes else self.message
 
 
 @dataclass
@@ -161,7 +168,7 @@ class Exercise:
                 wrong = _wrong_output(diag, case, self.outputs)
                 if (_close(got, wrong, self.rtol, self.atol)
                         and (diag.zeros_are_evidence or not _all_zero(wrong, self.atol))):
-                    return label + diag.message
+                    return label + diag.text(case)
             swapped = [other for other, _, value in pairs
                        if other != name and _close(got, value, self.rtol, self.atol)]
             if swapped:
@@ -449,6 +456,11 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
     if factor is not None and _is_simple_factor(factor) and (a.size > 1 or factor > 0):
         return (f"off by a constant factor: your result is {factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
+    ratio = _ratio(factor) if factor is not None and a.size > 1 else None
+    if ratio:
+        return (f"off by a constant factor: every entry is {ratio[0]}/{ratio[1]} times the "
+                "right one, a ratio of whole numbers: a normalisation by the wrong count? "
+                f"(Dividing by {ratio[1]} where {ratio[0]} belongs gives it.)")
     if factor is not None and a.size > 1 and abs(factor - 1) > 1e-4:
         return (f"off by a constant factor: every entry is {factor_text(factor)} times the "
                 "right one. That is no normalisation such as 2 or 1/n: a factor that every "
@@ -491,6 +503,15 @@ def constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:
 def _is_simple_factor(c: float) -> bool:
     """True for ±n and ±1/n with a whole n up to 1000 (what a forgotten 2, ½ or 1/n gives)."""
     return any(abs(v - round(v)) < 1e-9 and 1 <= abs(round(v)) <= 1000 for v in (c, 1 / c))
+
+
+def _ratio(c: float) -> tuple[int, int] | None:
+    """``(p, q)`` when ``c = p/q > 0`` for small whole numbers ``p, q`` (up to 12: one count
+    where another belongs, such as n/C), else ``None``."""
+    ratio = Fraction(c).limit_denominator(12)
+    if 0 < ratio.numerator <= 12 and abs(c - float(ratio)) <= 1e-9 * abs(c):
+        return ratio.numerator, ratio.denominator
+    return None
 
 
 def factor_text(c: float) -> str:

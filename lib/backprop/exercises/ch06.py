@@ -40,7 +40,8 @@ def _quiet(check: Callable[[Any], Result]) -> Callable[[Any], Result]:
     return quiet
 
 
-def _diagnosis(message: str, wrong: Callable[..., Any]) -> Diagnosis:
+def _diagnosis(message: str, wrong: Callable[..., Any],
+               sizes: Callable[..., dict[str, Any]] | None = None) -> Diagnosis:
     """A :class:`Diagnosis` whose wrong answer gives ``None`` where it cannot be computed
     (a broadcasting mistake raises for some shapes), so the checker never crashes."""
     def safe(*args: Any) -> Any:
@@ -48,7 +49,7 @@ def _diagnosis(message: str, wrong: Callable[..., Any]) -> Diagnosis:
             return wrong(*args)
         except Exception:
             return None
-    return Diagnosis(message, safe)
+    return Diagnosis(message, safe, sizes=sizes)
 
 
 def _one_per_row_against_rows(broadcast_error: str) -> bool:
@@ -239,6 +240,12 @@ def _onehot(logits: Array, labels: Array) -> Array:
     return y
 
 
+def _sizes(logits: Array, labels: Array) -> dict[str, int]:
+    """The sizes a message on ``logits : (n, C)`` quotes: ``n``, ``C`` and ``nC``."""
+    n, C = logits.shape
+    return {"n": n, "C": C, "nC": n * C}
+
+
 CE_GRAD = Exercise(
     "softmax_ce_grad",
     reference_softmax_ce_grad,
@@ -251,6 +258,14 @@ CE_GRAD = Exercise(
                   lambda z, t: softmax(z, axis=1) / z.shape[0]),
         _diagnosis("you forgot the 1/n: the loss is the mean over the n samples, so its "
                   "gradient is (ŷ − y)/n.", lambda z, t: softmax(z, axis=1) - _onehot(z, t)),
+        _diagnosis("you divided by C = {C}, the number of classes, instead of n = {n}, the "
+                   "number of samples: the loss is the mean over the samples, so its gradient "
+                   "is (ŷ − y)/n, with n = logits.shape[0].",
+                   lambda z, t: (softmax(z, axis=1) - _onehot(z, t)) / z.shape[1], _sizes),
+        _diagnosis("you divided by n·C = {nC}, the number of entries, instead of n = {n}, the "
+                   "number of samples: the loss averages over the samples only (each sample's "
+                   "loss sums over its classes), so the gradient is (ŷ − y)/n.",
+                   lambda z, t: (softmax(z, axis=1) - _onehot(z, t)) / z.size, _sizes),
         _diagnosis("the sign is wrong: ∂L/∂z = (ŷ − y)/n, not (y − ŷ)/n.",
                   lambda z, t: (_onehot(z, t) - softmax(z, axis=1)) / z.shape[0]),
         _diagnosis("you returned ∂L/∂ŷ = −y/ŷ (over n), the gradient with respect to the "

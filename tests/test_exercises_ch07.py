@@ -228,6 +228,20 @@ def test_momentum_step_other_mistakes_are_located(fn, message):
     assert message in diagnosis(ch07.check_momentum_step, fn)
 
 
+def _float32_step(v, p, g, lr, mu):
+    v *= mu
+    v += g.astype(np.float32)
+    p -= (lr * v).astype(np.float32)
+
+
+def test_momentum_step_in_float32_is_almost_right():
+    # the right step, rounded to float32: it used to be blamed on the velocities ("step 2
+    # moved the parameters as it should, step 3 did not…")
+    message = diagnosis(ch07.check_momentum_step, _momentum(_float32_step))
+    assert message.startswith("parameters: almost right") and "float32" in message
+    assert "velocities" not in message
+
+
 def test_momentum_step_before_backward_is_explained():
     def no_backward(model, loss, X, y, lr, mu, velocities):
         value = loss.forward(model.forward(X), y)

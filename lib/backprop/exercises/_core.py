@@ -469,9 +469,7 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         return f"{float(a):.6g} is too {'large' if a > b else 'small'}"
     diff = np.abs(a - b)
     scale = float(np.abs(b).max())
-    # float32 arithmetic: a relative error of about 1e-7, on an entry near 0 an absolute
-    # one of 1e-7 times the size of the terms summed (the largest value stands for them)
-    if 0 < scale < np.inf and np.all(diff <= 1e-4 * np.abs(b) + 1e-6 * scale):
+    if almost_equal(a, b):
         return (f"almost right: every value is off by a tiny amount (the largest error is "
                 f"{diff.max():.2g}, for values up to {scale:.3g}), more than rounding in "
                 "float64 gives. Did you compute in float32, round a result, or add a small "
@@ -482,6 +480,14 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
     worst = f"; the worst entry is at index {tuple(int(i) for i in idx)}" if idx else ""
     # + 0.0 shows −0.0 as 0
     return f"the values differ{worst} (expected {b[idx] + 0.0:.6g}, got {a[idx] + 0.0:.6g})"
+
+
+def almost_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` differs from ``b`` (not all zero) by no more than a computation in
+    float32 would: a relative error of about 1e-7, on an entry near 0 an absolute one of
+    1e-7 times the size of the terms summed (the largest value stands for them)."""
+    scale = float(np.abs(b).max())
+    return 0 < scale < np.inf and bool(np.all(np.abs(a - b) <= 1e-4 * np.abs(b) + 1e-6 * scale))
 
 
 def constant_factor(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -445,6 +445,13 @@ def test_momentum_step_called_wrongly_gets_no_hint_about_backward():
     assert "a gradient is None" not in result.message
 
 
+def test_an_init_without_rng_is_told_how_it_is_called():
+    result = ch07.check_init_weights(lambda n_in, n_out: ch07.broken_init(n_in, n_out, None))
+    assert result.status == "error" and result.message.endswith(
+        "— the checker calls fn(n_in, n_out, rng): your function must take these parameters, "
+        "in this order.")
+
+
 def test_an_init_that_exits_is_reported_not_raised():
     def leaves(n_in, n_out, rng):
         raise SystemExit("bye")

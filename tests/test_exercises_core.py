@@ -46,6 +46,27 @@ def test_exception_is_reported_not_raised(exercise):
     assert result.status == "error" and "ValueError" in result.message
 
 
+def test_a_function_with_other_parameters_is_told_how_it_is_called(exercise):
+    result = exercise.check(lambda X: X.T)
+    assert result.status == "error"
+    assert "takes 1 positional argument but 2 were given" in result.message
+    assert result.message.endswith("given — the checker calls fn(X, dY): your function must "
+                                   "take these parameters, in this order.")
+    number = Exercise("lr", lambda: 2.5, [()]).check_number(lambda alpha: alpha)
+    assert number.message.endswith("the checker calls fn(): your function must take no "
+                                   "parameters.")
+
+
+def test_a_type_error_inside_the_function_gets_no_call_hint(exercise):
+    def helper(a):
+        return a
+
+    for answer in (lambda X, dY: helper(X, dY), lambda X, dY: len(X.shape[0])):
+        result = exercise.check(answer)
+        assert result.status == "error" and "TypeError" in result.message
+        assert "the checker calls" not in result.message
+
+
 def test_exit_is_reported_not_raised(exercise):
     def leaves(X, dY):
         raise SystemExit

@@ -123,7 +123,9 @@ class Exercise:
             except NotImplementedError as exc:
                 return not_implemented(exc, learner, self.name)
             except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
-                return Result("error", raised("your function", exc), self.name)
+                parameters = inspect.signature(inspect.unwrap(self.reference)).parameters
+                return Result("error", raised("your function", exc)
+                              + call_hint(learner, exc, list(parameters)), self.name)
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
@@ -199,7 +201,8 @@ def learner_number(value: Any, exercise: str) -> float | Result:
         except NotImplementedError as exc:
             return not_implemented(exc, value, exercise)
         except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
-            return Result("error", raised("your function", exc), exercise)
+            return Result("error", raised("your function", exc) + call_hint(value, exc, []),
+                          exercise)
     problem = number_problem(got)
     return Result("fail", problem, exercise) if problem else float(as_array(got))
 
@@ -289,6 +292,21 @@ def raised(who: str, exc: BaseException) -> str:
     """``"<who> raised ValueError: <message>"``, and what such an error usually means."""
     text = f": {exc}" if str(exc) else ""
     return f"{who} raised {type(exc).__name__}{text}" + _hint(exc)
+
+
+def call_hint(learner: Any, exc: BaseException, parameters: Sequence[str]) -> str:
+    """How the checker calls ``learner``, when ``exc`` is the TypeError of that call itself
+    (``learner`` takes other parameters), not one raised inside it; else ``""``."""
+    own = getattr(inspect.unwrap(learner), "__code__", None) if callable(learner) else None
+    if not isinstance(exc, TypeError) or own is None or f"{own.co_name}()" not in str(exc):
+        return ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is own:         # the call went in: the error is from inside
+            return ""
+        tb = tb.tb_next
+    return (f" — the checker calls fn({', '.join(parameters)}): your function must take "
+            f"{'these parameters, in this order' if parameters else 'no parameters'}.")
 
 
 def _hint(exc: BaseException) -> str:

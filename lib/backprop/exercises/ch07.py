@@ -36,6 +36,7 @@ from backprop.exercises._core import (
     Result,
     almost_equal,
     as_array,
+    call_hint,
     constant_factor,
     describe,
     factor_text,
@@ -548,7 +549,8 @@ def _call_init(fn: Callable[..., Any], n_in: int, n_out: int,
     except NotImplementedError as exc:
         return not_implemented(exc, fn, name)
     except LEARNER_ERRORS as exc:  # the learner's bug, reported
-        return Result("error", raised("your function", exc), name)
+        return Result("error", raised("your function", exc)
+                      + call_hint(fn, exc, ["n_in", "n_out", "rng"]), name)
     if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?
         return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
     return tuple(result)

@@ -176,6 +176,20 @@ def test_batch_shapes_are_explained_layer_by_layer():
         "layer 3: expected (W^3 shape, Y^3 shape) = ((3, 1), (5, 1)), got ((3, 1), (6, 1))")
 
 
+def test_parameters_in_another_order_are_mentioned():
+    # def f(W, X, b) computes X @ W + b with the arrays swapped: W X, for the checker
+    def w_first(W, X, b):
+        return X @ W + b
+
+    def w_first_column(W, A, b):
+        return W @ A + b[:, None]
+
+    assert "(or your parameters are not in the order X, W, b)" in diagnosis(
+        ch01.check_dense_forward, w_first)
+    assert "(or your parameters are not in the order A, W, b)" in diagnosis(
+        ch01.check_column_forward, w_first_column)
+
+
 def test_batch_shapes_are_whole_numbers():
     def divided(n, sizes):                   # / gives floats: 2.0, not 2
         return [((a / 1, b / 1), (n / 1, b / 1)) for a, b in pairwise(sizes)]

@@ -54,8 +54,9 @@ DENSE_FORWARD = Exercise(
         Diagnosis("you multiplied by Wᵀ. In the row convention W has shape (in, out), one row "
                   "per input, and Z = X W + b needs no transpose.",
                   lambda X, W, b: X @ W.T + b),
-        Diagnosis("you computed W X, the column convention's order. In the row convention "
-                  "samples are rows and come first: Z = X W + b.",
+        Diagnosis("you computed W X, the column convention's order (or your parameters are "
+                  "not in the order X, W, b). In the row convention samples are rows and come "
+                  "first: Z = X W + b.",
                   lambda X, W, b: W @ X + b),
         Diagnosis("* multiplies entry by entry. A layer needs the matrix product X @ W: each "
                   "output adds up the products of all the sample's inputs with its weights.",
@@ -107,8 +108,9 @@ COLUMN_FORWARD = Exercise(
         Diagnosis("you multiplied by Wᵀ. In the column convention W^l has shape "
                   "(N^l, N^{l-1}) and multiplies from the left: Z = W A + b.",
                   lambda A, W, b: W.T @ A + b[:, None]),
-        Diagnosis("you computed A W, the row convention's order. In the column convention "
-                  "W^l multiplies from the left: Z = W A + b.",
+        Diagnosis("you computed A W, the row convention's order (or your parameters are not "
+                  "in the order A, W, b). In the column convention W^l multiplies from the "
+                  "left: Z = W A + b.",
                   lambda A, W, b: A @ W + b[:, None]),
         Diagnosis("you returned the row-convention layout (samples as rows). In the column "
                   "convention samples are columns: Z has shape (N^l, n).",

@@ -421,3 +421,12 @@ def test_value_objects_are_told_to_return_their_grad(check, answer, message):
     # it used to say "expected a number or an array, got an array of shape (3,)"
     assert diagnosis(check, answer).startswith(message)
 
+
+
+def test_a_broadcast_error_gets_the_shape_hint():
+    # (3,) * (2,): the weights times the inputs, without the bias's slot
+    result = ch02.check_neuron_backward(lambda w, x: (w * x, x))
+    assert result.status == "error" and "could not be broadcast" in result.message
+    assert result.message.endswith("— a shape mismatch: write the shape of each factor under "
+                                   "the formula; the inner sizes must agree and the result "
+                                   "must have the shape of the array whose gradient it is.")

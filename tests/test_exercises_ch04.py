@@ -291,3 +291,14 @@ def test_backward_index_error_with_an_array_in_net_z_keeps_its_hint():
     result = ch04.check_backward(z_as_array)
     assert result.status == "error" and "IndexError" in result.message
     assert "use net.W[l + 1]" in result.message
+
+
+@pytest.mark.parametrize(("check", "answer"), [
+    (ch04.check_output_delta, lambda a, y, z, df: (a - y) * df(z).T),
+    (ch04.check_param_grads, lambda d, a: (d @ a, d.sum(axis=1))),
+    (ch04.check_backward, lambda net, X, Y: net.backward(net.forward(X) - Y.T)),
+])
+def test_a_shape_mismatch_gets_the_shape_hint(check, answer):
+    result = check(answer)
+    hint = "— a shape mismatch: write the shape of each factor under the formula"
+    assert result.status == "error" and hint in result.message, result

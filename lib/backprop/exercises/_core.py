@@ -309,6 +309,17 @@ def call_hint(learner: Any, exc: BaseException, parameters: Sequence[str]) -> st
             f"{'these parameters, in this order' if parameters else 'no parameters'}.")
 
 
+def shape_hint(result: Result) -> Result:
+    """``result``, with a hint on shapes when the learner's function failed on a matrix
+    product or a broadcast (a shape mismatch)."""
+    if result.status == "error" and any(word in result.message
+                                        for word in ("matmul", "shape", "broadcast")):
+        return Result("error", result.message + " — a shape mismatch: write the shape of each "
+                      "factor under the formula; the inner sizes must agree and the result must "
+                      "have the shape of the array whose gradient it is.", result.exercise)
+    return result
+
+
 def _hint(exc: BaseException) -> str:
     """What an exception usually means in a learner's answer ("" when nothing useful)."""
     if isinstance(exc, SystemExit):

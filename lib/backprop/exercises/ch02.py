@@ -21,7 +21,7 @@ import numpy as np
 
 from backprop import gradcheck
 from backprop.activations import sigmoid
-from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.exercises._core import Diagnosis, Exercise, Result, shape_hint
 from backprop.scalar import Value
 
 Array = np.ndarray
@@ -69,7 +69,7 @@ MULTIPLY_GATE = Exercise(
 
 def check_multiply_gate(fn: Callable[[Array, Array, Array], tuple[Array, Array]]) -> Result:
     """Check ``fn(x, y, upstream) -> (dx, dy)``, the backward pass of ``out = x·y``."""
-    return MULTIPLY_GATE.check(fn)
+    return shape_hint(MULTIPLY_GATE.check(fn))
 
 
 # -- 2. the sigmoid gate -----------------------------------------------------------------------
@@ -104,7 +104,7 @@ SIGMOID_GATE = Exercise(
 
 def check_sigmoid_gate(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(z, upstream) -> dz``, the backward pass of ``s = σ(z)``."""
-    return SIGMOID_GATE.check(fn)
+    return shape_hint(SIGMOID_GATE.check(fn))
 
 
 # -- 3. the sigmoid neuron by hand -------------------------------------------------------------
@@ -160,7 +160,7 @@ NEURON_BACKWARD = Exercise(
 
 def check_neuron_backward(fn: Callable[[Array, Array], tuple[Array, Array]]) -> Result:
     """Check ``fn(w, x) -> (dw, dx)`` for ``f = σ(w0 x0 + w1 x1 + w2)``."""
-    return NEURON_BACKWARD.check(fn)
+    return shape_hint(NEURON_BACKWARD.check(fn))
 
 
 # -- 4. a value used three times: gradients accumulate -----------------------------------------
@@ -207,7 +207,7 @@ REUSE_GRADIENTS = Exercise(
 
 def check_reuse_gradients(fn: Callable[[float, float], tuple[float, float]]) -> Result:
     """Check ``fn(a, b) -> (da, db)`` for ``e = a·b, s = e + a, f = s·a``."""
-    return REUSE_GRADIENTS.check(fn)
+    return shape_hint(REUSE_GRADIENTS.check(fn))
 
 
 # -- 5. a gradient check: central differences --------------------------------------------------
@@ -376,7 +376,7 @@ CENTRAL_GRADIENT = Exercise(
 def check_central_gradient(fn: Callable[..., Array]) -> Result:
     """Check ``fn(f, x, eps=1e-6) -> g`` of ``x``'s shape, ``g_i = (f(x + ε e_i) −
     f(x − ε e_i)) / (2ε)``, that leaves ``x`` unchanged."""
-    result = CENTRAL_GRADIENT.check(fn)
+    result = shape_hint(CENTRAL_GRADIENT.check(fn))
     if result.status != "fail":
         return result
     if "changed its input arrays in place" in result.message:

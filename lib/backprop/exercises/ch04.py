@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from backprop.activations import ACTIVATIONS
-from backprop.exercises._core import Diagnosis, Exercise, Result, _close, describe
+from backprop.exercises._core import (
+    Diagnosis,
+    Exercise,
+    Result,
+    _close,
+    describe,
+    shape_hint,
+)
 from backprop.network import ColumnNetwork
 
 Array = np.ndarray
@@ -72,7 +79,7 @@ OUTPUT_DELTA = Exercise(
 
 def check_output_delta(fn: Callable[..., Array]) -> Result:
     """Check ``fn(a_L, y, z_L, f_prime) -> δ^L = (a^L − y) ⊙ f'(z^L)``."""
-    return OUTPUT_DELTA.check(fn)
+    return shape_hint(OUTPUT_DELTA.check(fn))
 
 
 # -- 2. one step of the δ recursion ------------------------------------------------------------
@@ -118,7 +125,7 @@ DELTA_STEP = Exercise(
 
 def check_delta_step(fn: Callable[..., Array]) -> Result:
     """Check ``fn(W_next, delta_next, z, f_prime) -> δ^l = (W^{l+1})ᵀ δ^{l+1} ⊙ f'(z^l)``."""
-    return DELTA_STEP.check(fn)
+    return shape_hint(DELTA_STEP.check(fn))
 
 
 # -- 3. ∂L/∂W and ∂L/∂b from δ -------------------------------------------------------------------
@@ -159,7 +166,7 @@ PARAM_GRADS = Exercise(
 
 def check_param_grads(fn: Callable[[Array, Array], tuple[Array, Array]]) -> Result:
     """Check ``fn(delta, a_prev) -> (dW, db)`` with ``dW = δ aᵀ`` and ``db = δ 1``."""
-    return PARAM_GRADS.check(fn)
+    return shape_hint(PARAM_GRADS.check(fn))
 
 
 # -- 4. the whole backward pass of a ColumnNetwork -----------------------------------------------
@@ -369,7 +376,7 @@ BACKWARD = _BackwardExercise(
 def check_backward(fn: Callable[[ColumnNetwork, Array, Array], Any]) -> Result:
     """Check ``fn(net, X, Y) -> (deltas, dW, db)``, the whole backward pass of a
     three-layer ``ColumnNetwork`` for ``L = ½ Σ ‖a^L − Y‖²``."""
-    return BACKWARD.check(_learner_backward(fn) if callable(fn) else fn)
+    return shape_hint(BACKWARD.check(_learner_backward(fn) if callable(fn) else fn))
 
 
 # -- 5. how much can the sigmoid's f′ shrink δ? --------------------------------------------------

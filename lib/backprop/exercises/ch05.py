@@ -15,12 +15,11 @@ A function that fails on a shape mismatch gets a hint on the shapes. Usage::
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from backprop.activations import sigmoid, sigmoid_prime
-from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.exercises._core import Diagnosis, Exercise, Result, shape_hint
 
 Array = np.ndarray
 _rng = np.random.default_rng(505)
@@ -28,17 +27,6 @@ _rng = np.random.default_rng(505)
 
 def _normal(*shape: int) -> Array:
     return _rng.standard_normal(shape)
-
-
-def _check(exercise: Exercise, fn: Callable[..., Any]) -> Result:
-    """``exercise.check(fn)``, with a hint on shapes when ``fn`` failed on a matrix product."""
-    result = exercise.check(fn)
-    if result.status == "error" and ("matmul" in result.message or "shape" in result.message
-                                     or "broadcast" in result.message):
-        return Result("error", result.message + " — a shape mismatch: write the shape of each "
-                      "factor under the formula; the inner sizes must agree and the result must "
-                      "have the shape of the array whose gradient it is.", result.exercise)
-    return result
 
 
 # -- 1. the backward pass of Y = X W + b -------------------------------------------------------
@@ -90,7 +78,7 @@ LINEAR_BACKWARD = Exercise(
 
 def check_linear_backward(fn: Callable[..., tuple]) -> Result:
     """Check ``fn(X, W, dY) -> (dX, dW, db)`` for ``Y = X W + b``."""
-    return _check(LINEAR_BACKWARD, fn)
+    return shape_hint(LINEAR_BACKWARD.check(fn))
 
 
 # -- 2. the column convention Y = W X of note 002 §8.4 -------------------------------------------
@@ -134,7 +122,7 @@ COLUMN_BACKWARD = Exercise(
 
 def check_column_backward(fn: Callable[..., tuple]) -> Result:
     """Check ``fn(W, X, dY) -> (dW, dX)`` for ``Y = W X`` (note 002 §8.4)."""
-    return _check(COLUMN_BACKWARD, fn)
+    return shape_hint(COLUMN_BACKWARD.check(fn))
 
 
 # -- 3. a linear layer with the mean squared error over a batch --------------------------------
@@ -177,7 +165,7 @@ MSE_LINEAR = Exercise(
 
 def check_mse_linear_grads(fn: Callable[..., tuple]) -> Result:
     """Check ``fn(X, W, b, T) -> (dW, db)`` for ``L = 1/(2n) Σ ‖XW + b − T‖²``."""
-    return _check(MSE_LINEAR, fn)
+    return shape_hint(MSE_LINEAR.check(fn))
 
 
 # -- 4. note 004's sigmoid layer -----------------------------------------------------------------
@@ -248,7 +236,7 @@ SIGMOID_LAYER = Exercise(
 
 def check_sigmoid_layer(fn: Callable[..., tuple]) -> Result:
     """Check ``fn(X, W, b, label) -> (dW, db, dX)`` for note 004's sigmoid layer."""
-    return _check(SIGMOID_LAYER, fn)
+    return shape_hint(SIGMOID_LAYER.check(fn))
 
 
 # -- 5. note 003's ReLU network, all three weight gradients ------------------------------------
@@ -314,4 +302,4 @@ RELU_NET = Exercise(
 
 def check_relu_net_grads(fn: Callable[..., tuple]) -> Result:
     """Check ``fn(X, W1, W2, W3, T) -> (dW1, dW2, dW3)`` for note 003's ReLU network."""
-    return _check(RELU_NET, fn)
+    return shape_hint(RELU_NET.check(fn))

@@ -255,8 +255,10 @@ def test_backward_must_not_change_the_inputs():
             W -= 0.1 * g
         return deltas, dW, db
 
-    assert "changed its input arrays in place" in diagnosis(ch04.check_backward, in_place)
-    assert "changed its input arrays in place" in diagnosis(ch04.check_backward, takes_a_step)
+    assert "changed its input arrays in place: `X` (argument 2) was changed" in diagnosis(
+        ch04.check_backward, in_place)
+    assert "changed its input arrays in place: `net` (argument 1) was changed" in diagnosis(
+        ch04.check_backward, takes_a_step)
 
 
 # -- 5. largest_product ------------------------------------------------------------------------

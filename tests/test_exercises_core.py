@@ -117,6 +117,26 @@ def test_in_place_modification_is_caught(exercise):
     assert "in place" in exercise.check(sneaky).message
 
 
+def test_the_argument_changed_in_place_is_named(exercise):
+    def changes_dY(X, dY):
+        out = X.T @ dY
+        dY[0] = 0
+        return out
+
+    def changes_both(X, dY):
+        out = X.T @ dY
+        X += 1
+        dY += 1
+        return out
+
+    assert exercise.check(changes_dY).message == (
+        "the result is right, but your function changed its input arrays in place: `dY` "
+        "(argument 2) was changed (the array itself, or one inside the list or the object); "
+        "work on new arrays instead.")
+    assert "`X` (argument 1) and `dY` (argument 2) were changed" in exercise.check(
+        changes_both).message
+
+
 def test_tuple_outputs_name_the_wrong_one():
     ex = Exercise("linear", lambda X, dY: (X.T @ dY, dY.sum(axis=0)), CASES,
                   outputs=("dW", "db"),

@@ -129,11 +129,12 @@ class Exercise:
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
-            if self._inputs_changed(args, case):
+            changed = self._inputs_changed(args, case)
+            if changed:
                 return Result("fail", "the result is right, but your function changed its "
-                              "input arrays in place (an array it was given, or one inside a "
-                              "list or an object it was given); work on new arrays instead.",
-                              self.name)
+                              f"input arrays in place: {self._arguments(changed)} (the array "
+                              "itself, or one inside the list or the object); work on new "
+                              "arrays instead.", self.name)
         n = len(self.cases)
         return Result("pass", f"correct on all {n} test cases." if n > 1 else "correct.",
                       self.name)
@@ -144,13 +145,18 @@ class Exercise:
         number = learner_number(value, self.name)
         return number if isinstance(number, Result) else self.check(lambda: number)
 
-    def _inputs_changed(self, args: tuple, case: tuple) -> bool:
-        """Whether the learner's call changed the arguments ``args`` (copies of ``case``);
-        an argument that can no longer be compared (made ragged, say) has changed."""
-        try:
-            return not all(_same_inputs(a, b) for a, b in zip(args, case, strict=True))
-        except Exception:
-            return True
+    def _inputs_changed(self, args: tuple, case: tuple) -> list[int]:
+        """The positions of the arguments ``args`` (copies of ``case``) that the learner's
+        call changed; an argument that can no longer be compared (made ragged, say) has."""
+        return [i for i, (a, b) in enumerate(zip(args, case, strict=True))
+                if not _unchanged(a, b)]
+
+    def _arguments(self, positions: list[int]) -> str:
+        """The arguments at ``positions``, by name: "`b` (argument 3) was changed"."""
+        names = list(inspect.signature(inspect.unwrap(self.reference)).parameters)
+        named = [f"`{names[i]}` (argument {i + 1})" if i < len(names) else f"argument {i + 1}"
+                 for i in positions]
+        return f"{' and '.join(named)} {'was' if len(named) == 1 else 'were'} changed"
 
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         if self.outputs is None:
@@ -328,6 +334,14 @@ def _hint(exc: BaseException) -> str:
         return (" — a function of the math module (math.exp, math.tanh, …) takes one number; "
                 "NumPy's (np.exp, np.tanh, …) work on whole arrays.")
     return ""
+
+
+def _unchanged(after: Any, before: Any) -> bool:
+    """``_same_inputs``, where an argument that can no longer be compared has changed."""
+    try:
+        return _same_inputs(after, before)
+    except Exception:
+        return False
 
 
 def _same_inputs(after: Any, before: Any, depth: int = 0) -> bool:

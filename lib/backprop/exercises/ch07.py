@@ -280,10 +280,10 @@ def _momentum_problem(got: Any, want: Any, model: Layer) -> str | None:
 class _MomentumExercise(Exercise):
     """Several momentum steps, whose parameter changes are explained step by step."""
 
-    def _inputs_changed(self, args: tuple, case: tuple) -> bool:
+    def _inputs_changed(self, args: tuple, case: tuple) -> list[int]:
         """Only ``Xs``, ``ys``, ``lr`` and ``mu``: a step changes the model, the loss's caches
         and the velocities."""
-        return super()._inputs_changed(args[2:6], case[2:6])
+        return [i + 2 for i in super()._inputs_changed(args[2:6], case[2:6])]
 
     def _first_problem(self, actual: Any, expected: Any, case: tuple) -> str | None:
         for value in actual[2] if isinstance(actual, tuple) and len(actual) == 3 else ():

@@ -135,6 +135,17 @@ def _every_layer(X, params):
         (_forward(lambda a, W, b, last: a @ W.T + b if last else np.tanh(a @ W.T + b)),
          "multiplied by Wᵀ"),
         (_every_layer, "output of every layer"),
+        (_forward(lambda a, W, b, last: a @ W if last else np.tanh(a @ W + b)),
+         "you forgot the output layer's bias"),
+        (_forward(lambda a, W, b, last: a @ W + b if last else 1 / (1 + np.exp(-(a @ W + b)))),
+         "your hidden layers use the sigmoid; this network's hidden activation is tanh"),
+        (_forward(lambda a, W, b, last: a @ W + b if last else np.maximum(a @ W + b, 0)),
+         "your hidden layers use ReLU"),
+        (lambda X, params: _forward(lambda a, W, b, last: np.tanh(a @ W + b))(X, params[:-1]),
+         "you stopped one layer early: your result is the last hidden layer's a^{L-1}"),
+        (lambda X, params: _forward(lambda a, W, b, last: a @ W + b if last
+                                    else np.tanh(a @ W + b))(X, params[:-1]),
+         "you stopped one layer early: your result is z^{L-1}"),
     ],
 )
 def test_network_forward_diagnoses(answer, fragment):

@@ -89,6 +89,26 @@ def test_column_backward_without_the_transpose():
     assert result.status == "fail" and "dW: you forgot the transpose" in result.message
 
 
+def _sigmoid_layer_without_bias(X, W, b, label):
+    Z = 1 / (1 + np.exp(-(X @ W)))
+    A = (Z - label) * Z * (1 - Z)
+    return X.T @ A, A.sum(axis=0), A @ W.T
+
+
+@pytest.mark.parametrize(("check", "answer", "message"), [
+    (ch05.check_mse_linear_grads,
+     lambda X, W, b, T: (X.T @ (X @ W - T) / len(X), (X @ W - T).sum(axis=0) / len(X)),
+     "dW: you left out the bias: Y = X W + b, so ∂L/∂Y = (X W + b − T)/n."),
+    (ch05.check_mse_linear_grads,      # the bias only in dW
+     lambda X, W, b, T: (X.T @ (X @ W + b - T) / len(X), (X @ W - T).sum(axis=0) / len(X)),
+     "db: you left out the bias"),
+    (ch05.check_sigmoid_layer, _sigmoid_layer_without_bias,
+     "dW: you left out the bias in the forward pass: Z = σ(XW + b)."),
+])
+def test_a_forgotten_bias_is_named(check, answer, message):
+    assert diagnosis(check, answer).startswith(message)
+
+
 def test_sigmoid_layer_slope_written_with_the_pre_activation():
     def answer(X, W, b, label):
         Y = X @ W + b

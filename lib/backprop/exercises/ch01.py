@@ -245,15 +245,19 @@ def reference_network_forward(X: Array, params: list[tuple[Array, Array]]) -> Ar
 
 
 def _forward_variant(*, act_hidden: bool = True, act_out: bool = False, act_first: bool = False,
-                     bias: bool = True, transpose: bool = False):
+                     bias: bool = True, out_bias: bool = True, transpose: bool = False,
+                     f: Callable[[Array], Array] = np.tanh):
+    """A wrong forward pass (the default arguments give the right one); ``f``: the
+    activation used in place of tanh."""
     def wrong(X: Array, params: list[tuple[Array, Array]]) -> Array:
         a = X
         for l, (W, b) in enumerate(params, start=1):
             last = l == len(params)
             if act_first:
-                a = np.tanh(a)
-            z = a @ (W.T if transpose else W) + (b if bias else 0.0)
-            a = np.tanh(z) if not act_first and (act_out if last else act_hidden) else z
+                a = f(a)
+            with_b = bias and (out_bias or not last)
+            z = a @ (W.T if transpose else W) + (b if with_b else 0.0)
+            a = f(z) if not act_first and (act_out if last else act_hidden) else z
         return a
     return wrong
 
@@ -289,6 +293,19 @@ NETWORK_FORWARD = Exercise(
                   _forward_variant(act_first=True)),
         Diagnosis("you forgot the biases: z^l = a^{l-1} W^l + b^l.",
                   _forward_variant(bias=False)),
+        Diagnosis("you forgot the output layer's bias: ŷ = a^{L-1} W^L + b^L, with b^L too.",
+                  _forward_variant(out_bias=False)),
+        *(Diagnosis(f"your hidden layers use {name}; this network's hidden activation is "
+                    "tanh: a^l = tanh(a^{l-1} W^l + b^l) (np.tanh).", _forward_variant(f=f))
+          for name, f in (("the sigmoid", sigmoid), ("ReLU", relu))),
+        Diagnosis("you stopped one layer early: your result is the last hidden layer's "
+                  "a^{L-1}. Run every layer in params, the last one linear: "
+                  "ŷ = a^{L-1} W^L + b^L.",
+                  lambda X, params: np.tanh(reference_network_forward(X, params[:-1]))),
+        Diagnosis("you stopped one layer early: your result is z^{L-1}, without the last "
+                  "layer. Run every layer in params: tanh for all but the last, then "
+                  "ŷ = a^{L-1} W^L + b^L.",
+                  lambda X, params: reference_network_forward(X, params[:-1])),
         Diagnosis("you multiplied by Wᵀ: in the row convention a^{l-1} W^l needs no transpose.",
                   _forward_variant(transpose=True)),
         Diagnosis("you returned the output of every layer; return only ŷ, the output of the "

@@ -156,6 +156,10 @@ MSE_LINEAR = Exercise(
         Diagnosis("you summed (Y − T)/n over axis 1, the output units; the bias is shared by "
                   "the samples, so sum over axis 0.",
                   lambda X, W, b, T: ((X @ W + b - T) / len(X)).sum(axis=1), "db"),
+        *(Diagnosis("you left out the bias: Y = X W + b, so ∂L/∂Y = (X W + b − T)/n.",
+                    wrong, name) for name, wrong in (
+            ("dW", lambda X, W, b, T: X.T @ (X @ W - T) / len(X)),
+            ("db", lambda X, W, b, T: (X @ W - T).sum(axis=0) / len(X)))),
         Diagnosis("you divided by n twice (or by n²): once in ∂L/∂Y = (Y − T)/n is enough; "
                   "Xᵀ ∂L/∂Y then sums over the batch.",
                   lambda X, W, b, T: X.T @ (X @ W + b - T) / len(X) ** 2, "dW"),
@@ -182,9 +186,10 @@ def reference_sigmoid_layer(X: Array, W: Array, b: Array, label: Array
 
 
 def _sigmoid_variant(*, at_output: bool = False, of_y: bool = False, formula4: bool = False,
-                     no_slope: bool = False, transpose: bool = True) -> Callable[..., tuple]:
+                     no_slope: bool = False, transpose: bool = True,
+                     bias: bool = True) -> Callable[..., tuple]:
     def wrong(X: Array, W: Array, b: Array, label: Array) -> tuple:
-        Y = X @ W + b
+        Y = X @ W + (b if bias else 0.0)
         Z = sigmoid(Y)
         if no_slope:
             slope = 1.0
@@ -217,6 +222,8 @@ SIGMOID_LAYER = Exercise(
                     _sigmoid_variant(of_y=True), name) for name in ("dW", "db", "dX")),
         Diagnosis("the sigmoid's slope is missing: ∂loss/∂Y = (Z − label) ⊙ Z ⊙ (1 − Z).",
                   _sigmoid_variant(no_slope=True), "dW"),
+        *(Diagnosis("you left out the bias in the forward pass: Z = σ(XW + b).",
+                    _sigmoid_variant(bias=False), name) for name in ("dW", "db", "dX")),
         Diagnosis("you returned ∂loss/∂Y itself, as note 004's formula [4] does: ∂loss/∂W also "
                   "needs the input, Xᵀ @ ((Z − label) ⊙ Z ⊙ (1 − Z)), of W's shape.",
                   _sigmoid_variant(formula4=True), "dW"),

@@ -275,6 +275,12 @@ def test_largest_product_diagnoses(value, fragment):
     assert fragment in diagnosis(ch04.check_largest_product, value)
 
 
+def test_largest_product_twice_the_answer_does_not_give_it_away():
+    # it said "your result is 2 times the right one (check the normalisation …)"
+    message = diagnosis(ch04.check_largest_product, 2 * 0.25**5)
+    assert message == f"{2 * 0.25**5:.6g} is too large"
+
+
 def test_largest_product_value_forms():
     assert ch04.check_largest_product(...).status == "todo"
     assert ch04.check_largest_product(None).status == "todo"

@@ -204,6 +204,8 @@ def test_a_number_answer_is_not_given_away():
     low, high = exercise.check_number(2.28), exercise.check_number(3.1)
     assert low.message == "2.28 is too small" and high.message == "3.1 is too large"
     assert "2.6" not in low.message + high.message
+    # a factor would give the answer away too: three times it is only too large
+    assert exercise.check_number(3 * 2.6087).message == f"{3 * 2.6087:.6g} is too large"
     single = exercise.check_number([2.6])
     assert single.status == "fail" and "expected a single number" in single.message
 

@@ -495,8 +495,11 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         return (f"your result is the transpose of the right one (both are {a.shape[0]}×"
                 f"{a.shape[1]}, so the shape does not show it)")
     factor = constant_factor(a, b)
-    # any two numbers differ by "a factor": for a single number, name only a telling one
-    if factor is not None and _is_simple_factor(factor) and (a.size > 1 or factor > 0):
+    # any two numbers differ by "a factor": for a single number, name only a telling one,
+    # and none where the number is the answer (the factor would give it away)
+    single = a.size == 1
+    if (factor is not None and _is_simple_factor(factor)
+            and (not single or (factor > 0 and reveal))):
         return (f"off by a constant factor: your result is {factor_text(factor)} times the "
                 "right one (check the normalisation: a factor 2, ½ or 1/n?)")
     ratio = _ratio(factor) if factor is not None and a.size > 1 else None

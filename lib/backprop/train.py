@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -192,10 +193,15 @@ class Trainer:
     def _finite_loss(self, where: str, out: Array, yb: Array) -> float:
         """The loss of the model's output ``out`` on ``yb``; ``TrainingDiverged`` when ``out``
         or the loss is NaN or infinite, naming ``where`` and, after a step, the learning rate."""
-        value = self.loss.forward(out, yb) if np.all(np.isfinite(out)) else np.nan
-        if np.isfinite(value):
+        try:
+            value = self.loss.forward(out, yb)         # it refuses a NaN or inf in out
+        except ValueError:
+            if np.all(np.isfinite(out)):
+                raise
+            value = math.nan
+        if math.isfinite(value):
             return value
-        what = ("the loss overflowed to inf" if np.isinf(value)
+        what = ("the loss overflowed to inf" if math.isinf(value)
                 else "the model's output holds NaN or inf values")
         lr = getattr(self.optimizer, "lr", None)
         rate = f"learning rate {lr:g}" if isinstance(lr, Real) else "the learning rate"

@@ -609,3 +609,9 @@ def test_a_layer_of_ones_own_is_told_what_it_lacks(rng):
 def test_from_weights_refuses_none_and_strings_instead_of_making_nan(W, b, message):
     with pytest.raises(TypeError, match=message):
         Linear.from_weights(W, b)
+
+
+def test_a_nested_sequential_prints_indented_by_depth():
+    net = Sequential(Sequential(Linear(2, 3), Tanh()), Linear(3, 1))
+    assert repr(net) == ("Sequential(\n  Sequential(\n    Linear(2, 3),\n    Tanh()\n  ),\n"
+                         "  Linear(3, 1)\n)")

@@ -7,6 +7,7 @@ keeps what ``backward`` needs; ``backward(dY)`` takes ``dY = ∂L/∂Y`` and ret
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator
 from inspect import signature
 
@@ -486,7 +487,7 @@ class Sequential(Layer):
         return iter(self.layers)
 
     def __repr__(self) -> str:
-        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        inner = ",\n".join(textwrap.indent(repr(layer), "  ") for layer in self.layers)
         return f"Sequential(\n{inner}\n)"
 
 

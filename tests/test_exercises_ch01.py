@@ -263,3 +263,9 @@ def test_network_forward_replacing_a_parameter_by_another_shape_is_reported():
         return y
 
     assert "in place" in diagnosis(ch01.check_network_forward, swaps_a_weight)
+
+
+def test_shapes_almost_whole_are_rounded_in_the_suggestion_not_truncated():
+    result = ch01.check_batch_shapes(
+        lambda n, s: [((a * (1 - 1e-9), b), (n, b)) for a, b in pairwise(s)])
+    assert result.status == "fail" and "write ((2, 4), (5, 4))" in result.message

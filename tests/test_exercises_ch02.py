@@ -430,3 +430,21 @@ def test_a_broadcast_error_gets_the_shape_hint():
     assert result.message.endswith("— a shape mismatch: write the shape of each factor under "
                                    "the formula; the inner sizes must agree and the result "
                                    "must have the shape of the array whose gradient it is.")
+
+
+def test_a_parameter_without_its_default_is_told_the_default():
+    """A right central_gradient(f, x, eps) without eps's default fails on the case that
+    leaves eps out: the hint shows the default the checker relies on."""
+    def central_gradient(f, x, eps):
+        return numerical_gradient(f, np.array(x, dtype=float), eps)
+
+    result = ch02.check_central_gradient(central_gradient)
+    assert result.status == "error"
+    assert result.message.endswith("the checker calls fn(f, x, eps=1e-06): your function must "
+                                   "take these parameters, in this order, with these defaults.")
+
+
+def test_an_attribute_error_about_shape_gets_no_shape_mismatch_hint():
+    result = ch02.check_reuse_gradients(lambda a, b: (a.shape, b))
+    assert result.status == "error" and "has no attribute 'shape'" in result.message
+    assert "shape mismatch" not in result.message

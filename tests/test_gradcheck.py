@@ -206,3 +206,19 @@ def test_numerical_gradient_refuses_a_step_that_is_not_a_positive_number(eps):
 def test_numerical_gradient_names_what_f_returned_instead_of_a_number(f, message):
     with pytest.raises(TypeError, match=r"numerical_gradient: " + message):
         numerical_gradient(f, np.ones(3))
+
+
+def test_numerical_gradient_takes_another_library_s_scalar_that_converts_to_float():
+    """Only backprop's own Value is refused: a PyTorch tensor also has .data and .grad."""
+
+    class Scalar:                      # a 0-d tensor of another library, as float() sees it
+        grad = None
+
+        def __init__(self, number):
+            self.data = number
+
+        def __float__(self):
+            return float(self.data)
+
+    g = numerical_gradient(lambda v: Scalar(float((v ** 2).sum())), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-6)

@@ -13,6 +13,7 @@ import numpy as np
 
 from backprop.layers import Layer
 from backprop.losses import Loss
+from backprop.scalar import Value
 
 Array = np.ndarray
 
@@ -60,7 +61,7 @@ def _scalar(value: object) -> float:
     if value is None:
         raise TypeError("numerical_gradient: f returned None; it must return the loss (did it "
                         "forget `return`?)")
-    if hasattr(value, "data") and hasattr(value, "grad") and not isinstance(value, np.ndarray):
+    if isinstance(value, Value):
         raise TypeError(f"numerical_gradient: f returned a {type(value).__name__}; return its "
                         "number, e.g. `out.data`")
     try:

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from backprop.scalar import Value
+
 RTOL, ATOL = 1e-6, 1e-9
 
 #: plain text symbols (no emoji font needed): tick, cross, pencil, warning sign
@@ -124,8 +126,9 @@ class Exercise:
                 return not_implemented(exc, learner, self.name)
             except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
                 parameters = inspect.signature(inspect.unwrap(self.reference)).parameters
+                shown = [str(p.replace(annotation=p.empty)) for p in parameters.values()]
                 return Result("error", raised("your function", exc)
-                              + call_hint(learner, exc, list(parameters)), self.name)
+                              + call_hint(learner, exc, shown), self.name)
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
@@ -301,8 +304,9 @@ def raised(who: str, exc: BaseException) -> str:
 
 
 def call_hint(learner: Any, exc: BaseException, parameters: Sequence[str]) -> str:
-    """How the checker calls ``learner``, when ``exc`` is the TypeError of that call itself
-    (``learner`` takes other parameters), not one raised inside it; else ``""``."""
+    """How the checker calls ``learner`` (``parameters`` as a signature shows them, defaults
+    included), when ``exc`` is the TypeError of that call itself (``learner`` takes other
+    parameters), not one raised inside it; else ``""``."""
     own = getattr(inspect.unwrap(learner), "__code__", None) if callable(learner) else None
     if not isinstance(exc, TypeError) or own is None or f"{own.co_name}()" not in str(exc):
         return ""
@@ -311,15 +315,17 @@ def call_hint(learner: Any, exc: BaseException, parameters: Sequence[str]) -> st
         if tb.tb_frame.f_code is own:         # the call went in: the error is from inside
             return ""
         tb = tb.tb_next
+    defaults = ", with these defaults" if any("=" in p for p in parameters) else ""
     return (f" — the checker calls fn({', '.join(parameters)}): your function must take "
-            f"{'these parameters, in this order' if parameters else 'no parameters'}.")
+            f"{'these parameters, in this order' + defaults if parameters else 'no parameters'}.")
 
 
 def shape_hint(result: Result) -> Result:
     """``result``, with a hint on shapes when the learner's function failed on a matrix
     product or a broadcast (a shape mismatch)."""
-    if result.status == "error" and any(word in result.message
-                                        for word in ("matmul", "shape", "broadcast")):
+    numpy_shape_error = "raised ValueError:" in result.message and any(
+        word in result.message for word in ("matmul", "broadcast", "shapes"))
+    if result.status == "error" and numpy_shape_error:
         return Result("error", result.message + " — a shape mismatch: write the shape of each "
                       "factor under the formula; the inner sizes must agree and the result must "
                       "have the shape of the array whose gradient it is.", result.exercise)
@@ -412,9 +418,9 @@ def _is_complex(x: Any) -> bool:
 
 
 def _holds_nodes(x: Any, depth: int = 0) -> bool:
-    """Whether ``x`` is, or holds, nodes of an autograd graph (such as ``Value``: objects with
-    a ``.grad`` and a ``.data``), in a list, a tuple or an array of Python objects."""
-    if hasattr(x, "grad") and hasattr(x, "data"):
+    """Whether ``x`` is, or holds, ``Value`` nodes of an autograd graph, in a list, a tuple
+    or an array of Python objects."""
+    if isinstance(x, Value):
         return True
     if isinstance(x, np.ndarray) and x.dtype == object:
         return any(_holds_nodes(v, depth + 1) for v in x.flat)
@@ -460,7 +466,7 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
                     f"return the {kind} itself, not text (no quotes, no str(...))")
         if _is_complex(got):
             return "your result holds complex numbers; the answer is real numbers"
-        if hasattr(got, "grad") and hasattr(got, "data"):
+        if isinstance(got, Value):
             return "you returned a Value object; return its .grad, the number"
         if _holds_nodes(got):
             return ("you returned Value objects; return their .grad, the numbers: "

@@ -160,7 +160,7 @@ class _ShapesExercise(Exercise):
         if problem is None:
             return _not_whole(actual)
         known = {d.message for d in self.diagnoses}
-        if (problem is None or problem in known or not isinstance(actual, (list, tuple))
+        if (problem in known or not isinstance(actual, (list, tuple))
                 or len(actual) != len(expected)):
             return problem
         try:
@@ -193,7 +193,8 @@ def _not_whole(actual: list) -> str | None:
         got = _plain(got)
         if not _whole(got):
             return (f"layer {l}: you gave {got}, but shapes are whole numbers: write "
-                    f"{_plain(np.asarray(got).astype(int))} (int(...), or // rather than /).")
+                    f"{_plain(np.rint(np.asarray(got, dtype=float)).astype(int))} (int(...), "
+                    "or // rather than /).")
     return None
 
 

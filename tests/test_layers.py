@@ -497,7 +497,7 @@ def test_sequential_calls_a_plain_backward_without_the_keyword(rng):
 def test_one_layer_object_used_twice_is_refused():
     relu = ReLU()
     with pytest.raises(ValueError, match=r"layer 3 is the same object as layer 1 \(ReLU\); "
-                                         r"create a new one: ReLU\(\)"):
+                                         r"put a new ReLU in one of the two places"):
         Sequential(Linear(2, 3), relu, Linear(3, 3), relu, Linear(3, 1))
 
 
@@ -559,8 +559,9 @@ def test_mlp_sizes_is_a_list_of_widths(sizes):
                                        r"got \(2, 1\) \(a column bias: use b.ravel\(\)\)"),
     (np.ones((2, 3)), np.zeros(2), r"got \(2,\) \(W is \(2, 3\) = \(in, out\): is it "
                                    r"transposed\?\)"),
-    (np.ones((2, 3)), np.zeros(3), r"expected X of shape \(n, 2\), got \(5, 3\); W is \(2, 3\) "
-                                   r"= \(in, out\): is it transposed\?"),
+    (np.ones((2, 3)), np.zeros(3), r"expected X of shape \(n, 2\), got \(5, 3\); X has as many "
+                                   r"columns as the layer has outputs: were in and out swapped, "
+                                   r"or is W \(2, 3\) = \(in, out\) transposed\?"),
     (np.ones((3, 2), dtype=int), np.zeros(2), r"W must be a 2-D float array \(in, out\), got "
                                               r"\(3, 2\) int64"),
     (np.ones(3), np.zeros(2), r"W must be a 2-D float array \(in, out\), got \(3,\) float64"),

@@ -384,10 +384,26 @@ def test_a_loss_that_overflows_stops_the_step_before_the_update():
 
 def test_nan_weights_are_named_before_training_not_blamed_on_the_learning_rate():
     net = Sequential(Linear.from_weights([[np.nan]]))
-    with pytest.raises(ValueError, match=r"^Trainer: training set: Trainer.evaluate: the model's "
-                                         r"output holds NaN or inf values before any training "
-                                         r"step: check the weights and the data$"):
-        Trainer(net, MSE(), np.ones((2, 1)), np.zeros((2, 1)))
+    with pytest.raises(TrainingDiverged, match=r"^fit: epoch 1 of 2: Trainer.step 1: the model's "
+                                               r"output holds NaN or inf values before any "
+                                               r"training step: check the weights and the data"):
+        fit(net, MSE(), np.ones((2, 1)), np.zeros((2, 1)), epochs=2, progress=False)
+
+
+def test_making_a_trainer_runs_no_forward_pass():
+    """The targets are checked against the output width, not the model's outputs: making a
+    trainer for a large data set costs no pass over it."""
+
+    class Counting(Linear):
+        calls = 0
+
+        def _forward(self, X):
+            Counting.calls += 1
+            return super()._forward(X)
+
+    Trainer(Sequential(Counting(2, 3, seed=0)), SoftmaxCrossEntropy(), np.ones((8, 2)),
+            np.zeros(8, dtype=int))
+    assert Counting.calls == 0
 
 
 def test_a_step_that_makes_the_weights_nan_is_caught_by_the_epoch_s_evaluation():

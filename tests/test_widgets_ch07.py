@@ -156,6 +156,16 @@ DIVERGING = {"dataset": "spirals", "hidden": [8, 8, 8, 8], "activation": "identi
              "learning_rate": 10.0}
 
 
+@pytest.mark.parametrize("steps", [5, 6])
+def test_divergence_reads_the_same_whether_it_shows_in_a_step_or_in_the_state(steps, recwarn):
+    """At 5 steps the weights are already broken but no step has failed yet: the state's own
+    evaluation must name the divergence as a step does, and warn about nothing."""
+    w = Playground(**DIVERGING)
+    w.steps = steps
+    assert "training diverged (learning rate 10 too large?)" in w.error
+    assert not [warning for warning in recwarn if issubclass(warning.category, RuntimeWarning)]
+
+
 def test_every_front_end_update_is_answered_even_when_nothing_changes(monkeypatch):
     w = Playground(**DIVERGING)
     sent = []

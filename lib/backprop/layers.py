@@ -244,8 +244,9 @@ class Linear(Layer):
         except ValueError as error:
             shape = getattr(X, "shape", ())             # (a list may not even be a table)
             if len(shape) == 2 and shape[1] == self.out_features != self.in_features:
-                raise ValueError(f"{error}; W is {shape_text(self.W.shape)} = (in, out): is it "
-                                 "transposed?") from None
+                raise ValueError(f"{error}; X has as many columns as the layer has outputs: "
+                                 f"were in and out swapped, or is W {shape_text(self.W.shape)} "
+                                 "= (in, out) transposed?") from None
             raise
         return X.astype(self.W.dtype, copy=False)
 
@@ -415,7 +416,8 @@ class Sequential(Layer):
                     there = (f"layer {first}" if part is layers[first]
                              else f"a layer inside layer {first}")
                     raise ValueError(f"Sequential: {here} is the same object as {there} "
-                                     f"({part.name}); create a new one: {type(part).__name__}()")
+                                     f"({part.name}); put a new {type(part).__name__} in "
+                                     "one of the two places")
         width, width_from = None, None
         for i, layer in enumerate(layers):
             if layer.in_features is not None and width is not None and layer.in_features != width:

@@ -131,8 +131,8 @@ class Trainer:
     one-hot rows ``(n, C)`` for ``SoftmaxCrossEntropy``, ``(n, out)`` for ``MSE``.
 
     The batches of an epoch come from a permutation drawn from ``np.random.default_rng(seed)``.
-    The data and the targets are checked when the trainer is made, on every row: the loss
-    is evaluated once, so a label out of range stops it before any step, not mid-epoch.
+    The data and the targets are checked when the trainer is made, on every row, so a label
+    out of range stops it before any step, not mid-epoch.
     """
 
     def __init__(
@@ -172,8 +172,18 @@ class Trainer:
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
         self.steps = 0
-        try:  # the loss checks the targets (labels in range, one-hot width) on all rows now,
-            self.evaluate(X, y)          # not in the batch that holds a bad one, mid-training
+        self._check_targets()
+
+    def _check_targets(self) -> None:
+        """The loss's checks of the targets (labels in range, one-hot width, the shape ``MSE``
+        needs) on every row now, not in the batch that holds a bad one, mid-training. The
+        model's outputs are stood in for by zeros of its output width: no forward pass."""
+        width = self.model.out_features
+        try:
+            with _backward_state_kept(self.model, self.loss):
+                outputs = (self.model.forward(self.X) if width is None
+                           else np.zeros((len(self.X), width)))
+                self.loss.forward(outputs, self.y)
         except ValueError as err:
             raise ValueError(f"Trainer: training set: {err}") from None
 

@@ -170,18 +170,18 @@ class Exercise:
                         f"({', '.join(self.outputs)}), got {describe(actual)}")
             pairs = list(zip(self.outputs, actual, expected, strict=True))
         for name, got, want in pairs:
-            if _close(got, want, self.rtol, self.atol):
+            if close(got, want, self.rtol, self.atol):
                 continue
             label = f"{name}: " if name else ""
             for diag in self.diagnoses:
                 if diag.output != name:
                     continue
                 wrong = _wrong_output(diag, case, self.outputs)
-                if (_close(got, wrong, self.rtol, self.atol)
+                if (close(got, wrong, self.rtol, self.atol)
                         and (diag.zeros_are_evidence or not _all_zero(wrong, self.atol))):
                     return label + diag.text(case)
             swapped = [other for other, _, value in pairs
-                       if other != name and _close(got, value, self.rtol, self.atol)]
+                       if other != name and close(got, value, self.rtol, self.atol)]
             if swapped:
                 return self._swapped(name, swapped[0], actual, expected)
             return label + generic_diagnosis(got, want, reveal=self.reveal)
@@ -402,7 +402,7 @@ def as_array(x: Any) -> np.ndarray | None:
     return arr
 
 
-def _close(got: Any, want: Any, rtol: float, atol: float) -> bool:
+def close(got: Any, want: Any, rtol: float, atol: float) -> bool:
     a, b = as_array(got), as_array(want)
     if a is None or b is None or a.shape != b.shape:
         return False

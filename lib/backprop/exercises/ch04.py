@@ -22,7 +22,7 @@ from backprop.exercises._core import (
     Diagnosis,
     Exercise,
     Result,
-    _close,
+    close,
     describe,
     shape_hint,
 )
@@ -307,9 +307,11 @@ class _BackwardExercise(Exercise):
         if isinstance(actual, _WrongStructure):
             return _structure_problem(actual.value)
         problem = super()._first_problem(actual, expected, case)
+        if not problem:
+            return None
         got, want = _grid(actual), _grid(expected)
-        if problem and all(_close(got[layer][k], want[k][layer], self.rtol, self.atol)
-                           for k in range(3) for layer in range(LAYERS)):
+        if all(close(got[layer][k], want[k][layer], self.rtol, self.atol)
+               for k in range(3) for layer in range(LAYERS)):
             return PER_LAYER
         return problem
 
@@ -321,7 +323,7 @@ class _BackwardExercise(Exercise):
                     f"({_LISTS[k]}[0] is {_SYMBOLS[k].format(1)}, {_LISTS[k]}[{LAYERS - 1}] is "
                     f"{_SYMBOLS[k].format(LAYERS)}).")
         got, want = _grid(actual)[k], _grid(expected)[j]
-        if all(_close(g, w, self.rtol, self.atol) for g, w in zip(got, want, strict=True)):
+        if all(close(g, w, self.rtol, self.atol) for g, w in zip(got, want, strict=True)):
             return (f"your {_ORDINALS[k]} list holds the {_LISTS[j]} values: return "
                     "(deltas, dW, db).")
         return f"{holds}: return (deltas, dW, db), each list indexed by l − 1."

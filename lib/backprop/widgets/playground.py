@@ -174,8 +174,7 @@ class _Run:
         self.grid_points = np.column_stack([gx.ravel(), gy.ravel()])
         sizes = [2, *hidden, data["classes"]]
         self.model = mlp(sizes, activation, seed=seed)
-        self.loss = SoftmaxCrossEntropy()
-        self.trainer = Trainer(self.model, self.loss, self.X, self.y, lr=lr,
+        self.trainer = Trainer(self.model, SoftmaxCrossEntropy(), self.X, self.y, lr=lr,
                                batch_size=len(self.X))
         self.losses: list[float] = []  # loss before step 1, 2, …
 
@@ -190,10 +189,9 @@ class _Run:
                 self.losses.append(self.trainer.step(self.X, self.y))
 
     def state(self) -> dict:
-        logits = self.model.forward(self.X)
-        loss_now = self.loss.forward(logits, self.y)
-        accuracy = float(np.mean(logits.argmax(axis=1) == self.y))
-        probs = softmax(self.model.forward(self.grid_points))
+        with np.errstate(over="ignore", invalid="ignore"):  # as in train_to
+            loss_now, accuracy = self.trainer.evaluate(self.X, self.y)  # TrainingDiverged
+            probs = softmax(self.model.forward(self.grid_points))
         linears = [layer for layer in self.model if isinstance(layer, Linear)]
         return {
             "sizes": [2] + [layer.out_features for layer in linears],

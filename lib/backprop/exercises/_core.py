@@ -403,6 +403,7 @@ def as_array(x: Any) -> np.ndarray | None:
 
 
 def close(got: Any, want: Any, rtol: float, atol: float) -> bool:
+    """Whether ``got`` and ``want`` read as arrays of one shape, equal within the tolerances."""
     a, b = as_array(got), as_array(want)
     if a is None or b is None or a.shape != b.shape:
         return False

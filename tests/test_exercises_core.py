@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from backprop.exercises import Diagnosis, Exercise, Result, generic_diagnosis
+from backprop.exercises import Diagnosis, Exercise, Result, _core, generic_diagnosis
 from backprop.layers import Layer
 
 rng = np.random.default_rng(0)
@@ -383,3 +383,14 @@ def test_a_uniform_error_of_a_few_parts_in_a_hundred_thousand_is_almost_right():
 def test_a_factor_close_to_one_is_printed_with_the_digits_that_show_it():
     from backprop.exercises._core import factor_text
     assert factor_text(1.0005) == "1.0005" and factor_text(0.25) == "1/4"
+
+
+def test_an_exact_number_too_large_for_a_float_reads_as_infinite_like_a_huge_int():
+    assert _core.as_array(Fraction(10**400)) == np.inf
+    assert _core.as_array(-(10**400)) == -np.inf
+
+
+@pytest.mark.parametrize("text", [np.array("2.5", dtype=object),
+                                  np.array([1.0, "2"], dtype=object)])
+def test_text_inside_an_object_array_is_not_read_as_a_number(text):
+    assert _core.as_array(text) is None

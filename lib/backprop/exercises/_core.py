@@ -13,6 +13,7 @@ import copy
 import html
 import inspect
 import math
+import numbers
 import os
 import re
 import site
@@ -390,11 +391,13 @@ def as_array(x: Any) -> np.ndarray | None:
     numbers and ragged lists are not)."""
     if isinstance(x, (str, bytes)):
         return None
-    if isinstance(x, int) and abs(x) > sys.float_info.max:    # 10**400: too large to convert
-        return np.array(math.inf if x > 0 else -math.inf)
+    if isinstance(x, numbers.Rational) and abs(x) > sys.float_info.max:
+        return np.array(math.inf if x > 0 else -math.inf)   # 10**400, Fraction(10**400)
     try:
         arr = np.asarray(x)
         if arr.dtype.kind in "USVc":       # "2.5" would convert, 2+0j lose its imaginary part
+            return None
+        if arr.dtype == object and any(isinstance(v, (str, bytes)) for v in arr.flat):
             return None
         arr = np.asarray(arr, dtype=np.float64)
     except Exception:                      # ragged lists, objects, …: not an array of numbers

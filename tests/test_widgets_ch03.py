@@ -160,6 +160,7 @@ def test_the_normalisation_only_rescales_the_learning_rate():
     ({"reduction": "median"}, "unknown reduction"),
     ({"w_range": [2.0, -2.0]}, "w_range must be [lo, hi]"),
     ({"lr": -0.1}, "learning rate must be"),
+    ({"lr": 0.0}, "the learning rate must be > 0, got 0.0"),
 ])
 def test_bad_controls_show_an_error_and_keep_the_state(change, message):
     w = DescentExplorer()

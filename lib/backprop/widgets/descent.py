@@ -128,8 +128,8 @@ class DescentExplorer(Explorer):
         if len(self.x) != len(self.t) or not self.x:
             raise ValueError(f"x and t need the same number (≥ 1) of samples, got "
                              f"{len(self.x)} and {len(self.t)}")
-        if not self.lr >= 0:
-            raise ValueError(f"the learning rate must be ≥ 0, got {self.lr}")
+        if not self.lr > 0:   # α = 0 moves nothing: no descent to show (the slider starts at 0.01)
+            raise ValueError(f"the learning rate must be > 0, got {self.lr}")
         if not 0 <= self.steps <= 200:
             raise ValueError(f"steps must lie in [0, 200], got {self.steps}")
         if len(self.w_range) != 2 or not self.w_range[0] < self.w_range[1]:

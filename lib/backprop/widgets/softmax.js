@@ -68,7 +68,7 @@ function smBars(svg, st, T, target) {
 function smJacobian(st) {
   const C = st.classes;
   const head = h("tr", {}, [h("th", {}, ""),
-    ...Array.from({ length: C }, (_, j) => h("th", {}, `∂z${subscript(j + 1)}`))]);
+    ...Array.from({ length: C }, (_, j) => h("th", {}, `∂(z${subscript(j + 1)}/T)`))]);
   const rows = st.jacobian.map((row, i) => h("tr", {}, [h("th", {}, `∂p${subscript(i + 1)}`),
     ...row.map((v) => h("td", {}, fmt(v, 3)))]));
   return h("div", {}, [

@@ -215,6 +215,19 @@ def test_live_kernel_redraws_from_python(browser):  # noqa: F811
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("activation", ["identity", "relu"])
+def test_a_weight_at_a_zero_loss_minimum_is_not_called_stuck(browser, activation):  # noqa: F811
+    """w3 = 0.5 fits x = 1 to t = 0.5 exactly: the gradient is 0 because the loss is, not
+    because a ReLU is off."""
+    w = DescentExplorer(weights=[1.0, 1.0, 0.5], activation=activation, which=2)
+    assert w.state["status"] == "stuck" and w.state["loss"] == 0.0
+    page = open_explorer(browser, w, kernel=False)
+    assert page.locator(".descent-status").inner_text() == (
+        "at a minimum: L = 0, so ∂L/∂w3 = 0 and no step moves w3")
+    assert not page.errors
+
+
+@pytest.mark.browser
 def test_static_page_recomputes_like_python(browser):  # noqa: F811
     w = DescentExplorer()
     page = open_explorer(browser, w, kernel=False)

@@ -302,6 +302,8 @@ export default {
         : st.status === "diverges"
           ? (last < ctl.steps ? `diverges: |${name}| passed 10⁶ — α is far too large`
             : `diverges: the loss went up from ${fmt(st.path.loss[0], 3)} — α is too large`)
+          : st.status === "stuck" && st.path.loss[0] === 0
+            ? `at a minimum: L = 0, so ∂L/∂${name} = 0 and no step moves ${name}`
           : st.status === "stuck"
             ? `stuck: ∂L/∂${name} = 0 at every step, so no step moves ${name}` +
               (ctl.activation === "relu" ? " (a ReLU is off for every input)" : "")

@@ -249,7 +249,8 @@ def _sizes(logits: Array, labels: Array) -> dict[str, int]:
 CE_GRAD = Exercise(
     "softmax_ce_grad",
     reference_softmax_ce_grad,
-    cases=[(_normal(4, 3), np.array([0, 2, 1, 2])), (_normal(3, 5), np.array([4, 0, 0])),
+    # n − 1 ≠ C in every case: a division by n − 1 is not mistaken for one by C
+    cases=[(_normal(5, 3), np.array([0, 2, 1, 2, 0])), (_normal(3, 5), np.array([4, 0, 0])),
            (2.0 * _normal(6, 4), np.array([3, 1, 0, 2, 1, 3]))],
     diagnoses=[
         _diagnosis("you left out the − y: the gradient is (ŷ − y)/n, where y is the one-hot "

@@ -605,7 +605,8 @@ def test_a_layer_of_ones_own_is_told_what_it_lacks(rng):
     ([[1.0, None]], None, r"Linear.from_weights: W must hold real numbers, but it holds None"),
     ([[1.0, 2.0]], [None, 1.0], r"Linear\(1→2\).from_weights: b must hold real numbers, but it "
                                 r"holds None"),
-    ([["1", "2"]], None, r"Linear.from_weights: W must hold real numbers, got dtype <U1"),
+    ([["1", "2"]], None, r"Linear.from_weights: W must hold real numbers \(float, int or bool\), "
+                         r"got dtype <U1"),
 ])
 def test_from_weights_refuses_none_and_strings_instead_of_making_nan(W, b, message):
     with pytest.raises(TypeError, match=message):

@@ -232,8 +232,8 @@ def test_losses_take_an_object_array_of_numbers_and_refuse_one_with_none():
     (SoftmaxCrossEntropy(), np.ones((2, 2)), np.full((2, 2), "a"), "labels"),
 ])
 def test_losses_refuse_text(loss, pred, target, what):
-    with pytest.raises(TypeError, match=rf"{loss.name}.forward: {what} must hold real numbers, "
-                                        r"got dtype <U1"):
+    with pytest.raises(TypeError, match=rf"{loss.name}.forward: {what} must hold real numbers "
+                                        r"\(float, int or bool\), got dtype <U1"):
         loss.forward(pred, target)
 
 

@@ -230,7 +230,8 @@ def test_one_weight_matrix_instead_of_a_list_is_explained():
     (lambda: ColumnNetwork([[[1.0, None]]]), r"ColumnNetwork: W\^1 must hold real numbers, but "
                                              r"it holds None"),
     (lambda: ColumnNetwork([[[1.0, 2.0]]], [["b"]]), r"ColumnNetwork: b\^1 must hold real "
-                                                     r"numbers, got dtype <U1"),
+                                                     r"numbers \(float, int or bool\), got "
+                                                     r"dtype <U1"),
     (lambda: ColumnNetwork([[[1.0, 2.0]]]).forward([[1.0], [None]]),
      r"ColumnNetwork.forward: X must hold real numbers, but it holds None"),
 ])

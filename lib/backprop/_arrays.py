@@ -49,5 +49,6 @@ def float_array(where: str, what: str, value: object) -> Array:
     if arr.dtype.kind == "O":
         return numbers_from_objects(where, what, arr)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: {what} must hold real numbers, got dtype {arr.dtype}")
+        raise TypeError(f"{where}: {what} must hold real numbers (float, int or bool), got "
+                        f"dtype {arr.dtype}")
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)

@@ -16,7 +16,6 @@ import numpy as np
 from backprop import activations as act
 from backprop._arrays import (
     float_array,
-    numbers_from_objects,
     positive_whole,
     shape_text,
     table,
@@ -132,12 +131,7 @@ class Layer:
                 f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
                 f"got {shape_text(X.shape)}"
             )
-        if X.dtype.kind == "O":          # numbers in an object array (a mixed table, say)
-            X = numbers_from_objects(f"{self.name}.forward", "X", X)
-        if X.dtype.kind not in "biuf":
-            raise TypeError(f"{self.name}.forward: X must hold real numbers (float, int or "
-                            f"bool), got dtype {X.dtype}")
-        return X if X.dtype.kind == "f" else X.astype(np.float64)
+        return float_array(f"{self.name}.forward", "X", X)   # numbers, int and bool as float
 
     def _check_grad(self, dY: Array) -> Array:
         if self._Y_shape is None:

@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop._arrays import numbers_from_objects, shape_text
+from backprop._arrays import float_array, shape_text
 from backprop.activations import log_softmax
 
 Array = np.ndarray
-
-
-def _real(name: str, what: str, arr: object) -> Array:
-    """``arr`` as an array of real numbers (bool, int or float), else a ``TypeError``."""
-    arr = np.asarray(arr)
-    if arr.dtype.kind == "O":         # numbers in an object array (a mixed table, say)
-        return numbers_from_objects(f"{name}.forward", what, arr)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name}.forward: {what} must hold real numbers, got dtype {arr.dtype}")
-    return arr
-
-
-def _float(arr: Array) -> Array:
-    """``arr`` itself when it is a float array, else a float64 copy."""
-    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 
 def _check_finite(name: str, what: str, arr: Array) -> None:
@@ -81,7 +66,8 @@ class MSE(Loss):
     def forward(self, pred: Array, target: Array) -> float:
         """Loss value for ``pred`` and ``target`` of the same shape."""
         self._grad = None  # a forward that fails leaves no stale gradient for backward
-        pred, target = _float(_real(self.name, "pred", pred)), _real(self.name, "target", target)
+        where = f"{self.name}.forward"
+        pred, target = float_array(where, "pred", pred), float_array(where, "target", target)
         if pred.shape != target.shape:
             hint = ""
             if target.ndim == 2 and target.T.shape == pred.shape:
@@ -132,7 +118,7 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, logits: Array, labels: Array) -> float:
         """Mean cross-entropy of ``logits : (n, C)`` against ``labels``."""
         self._grad = None  # a forward that fails leaves no stale gradient for backward
-        logits = _float(_real(self.name, "logits", logits))
+        logits = float_array(f"{self.name}.forward", "logits", logits)
         if logits.ndim != 2 or logits.size == 0:
             raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C) "
                              f"with n, C >= 1, got {shape_text(logits.shape)}")
@@ -167,7 +153,7 @@ class SoftmaxCrossEntropy(Loss):
             onehot[np.arange(n), labels] = 1
             return onehot
         if labels.shape == (n, C):
-            labels = _real(self.name, "labels", labels)
+            labels = float_array(f"{self.name}.forward", "labels", labels)
             _check_finite(self.name, "labels", labels)
             if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
                 raise ValueError(f"SoftmaxCrossEntropy.forward: one-hot labels of shape "

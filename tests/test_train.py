@@ -414,3 +414,19 @@ def test_a_step_that_makes_the_weights_nan_is_caught_by_the_epoch_s_evaluation()
                                                r"1e\+300 too large\?\)"):
         fit(net, MSE(), np.ones((2, 1)), np.zeros((2, 1)), lr=1e300, batch_size=2, epochs=3,
             progress=False)
+
+
+def test_evaluate_reads_loss_and_accuracy_off_one_forward_pass():
+    class Counting(Linear):
+        calls = 0
+
+        def _forward(self, X):
+            Counting.calls += 1
+            return super()._forward(X)
+
+    X, y = data.xor(16, seed=0)
+    net = Sequential(Counting(2, 2, seed=0))
+    trainer = Trainer(net, SoftmaxCrossEntropy(), X, y)
+    value, acc = trainer.evaluate(X, y)
+    assert Counting.calls == 1
+    assert acc == accuracy(net, X, y) and value == SoftmaxCrossEntropy().forward(net(X), y)

@@ -63,17 +63,28 @@ def predict(model: Layer, X: Array) -> Array:
     """
     with _backward_state_kept(model):
         out = model.forward(np.asarray(X))
+    return _classes(out)
+
+
+def _classes(out: Array) -> Array:
+    """The class each row of the outputs ``out : (n, C)`` predicts: ``argmax``, or
+    ``output > 0.5`` for one output."""
     return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
 
 
 def accuracy(model: Layer, X: Array, y: Array) -> float:
     """Fraction of the rows of ``X : (n, in)`` whose predicted class equals ``y`` (indices
     ``(n,)`` or one-hot ``(n, C)``). Leaves the model's state as ``predict`` does."""
-    y = np.asarray(y)
-    labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
+    labels = _label_indices(y)
     if len(labels) != len(X):
         raise ValueError(f"accuracy: X has {len(X)} rows but y has {len(labels)} labels")
     return float(np.mean(predict(model, X) == labels))
+
+
+def _label_indices(y: Array) -> Array:
+    """Class indices ``(n,)`` from indices or one-hot rows ``(n, C)``."""
+    y = np.asarray(y)
+    return y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
 
 
 class TrainingDiverged(ValueError):
@@ -238,9 +249,11 @@ class Trainer:
         with _backward_state_kept(self.model, self.loss):
             steps = f"{self.steps} step" + ("s" if self.steps > 1 else "")
             where = f"Trainer.evaluate after {steps}" if self.steps else "Trainer.evaluate"
-            value = self._finite_loss(where, self.model.forward(X), y)
-        is_classifier = isinstance(self.loss, SoftmaxCrossEntropy)
-        return value, (accuracy(self.model, X, y) if is_classifier else None)
+            out = self.model.forward(X)
+            value = self._finite_loss(where, out, y)
+        if not isinstance(self.loss, SoftmaxCrossEntropy):
+            return value, None
+        return value, float(np.mean(_classes(out) == _label_indices(y)))   # the same outputs
 
 
 def _validation_pair(validation: object, trainer: Trainer) -> tuple[Array, Array]:

@@ -7,8 +7,12 @@ the anywidget ``model`` holding the widget's synced state. Two modes:
   Playwright's ``expose_function``) and pushes the recomputed traits back, then the custom
   messages the widget sent meanwhile (``widget.send``), and it answers the front end's kernel
   ping — a live notebook in miniature;
-- ``kernel=False``: nothing answers, exactly as in a static book page, so the front end must
+- ``kernel=False``: nothing answers, as in a static book page, so the front end must
   recompute its state in the browser.
+
+``saved_widgets=True`` marks the page as the book's pages are marked (``data-bp-saved-widgets``
+on the root element, set by ``tools/widgets-setup.js``): no kernel is expected there, so the
+explorer computes in the browser at once rather than after its ping times out.
 
 Usage::
 
@@ -35,7 +39,7 @@ CHROMIUM_ARGS = [
 ]
 
 _PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><style>{css}</style></head>
+<html{root_attributes}><head><meta charset="utf-8"><style>{css}</style></head>
 <body><div id="root"></div>
 <script type="application/json" id="esm">{esm}</script>
 <script type="application/json" id="state">{state}</script>
@@ -98,7 +102,7 @@ def synced_state(widget: Any) -> dict:
 
 
 def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, busy_ms: int = 0,
-                  width: int = 900):
+                  saved_widgets: bool = False, width: int = 900):
     """A new page showing ``widget``'s front end; returns the Playwright page once rendered.
 
     ``busy_ms``: the kernel answers nothing for that long (it is running other cells), then
@@ -120,6 +124,7 @@ def open_explorer(browser: Any, widget: Any, *, kernel: bool = True, busy_ms: in
         widget.send = lambda content, buffers=None: sent.append(content)
         page.expose_function("pyBridge", bridge)
     html = _PAGE.format(
+        root_attributes=" data-bp-saved-widgets" if saved_widgets else "",
         css=widget._css,
         esm=json.dumps(widget._esm).replace("</", "<\\/"),
         state=json.dumps(synced_state(widget), default=float).replace("</", "<\\/"),

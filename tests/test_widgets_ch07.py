@@ -302,6 +302,20 @@ def test_a_busy_kernel_that_answers_late_takes_over_training(browser):  # noqa: 
 
 
 @pytest.mark.browser
+def test_start_pressed_before_the_kernel_check_answers_trains(browser):  # noqa: F811
+    # a notebook's explorer asks the kernel first; Start pressed before any answer (a kernel
+    # that never answers, here) still trains, in the browser
+    page = open_explorer(browser, Playground(), kernel=False)
+    mode = page.evaluate("document.querySelector('.bp-explorer').dataset.mode ?? null")
+    page.click("text=▶ Start")
+    assert mode is None, "Start was pressed too late to test the early press"
+    wait_published(page, "s.step > 0")
+    page.wait_for_selector(".bp-explorer[data-mode='static']")
+    assert not page.errors, page.errors
+    page.close()
+
+
+@pytest.mark.browser
 def test_removing_the_view_stops_its_training_loop(browser):  # noqa: F811
     # anywidget calls what render returned when the view goes; training in the browser runs on
     # animation frames, which went on (and a view shown again ran a second loop)

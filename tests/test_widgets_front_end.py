@@ -126,3 +126,27 @@ def test_every_view_has_arrowheads_of_its_own(browser, cls):
     assert all(a["copies"] == 1 and a["own"] for a in arrows), arrows[:3]
     assert not page.errors, page.errors
     page.close()
+
+
+#: The mode the explorer is in (None until the kernel probe has an answer).
+_MODE = "document.querySelector('.bp-explorer').dataset.mode ?? null"
+
+
+@pytest.mark.browser
+def test_a_book_page_computes_in_the_browser_at_once_and_a_late_kernel_still_wins(browser):
+    # a plain page waits for the ping to time out; a book page (data-bp-saved-widgets) knows
+    # there is no kernel and says so as soon as the explorer is drawn
+    plain = open_explorer(browser, DescentExplorer(), kernel=False)
+    assert plain.evaluate(_MODE) is None
+    plain.close()
+    book = open_explorer(browser, DescentExplorer(), kernel=False, saved_widgets=True)
+    assert book.evaluate(_MODE) == "static"
+    assert book.locator(".bp-static-note").is_visible()
+    book.close()
+    # Thebe gives a book page a kernel after all: its answer makes the explorer live
+    thebe = open_explorer(browser, DescentExplorer(), kernel=True, busy_ms=300,
+                          saved_widgets=True)
+    assert thebe.evaluate(_MODE) == "static"
+    thebe.wait_for_selector(".bp-explorer[data-mode='kernel']")
+    assert thebe.locator(".bp-static-note").is_hidden() and not thebe.errors, thebe.errors
+    thebe.close()

@@ -6,6 +6,9 @@
 //   webpack public path, and so its fonts, resolve to offline/html-manager/.
 // - The HTML manager typesets widget labels with the MathJax 2 call MathJax.Hub.Queue; the book
 //   loads MathJax 3, so a small MathJax.Hub stands in for it.
+// - The page's root element gets the attribute data-bp-saved-widgets: the widgets here are drawn
+//   from the state saved when the book was built, with no kernel behind them, so the explorers
+//   (ui.js probeKernel) compute in the browser at once instead of waiting for a ping to time out.
 // Paths are built from this script's own address: the same file works at any page depth, over
 // http:// and over file://. When the book was built without npm, the attributes
 // data-anywidget and data-html-manager carry CDN addresses instead.
@@ -14,6 +17,7 @@
   var script = document.currentScript;
   var src = script.src.split("?")[0];
   var here = src.slice(0, src.lastIndexOf("/") + 1);
+  document.documentElement.setAttribute("data-bp-saved-widgets", "");
   window.requirejs.config({
     paths: {
       anywidget: script.getAttribute("data-anywidget") || here + "anywidget/index",

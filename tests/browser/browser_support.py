@@ -120,11 +120,6 @@ def book_pages() -> list[Page]:
     return pages
 
 
-def chapter_notebooks() -> list[Path]:
-    """Every notebook under ``chapters/`` (the live tests run each one)."""
-    return sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as s:
@@ -170,12 +165,20 @@ class Guard:
                 and not (self.blocked and "net::ERR_FAILED" in e)]
 
 
-def guarded_page(browser: Any) -> tuple[Any, Any, Guard]:
+def guarded_page(browser: Any, *, maths: bool = True) -> tuple[Any, Any, Guard]:
     """``(context, page, guard)``: a new 1280 × 900 page whose requests leaving 127.0.0.1 are
-    aborted and whose errors the guard records. Close the context when done."""
+    aborted and whose errors the guard records. Close the context when done.
+
+    ``maths=False`` serves an empty script for MathJax, so the page's formulas stay TeX: for
+    tests of the explorers alone, which do not need the 1.5 s it takes MathJax to typeset a
+    chapter (``test_static_book`` checks the maths; ``test_static_explorers`` keeps MathJax
+    next to the explorers)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     guard = Guard()
     context.route("**/*", guard.route)
+    if not maths:
+        context.route("**/mathjax/**", lambda route: route.fulfill(
+            status=200, content_type="text/javascript", body=""))
     page = context.new_page()
     page.on("pageerror", guard.on_page_error)
     page.on("console", guard.on_console)

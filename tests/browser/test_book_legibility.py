@@ -1,10 +1,11 @@
 """Every text of every explorer in the built book is readable, in the light and the dark theme.
 
 For every page of ``_toc.yml`` that shows explorers, served from 127.0.0.1 with the theme set
-as a reader's choice is stored (``localStorage.theme``), once the explorers have drawn: each
-text of each explorer — HTML and SVG, against the background or shapes under it — reaches a
-contrast of 4.5 : 1 (WCAG AA; ``explorer_harness.faint_texts``). The dark theme colours the
-browser's own controls and ``<pre>`` text light, which a white explorer card must override.
+as a reader's choice is stored (``localStorage.theme``) and MathJax left out, once the
+explorers have drawn: each text of each explorer — HTML and SVG, against the background or
+shapes under it — reaches a contrast of 4.5 : 1 (WCAG AA; ``explorer_harness.faint_texts``).
+The dark theme colours the browser's own controls and ``<pre>`` text light, which a white
+explorer card must override.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ PAGES = [page for page in book_pages() if page.shows_explorers]
 
 def faint_on(browser: Any, url: str, theme: str) -> tuple[str, list[dict]]:
     """Open ``url`` with ``theme``; returns the theme the page applied and its faint texts."""
-    context, page, _ = guarded_page(browser)
+    context, page, _ = guarded_page(browser, maths=False)
     try:
         store_theme(page, theme)
         page.goto(url, wait_until="load")

@@ -209,7 +209,9 @@ export function followControls(model, keys, controls, sliders, draw) {
 // Ask the kernel whether it is there. Returns `{watch(fn)}`: fn(alive) is called at once and
 // at every change, with alive = null (no answer yet), false (no answer within `timeoutMs`: a
 // static page) or true (the Python `Explorer` base answered "ping"). A kernel busy with other
-// cells (Run All) answers late; its answer still turns a static explorer live.
+// cells (Run All) answers late; its answer still turns a static explorer live. A page of the
+// built book (its root element has data-bp-saved-widgets, set by tools/widgets-setup.js) has
+// no kernel: alive is false at once, and a kernel that answers after all (Thebe) still wins.
 export function probeKernel(model, timeoutMs = 1500) {
   let alive = null;
   const watchers = [];
@@ -224,6 +226,7 @@ export function probeKernel(model, timeoutMs = 1500) {
   } catch {
     become(false);
   }
+  if (document.documentElement.hasAttribute("data-bp-saved-widgets")) become(false);
   setTimeout(() => { if (alive === null) become(false); }, timeoutMs);
   return { watch(fn) { watchers.push(fn); fn(alive); } };
 }

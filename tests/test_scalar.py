@@ -386,6 +386,21 @@ def test_overflow_is_named():
     tiny = Value(1e-200)
     with pytest.raises(OverflowError, match=r"Value \*\* -1, backward: the derivative"):
         (1 / tiny).backward()
+    # a sum or a product past the largest float is refused as exp is, naming the operation
+    with pytest.raises(OverflowError, match=r"Value \*: the result of \(1e\+308, 10\) is inf"):
+        Value(1e308) * 10
+    with pytest.raises(OverflowError, match=r"Value \+: the result of \(-1e\+308, -1e\+308\) "
+                                            r"is -inf, beyond the largest float"):
+        Value(-1e308) - 1e308
+    assert (Value(1e308) * 1.5).data == 1.5e308          # near the limit is still a number
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, np.float64("nan")])
+def test_a_value_is_a_finite_number(bad):
+    with pytest.raises(ValueError, match=r"Value\(data\): data must be a finite number, got"):
+        Value(bad)
+    with pytest.raises(ValueError, match=r"must be a finite number"):
+        Value(1.0) + bad                                  # a number lifted to a Value as well
 
 
 @pytest.mark.parametrize("exponent, slope", [(0, 0.0), (0.5, math.inf), (1, 1.0), (2, 0.0)])

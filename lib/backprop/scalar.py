@@ -8,6 +8,9 @@ nodes in reverse topological order.
 Gradients *accumulate* inside one backward pass (a value used twice receives both
 contributions). A second call to ``backward()`` first zeroes every gradient in the graph, so
 it gives the same result again instead of silently doubling it.
+
+Every node holds a finite number: ``Value(nan)`` is refused, and an operation whose result
+would be inf (past the largest float) raises an ``OverflowError`` that names it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,17 @@ def _power_derivative(x: float, exponent: Number) -> float:
                             "float") from None
 
 
+def _refuse_non_finite(data: float, children: tuple[Value, ...], op: str) -> None:
+    """Raise for a node whose ``data`` is inf or nan: a ``ValueError`` for a number given
+    directly, an ``OverflowError`` naming the operation for a result too large for a float
+    (finite inputs give no nan), as ``exp`` and ``**`` do."""
+    if not op:
+        raise ValueError(f"Value(data): data must be a finite number, got {data}")
+    inputs = ", ".join(f"{child.data:g}" for child in children)
+    raise OverflowError(f"Value {op}: the result of ({inputs}) is {data}, beyond the largest "
+                        f"float (±{sys.float_info.max:.3g}); a diverging computation?")
+
+
 #: the largest x with a finite e^x in float64 (about 709.78)
 _EXP_MAX = math.log(sys.float_info.max)
 
@@ -59,6 +73,8 @@ class Value:
             raise TypeError("Value(data): data is already a Value")
         _check_number("Value(data): data", data)
         self.data = float(data)
+        if not math.isfinite(self.data):
+            _refuse_non_finite(self.data, children, op)
         self.grad = 0.0
         self.children = tuple(children)
         self.op = op

@@ -38,8 +38,10 @@ def built_book() -> Path:
     # Each pytest-xdist worker has a session of its own. Two builds at once would share one
     # execution cache (and `make book` may delete it: the other build then fails on its
     # database), so the workers take turns, and a worker that gets the lock after another
-    # worker of the same run has built the book uses that build.
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    # worker of the same run has built the book uses that build. The run is known by its id
+    # and by the process that started the workers: `--testrunuid` may fix the id for every run.
+    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    run = f"{uid} (pytest {os.getppid()})" if uid else ""
     built_by = ROOT / "_build" / ".built-by-test-run"
     built_by.parent.mkdir(exist_ok=True)
     with open(ROOT / "_build" / ".book-build.lock", "w") as lock:

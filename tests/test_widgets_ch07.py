@@ -1,5 +1,6 @@
 """Chapter 7's Playground: Python state vs the library, training goals, and the browser twin."""
 
+import itertools
 import json
 import time
 
@@ -13,7 +14,7 @@ from backprop.gradcheck import relative_error
 from backprop.layers import Linear, mlp
 from backprop.losses import SoftmaxCrossEntropy
 from backprop.train import fit
-from backprop.widgets.playground import GRID, MAX_STEPS, N_POINTS, Playground
+from backprop.widgets.playground import GRID, MAX_STEPS, MAX_WIDTH, N_POINTS, Playground
 
 #: the stated goal: this setting classifies ≥ 97 % of the moons within 200 gradient steps
 GOAL = {"dataset": "moons", "hidden": [8, 8], "activation": "tanh", "learning_rate": 1.0}
@@ -480,3 +481,32 @@ def test_grid_row_i_is_ys_i_and_column_j_is_xs_j():
     for i, j in [(0, GRID - 1), (GRID - 1, 0), (5, 30), (30, 5), (12, 20)]:
         point = np.array([[data["xs"][j], data["ys"][i]]])
         assert w.state["grid"]["label"][i][j] == int(np.argmax(w.model.forward(point)))
+
+
+#: Per layer of the playground's network drawing: the nodes' radii and centres (x, y).
+_NETWORK_NODES = """() => {
+  const nodes = Array.from(document.querySelectorAll(".pg-network circle.bp-node"));
+  const layers = new Map();
+  for (const c of nodes) {
+    const x = Number(c.getAttribute("cx"));
+    if (!layers.has(x)) layers.set(x, []);
+    layers.get(x).push({ y: Number(c.getAttribute("cy")), r: Number(c.getAttribute("r")) });
+  }
+  return Array.from(layers.entries()).sort(([a], [b]) => a - b).map(([, layer]) => layer);
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("hidden", [[2], [MAX_WIDTH, MAX_WIDTH]])
+def test_the_network_drawing_keeps_its_nodes_apart(browser, hidden):  # noqa: F811
+    # eight units a layer (MAX_WIDTH, the most the controls allow) drew overlapping circles
+    page = open_explorer(browser, Playground(hidden=hidden), kernel=False)
+    layers = page.evaluate(_NETWORK_NODES)
+    assert [len(nodes) for nodes in layers] == [2, *hidden, 2]
+    for nodes in layers:
+        nodes.sort(key=lambda node: node["y"])
+        for above, below in itertools.pairwise(nodes):
+            assert below["y"] - above["y"] >= above["r"] + below["r"] + 3, (hidden, nodes)
+        assert all(node["r"] >= 10 for node in nodes), nodes      # still big enough to see
+    assert not page.errors, page.errors
+    page.close()

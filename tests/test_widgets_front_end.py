@@ -144,7 +144,7 @@ def test_a_book_page_computes_in_the_browser_at_once_and_a_late_kernel_still_win
     assert book.locator(".bp-static-note").is_visible()
     book.close()
     # Thebe gives a book page a kernel after all: its answer makes the explorer live
-    thebe = open_explorer(browser, DescentExplorer(), kernel=True, busy_ms=300,
+    thebe = open_explorer(browser, DescentExplorer(), kernel=True, busy_ms=2000,
                           saved_widgets=True)
     assert thebe.evaluate(_MODE) == "static"
     thebe.wait_for_selector(".bp-explorer[data-mode='kernel']")

@@ -144,6 +144,7 @@ def test_explorers_recompute_like_the_library(page, scheme, built_book, book_ser
     # the page says once that the explorers run in the browser
     assert len(result["static_notes"]) == 1, result["static_notes"]
     assert "in your browser" in result["static_notes"][0]
+    assert "`" not in result["static_notes"][0], "Markdown backticks shown as text in the note"
     assert not result["loose_controls"], (
         "controls without data-lm-suppress-shortcuts (JupyterLab would take their keys): "
         f"{result['loose_controls'][:5]}")

@@ -148,6 +148,8 @@ function bsDrawNet(svg, st, weights, step) {
   const gap = Math.min(64, (height - 70) / Math.max(nmax - 1, 1));
   const px = (l) => 34 + (l * (width - 80)) / L;
   const py = (l, i) => (height - 40) / 2 + (i - (st.sizes[l] - 1) / 2) * gap;
+  // 19 holds a five-character value such as "−0.50" in 11 px monospace; less if layers are tall
+  const r = Math.min(19, gap / 2 - 2);
   const wmax = Math.max(1e-9, ...weights.flat(2).map(Math.abs));
   const activeW = kind === "delta" && layer < L ? layer + 1 : kind === "grads" ? layer : null;
   weights.forEach((W, k) => W.forEach((row, i) => row.forEach((w, j) => {
@@ -164,7 +166,7 @@ function bsDrawNet(svg, st, weights, step) {
     const source = kind === "delta" && l === layer + 1;
     for (let i = 0; i < n; i++) {
       const cx = px(l), cy = py(l, i);
-      svg.append(svgEl("circle", { cx, cy, r: 17,
+      svg.append(svgEl("circle", { cx, cy, r,
         class: `bp-bs-node${target ? " bp-bs-target" : ""}${source ? " bp-bs-source" : ""}` }));
       svg.append(svgEl("text", { x: cx, y: cy + 4, class: "bp-node-text" }, fmt(st.a[l][i], 2)));
       if (l >= 1 && step >= deltaStep(l)) {

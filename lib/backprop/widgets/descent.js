@@ -104,7 +104,7 @@ function drawDescentChain(svg, st, which, weights, arrowId) {
   svg.replaceChildren();
   const labels = [...st.nodes.labels, "L"];
   const vals = [...st.nodes.values.map((v) => v[0]), st.loss];
-  const n = labels.length, width = 720, height = 140, pad = 30, Y = 52, R = 19;
+  const n = labels.length, width = 720, height = 144, pad = 30, Y = 54, R = 21;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "descent-chain");
   svg.append(arrowDefs(arrowId, { viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8,

@@ -34,7 +34,7 @@ function fwdActLabel(act, l, last) {
 // The network as SVG: edges coloured by sign and as wide as |w|, every neuron's value.
 function fwdDraw(svg, c, st, limit, focus) {
   const sizes = st.sizes, L = sizes.length - 1;
-  const gap = 62, top = 30, width = 700;
+  const gap = 72, top = 30, width = 700;  // gap: room for the "z …" line under each neuron
   const height = top + Math.max(...sizes) * gap + 44;
   const x0 = 56, x1 = width - 200;
   const cx = (l) => x0 + (l * (x1 - x0)) / L;

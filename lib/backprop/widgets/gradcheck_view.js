@@ -91,8 +91,8 @@ export default {
     const capN = h("div", { class: "bp-gc-map-title" });
     const readout = h("div", { class: "bp-readout bp-gc-readout" });
     const kernelNote = h("div", { class: "bp-gc-kernel-note" },
-      `Your ${learner} runs in Python only: these are the numbers it gave when this page was ` +
-      "built. Its controls need a Python kernel (Binder or `make lab`).");
+      [`Your ${learner} runs in Python only: these are the numbers it gave when this page was ` +
+       "built. Its controls need a Python kernel (Binder or ", h("code", {}, "make lab"), ")."]);
     kernelNote.style.display = "none";
     body.append(
       h("div", { class: "bp-gc-controls" }, [

@@ -110,7 +110,8 @@ export function signedDash(v) {
 
 // Draw a layered network into an <svg>: sizes = [n0, n1, …]; weights[l][i][j] is the weight
 // from node i of layer l to node j of layer l+1 (row convention); labels[l] (optional) names
-// the layer.
+// the layer. Nodes have a radius of 15, less when a layer's nodes are closer than 36 apart
+// (they keep a gap of a sixth of their spacing).
 export function drawNetwork(svg, { sizes, weights, labels = null, width = 460, height = 240 }) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -118,6 +119,7 @@ export function drawNetwork(svg, { sizes, weights, labels = null, width = 460, h
   const pad = 34, L = sizes.length;
   const x = (l) => pad + (l * (width - 2 * pad)) / Math.max(L - 1, 1);
   const y = (l, i) => (height - 20) * ((i + 1) / (sizes[l] + 1)) + 6;
+  const r = Math.min(15, ((height - 20) / (Math.max(...sizes) + 1)) * (5 / 12));
   const wmax = Math.max(1e-9, ...weights.flat(2).map(Math.abs));
   weights.forEach((W, l) => W.forEach((row, i) => row.forEach((w, j) => {
     svg.append(svgEl("line", {
@@ -129,7 +131,7 @@ export function drawNetwork(svg, { sizes, weights, labels = null, width = 460, h
   })));
   sizes.forEach((n, l) => {
     for (let i = 0; i < n; i++) {
-      svg.append(svgEl("circle", { cx: x(l), cy: y(l, i), r: 15, class: "bp-node" }));
+      svg.append(svgEl("circle", { cx: x(l), cy: y(l, i), r, class: "bp-node" }));
     }
     if (labels) svg.append(svgEl("text", { x: x(l), y: height - 4, class: "bp-axis-label" }, labels[l]));
   });
@@ -267,9 +269,9 @@ export function frame(model, container, title) {
   };
   model.on("change:error", showError);
   showError();
-  const note = h("div", { class: "bp-static-note" },
-    "Running in your browser (no Python kernel): numbers are recomputed here. " +
-    "Binder or `make lab` gives the full Python version.");
+  const note = h("div", { class: "bp-static-note" }, [
+    "Running in your browser (no Python kernel): numbers are recomputed here. Binder or ",
+    h("code", {}, "make lab"), " gives the full Python version."]);
   note.style.display = "none";
   const body = h("div", { class: "bp-body" });
   // Every control of the explorer keeps its keys in JupyterLab: Lumino walks up from the

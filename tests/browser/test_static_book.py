@@ -212,16 +212,26 @@ def test_page_from_disk(chromium, built_book: Path, book_page: Page) -> None:
 PHONE_WIDTH = 420
 
 
-def page_width_on_a_phone(browser, url: str, has_widgets: bool) -> int:
-    """The width of ``url``'s page, in CSS pixels, in a 420-pixel-wide viewport once its
-    widget views (if any) have rendered (runs in the browser's thread)."""
+def layout_on_a_phone(browser, url: str, has_widgets: bool) -> dict:
+    """``url`` in a 420-pixel-wide viewport once its maths is typeset and its widget views (if
+    any) have rendered: the page's width in CSS pixels and the inline formulas, kept on one
+    line with their punctuation (``.math-nowrap``), that break across lines all the same (runs
+    in the browser's thread)."""
     context, page, _ = guarded_page(browser)
     try:
         page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})
         page.goto(url, wait_until="load")
         if has_widgets:
             page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
-        return page.evaluate("document.documentElement.scrollWidth")
+        page.evaluate("async () => { if (window.MathJax?.startup?.promise) {"
+                      " await window.MathJax.startup.promise; } }")
+        return page.evaluate("""() => ({
+          width: document.documentElement.scrollWidth,
+          nowrap: document.querySelectorAll(".math-nowrap").length,
+          broken: Array.from(document.querySelectorAll(".math-nowrap"))
+            .filter((s) => Array.from(s.getClientRects()).filter((r) => r.width > 0).length > 1)
+            .map((s) => s.textContent.slice(0, 60)),
+        })""")
     finally:
         context.close()
 
@@ -229,9 +239,14 @@ def page_width_on_a_phone(browser, url: str, has_widgets: bool) -> int:
 @pytest.mark.browser
 @pytest.mark.parametrize("book_page", PAGES, ids=PAGE_IDS)
 def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -> None:
-    """On a phone the page never scrolls sideways: a wide explorer scrolls inside its card."""
-    width = chromium.run(page_width_on_a_phone, book_page.html.as_uri(), has_widgets(book_page))
-    assert width <= PHONE_WIDTH, f"{book_page.docname} is {width} px wide on a phone"
+    """On a phone the page never scrolls sideways (a wide explorer scrolls inside its card),
+    and no line starts with the comma after a formula (tools/math_punctuation.py)."""
+    seen = chromium.run(layout_on_a_phone, book_page.html.as_uri(), has_widgets(book_page))
+    assert seen["width"] <= PHONE_WIDTH, f"{book_page.docname} is {seen['width']} px wide"
+    assert not seen["broken"], (
+        f"{book_page.docname}: formulas split from their punctuation: {seen['broken'][:5]}")
+    if "$" in book_page.source.read_text(encoding="utf-8"):
+        assert seen["nowrap"] > 0, f"{book_page.docname}: no formula kept with its punctuation"
 
 
 def margin_notes_at(browser, url: str, width: int) -> dict:

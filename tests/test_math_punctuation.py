@@ -1,0 +1,67 @@
+"""``tools/math_punctuation.py``: inline maths and the punctuation written against it go into one
+``math-nowrap`` span; spaces, and text that is not punctuation, stay outside. (The browser tests
+check on a phone that no such span breaks across lines.)"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from docutils import nodes
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("math_punctuation",
+                                               ROOT / "tools" / "math_punctuation.py")
+math_punctuation = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(math_punctuation)
+
+
+def paragraph(*pieces: str | nodes.math) -> nodes.paragraph:
+    para = nodes.paragraph()
+    for piece in pieces:
+        para += nodes.Text(piece) if isinstance(piece, str) else piece
+    return para
+
+
+def layout(node: nodes.Node) -> list:
+    """The paragraph as a list: text as strings, maths as ('$', tex), a wrapper as a list."""
+    out = []
+    for child in node.children:
+        if isinstance(child, nodes.Text):
+            out.append(str(child))
+        elif isinstance(child, nodes.math):
+            out.append(("$", child.astext()))
+        else:
+            assert child["classes"] == ["math-nowrap"]
+            out.append(layout(child))
+    return out
+
+
+def wrapped(para: nodes.paragraph) -> list:
+    for math in list(para.findall(nodes.math)):
+        math_punctuation.keep_with_punctuation(math)
+    return layout(para)
+
+
+def test_brackets_and_commas_against_the_maths_join_it():
+    para = paragraph("the layer (", nodes.math(text="Y = XW + b"), "), then ",
+                     nodes.math(text="L"), ", and ", nodes.math(text="z^l"), ".")
+    assert wrapped(para) == [
+        "the layer ", ["(", ("$", "Y = XW + b"), "),"], " then ",
+        [("$", "L"), ","], " and ", [("$", "z^l"), "."]]
+
+
+def test_maths_with_spaces_or_words_around_it_is_left_alone():
+    para = paragraph("so ", nodes.math(text="a"), " is ", nodes.math(text="b"), "")
+    assert wrapped(para) == ["so ", ("$", "a"), " is ", ("$", "b"), ""]
+
+
+def test_equal_text_nodes_are_told_apart_by_position():
+    # text nodes are strings: cutting the second ", " must not touch the first one
+    para = paragraph(", ", nodes.math(text="x"), ", ", nodes.math(text="y"), ",")
+    assert wrapped(para) == [", ", [("$", "x"), ","], " ", [("$", "y"), ","]]
+
+
+def test_maths_between_two_punctuation_runs_takes_both_and_keeps_the_rest():
+    para = paragraph("(see “", nodes.math(text="f'"), "”); the rest")
+    assert wrapped(para) == ["(see ", ["“", ("$", "f'"), "”);"], " the rest"]

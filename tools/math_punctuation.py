@@ -1,0 +1,72 @@
+"""Sphinx extension: inline maths keeps the punctuation that touches it on its line.
+
+A browser may break a line between inline maths (MathJax's ``<mjx-container>``, an atomic
+inline box) and the text beside it, even before a comma or after an opening bracket: lines of
+the book began with ", the mean of …" or ended with "(". After each page's references are
+resolved, every inline ``math`` node goes into one ``<span class="math-nowrap">`` together with
+the punctuation written right against it: opening brackets and quotes just before it, closing
+ones and , . ; : ! ? just after it (``_static/book.css`` sets ``white-space: nowrap`` on the
+span). Spaces are left alone, so a line may still break between words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+#: punctuation written against the maths: before it (opening) and after it (closing)
+OPENING = re.compile(r"[(\[{“‘«]+$")
+CLOSING = re.compile(r"^[)\]}”’»,.;:!?…]+")
+NOWRAP = "math-nowrap"
+
+
+def _cut(parent: nodes.Element, index: int, pattern: re.Pattern, at_end: bool) -> str:
+    """Cut what ``pattern`` matches off the text node ``parent[index]`` (at its end if
+    ``at_end``, else at its start) and return it; ``""`` if it is no text or nothing matches.
+    (By position: text nodes are strings, and ``parent.index`` finds an equal one.)"""
+    if not 0 <= index < len(parent) or not isinstance(parent[index], nodes.Text):
+        return ""
+    text = str(parent[index])
+    found = pattern.search(text)
+    if found is None:
+        return ""
+    rest = text[:found.start()] if at_end else text[found.end():]
+    if rest:
+        parent[index] = nodes.Text(rest)
+    else:
+        del parent[index]
+    return found.group()
+
+
+def keep_with_punctuation(math: nodes.math) -> None:
+    """Wrap ``math`` and the punctuation against it in a ``math-nowrap`` inline node."""
+    parent = math.parent
+    index = parent.index(math)               # an element: found by identity
+    closing = _cut(parent, index + 1, CLOSING, at_end=False)
+    opening = _cut(parent, index - 1, OPENING, at_end=True)
+    if not (opening or closing):
+        return
+    wrapper = nodes.inline(classes=[NOWRAP])
+    parent.replace(math, wrapper)
+    if opening:
+        wrapper += nodes.Text(opening)
+    wrapper += math
+    if closing:
+        wrapper += nodes.Text(closing)
+
+
+def wrap_inline_maths(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Apply ``keep_with_punctuation`` to every inline maths of an HTML page."""
+    if app.builder.format != "html":
+        return
+    for math in list(doctree.findall(nodes.math)):
+        if isinstance(math.parent, nodes.TextElement):
+            keep_with_punctuation(math)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-resolved", wrap_inline_maths)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -430,8 +430,10 @@ TEXT_SIZES = """() => Array.from(document.querySelectorAll('.bp-explorer svg tex
             px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b)}; })"""
 
 SCROLLS = """() => ({page: document.documentElement.scrollWidth,
-  cards: Array.from(document.querySelectorAll('.bp-explorer'))
-    .filter((c) => c.scrollWidth > c.clientWidth).length})"""
+  cards: Array.from(document.querySelectorAll('.bp-explorer')).map((c) => ({
+    title: c.querySelector('.bp-title').textContent,
+    scrolls: c.scrollWidth > c.clientWidth + 1,
+    hinted: c.querySelector('.bp-scroll-hint').offsetParent !== null}))})"""
 
 
 def text_sizes(browser: Any, url: str, width: int) -> dict:
@@ -453,3 +455,6 @@ def test_svg_text_is_legible_on_a_phone_and_a_desktop(page, width, book_server, 
         plots = [t for t in seen["texts"] if "pg-" in (t["svg"] or "")]
         assert all(t["px"] >= 11 for t in plots), [t for t in plots if t["px"] < 11][:5]
     assert seen["page"] <= width, f"{page.slug} scrolls sideways at {width} px"
+    # a card that scrolls sideways says so, and only such a card
+    wrong = [c for c in seen["cards"] if c["scrolls"] != c["hinted"]]
+    assert not wrong, f"{page.slug} at {width} px: scroll hint wrong for {wrong}"

@@ -280,11 +280,20 @@ export function frame(model, container, title) {
   // sees them.
   const titleId = uniqueId("bp-title");
   const status = h("div", { class: "bp-status", "aria-live": "polite" });
+  // On a screen narrower than the explorer (a phone) the card scrolls sideways; a line under
+  // the title says so while it does (the class bp-overflows shows it).
+  const scrollHint = h("div", { class: "bp-scroll-hint" },
+    "Wider than the screen: scroll sideways →");
   const root = h("div", { class: "bp-explorer", role: "group", "aria-labelledby": titleId,
     "data-lm-suppress-shortcuts": "true" }, [
-    h("div", { class: "bp-title", id: titleId }, title), status, errorBox, body, note]);
+    h("div", { class: "bp-title", id: titleId }, title), scrollHint, status, errorBox, body,
+    note]);
   root.addEventListener("keydown", (event) => event.stopPropagation());
   container.replaceChildren(root);
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => root.classList.toggle("bp-overflows",
+      root.scrollWidth > root.clientWidth + 1)).observe(root);
+  }
   // Without a kernel: mark the explorer (data-mode="static") and say so once per page, under
   // the first explorer that computes in the browser. A late answer (data-mode="kernel")
   // takes the note away again.

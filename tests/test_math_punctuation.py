@@ -1,6 +1,6 @@
-"""``tools/math_punctuation.py``: inline maths and the punctuation written against it go into one
-``math-nowrap`` span; spaces, and text that is not punctuation, stay outside. (The browser tests
-check on a phone that no such span breaks across lines.)"""
+"""``tools/math_punctuation.py``: inline maths and what is written against it (punctuation, a
+suffix) go into one ``math-nowrap`` span; spaces, and what lies beyond them, stay outside.
+(The browser tests check on a phone that no such span breaks across lines.)"""
 
 from __future__ import annotations
 
@@ -51,9 +51,22 @@ def test_brackets_and_commas_against_the_maths_join_it():
         [("$", "L"), ","], " and ", [("$", "z^l"), "."]]
 
 
-def test_maths_with_spaces_or_words_around_it_is_left_alone():
+def test_maths_with_spaces_around_it_is_left_alone():
     para = paragraph("so ", nodes.math(text="a"), " is ", nodes.math(text="b"), "")
     assert wrapped(para) == ["so ", ("$", "a"), " is ", ("$", "b"), ""]
+
+
+def test_a_suffix_goes_with_the_maths_and_chinese_does_not():
+    para = paragraph("the ", nodes.math(text="i"), "-th term of an ", nodes.math(text="L"),
+                     "-layer net, 暂将", nodes.math(text="y=x"), "函数")
+    assert wrapped(para) == ["the ", [("$", "i"), "-th"], " term of an ",
+                             [("$", "L"), "-layer"], " net, 暂将", ("$", "y=x"), "函数"]
+
+
+def test_maths_first_in_a_paragraph_takes_nothing_from_its_end():
+    # index 0 has no text before it: the "(" at the paragraph's end belongs to the last maths
+    para = paragraph(nodes.math(text="x"), " then (", nodes.math(text="y"), ")")
+    assert wrapped(para) == [("$", "x"), " then ", ["(", ("$", "y"), ")"]]
 
 
 def test_equal_text_nodes_are_told_apart_by_position():

@@ -393,6 +393,10 @@ def test_overflow_is_named():
                                             r"is -inf, beyond the largest float"):
         Value(-1e308) - 1e308
     assert (Value(1e308) * 1.5).data == 1.5e308          # near the limit is still a number
+    # a node built by hand from a NumPy result: nan is not an overflow
+    with pytest.raises(ValueError, match=r"Value log: the result of \(-1\) is not a number"):
+        with np.errstate(invalid="ignore"):
+            Value(np.log(-1.0), (Value(-1.0),), "log")
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, np.float64("nan")])

@@ -307,8 +307,11 @@ def test_start_pressed_before_the_kernel_check_answers_trains(browser):  # noqa:
     # a notebook's explorer asks the kernel first; Start pressed before any answer (a kernel
     # that never answers, here) still trains, in the browser
     page = open_explorer(browser, Playground(), kernel=False)
-    mode = page.evaluate("document.querySelector('.bp-explorer').dataset.mode ?? null")
-    page.click("text=▶ Start")
+    mode = page.evaluate("""() => {
+      const root = document.querySelector('.bp-explorer');
+      const mode = root.dataset.mode ?? null;     // read and press in one task: no gap
+      root.querySelector('.pg-start').click();
+      return mode; }""")
     assert mode is None, "Start was pressed too late to test the early press"
     wait_published(page, "s.step > 0")
     page.wait_for_selector(".bp-explorer[data-mode='static']")

@@ -4,9 +4,11 @@ A browser may break a line between inline maths (MathJax's ``<mjx-container>``, 
 inline box) and the text beside it, even before a comma or after an opening bracket: lines of
 the book began with ", the mean of …" or ended with "(". After each page's references are
 resolved, every inline ``math`` node goes into one ``<span class="math-nowrap">`` together with
-the punctuation written right against it: opening brackets and quotes just before it, closing
-ones and , . ; : ! ? just after it (``_static/book.css`` sets ``white-space: nowrap`` on the
-span). Spaces are left alone, so a line may still break between words.
+what is written right against it, up to the nearest space: an opening bracket or quote before
+it, and closing ones, punctuation or a suffix ("-th") after it (``_static/book.css`` sets
+``white-space: nowrap`` on the span). Spaces, and Chinese, which breaks between any two
+characters, are left alone. Not handled: punctuation after a bold, italic or linked phrase
+that ends with maths (it is a sibling of the phrase, not of the maths).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
-#: punctuation written against the maths: before it (opening) and after it (closing)
-OPENING = re.compile(r"[(\[{“‘«]+$")
-CLOSING = re.compile(r"^[)\]}”’»,.;:!?…]+")
+#: what is written against the maths, up to a space: before it (an opening bracket, "non-")
+#: and after it (closing brackets, punctuation, "-th"). Chinese stays out: it breaks anywhere.
+_ATTACHED = r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
+OPENING = re.compile(_ATTACHED + "+$")
+CLOSING = re.compile("^" + _ATTACHED + "+")
 NOWRAP = "math-nowrap"
 
 

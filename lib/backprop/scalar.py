@@ -48,11 +48,13 @@ def _power_derivative(x: float, exponent: Number) -> float:
 
 def _refuse_non_finite(data: float, children: tuple[Value, ...], op: str) -> None:
     """Raise for a node whose ``data`` is inf or nan: a ``ValueError`` for a number given
-    directly, an ``OverflowError`` naming the operation for a result too large for a float
-    (finite inputs give no nan), as ``exp`` and ``**`` do."""
+    directly or a nan result, an ``OverflowError`` naming the operation for a result too large
+    for a float, as ``exp`` and ``**`` do."""
     if not op:
         raise ValueError(f"Value(data): data must be a finite number, got {data}")
     inputs = ", ".join(f"{child.data:g}" for child in children)
+    if math.isnan(data):
+        raise ValueError(f"Value {op}: the result of ({inputs}) is not a number (nan)")
     raise OverflowError(f"Value {op}: the result of ({inputs}) is {data}, beyond the largest "
                         f"float (±{sys.float_info.max:.3g}); a diverging computation?")
 

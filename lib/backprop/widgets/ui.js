@@ -110,8 +110,8 @@ export function signedDash(v) {
 
 // Draw a layered network into an <svg>: sizes = [n0, n1, …]; weights[l][i][j] is the weight
 // from node i of layer l to node j of layer l+1 (row convention); labels[l] (optional) names
-// the layer. Nodes have a radius of 15, less when a layer's nodes are closer than 36 apart
-// (they keep a gap of a sixth of their spacing).
+// the layer. Nodes have a radius of 15, less when the tallest layer's nodes are closer than
+// 36 apart (they keep a gap of a sixth of their spacing).
 export function drawNetwork(svg, { sizes, weights, labels = null, width = 460, height = 240 }) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);

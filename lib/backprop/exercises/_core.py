@@ -19,7 +19,7 @@ import re
 import site
 import sys
 import sysconfig
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -118,18 +118,14 @@ class Exercise:
         if not callable(learner):
             return Result("fail", f"expected a function, got {type(learner).__name__}",
                           self.name)
+        parameters = self._parameters()
+        shown = [str(p.replace(annotation=p.empty)) for p in parameters.values()]
         for case in self.cases:
             expected = self.reference(*copy.deepcopy(case))
             args = copy.deepcopy(case)
-            try:
-                actual = learner(*args)
-            except NotImplementedError as exc:
-                return not_implemented(exc, learner, self.name)
-            except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
-                parameters = inspect.signature(inspect.unwrap(self.reference)).parameters
-                shown = [str(p.replace(annotation=p.empty)) for p in parameters.values()]
-                return Result("error", raised("your function", exc)
-                              + call_hint(learner, exc, shown), self.name)
+            actual = call_learner(learner, args, self.name, shown)
+            if isinstance(actual, Result):
+                return actual
             problem = self._first_problem(actual, expected, case)
             if problem:
                 return Result("fail", problem, self.name)
@@ -155,9 +151,13 @@ class Exercise:
         return [i for i, (a, b) in enumerate(zip(args, case, strict=True))
                 if not _unchanged(a, b)]
 
+    def _parameters(self) -> Mapping[str, inspect.Parameter]:
+        """The reference's parameters, which the learner's function must take too."""
+        return inspect.signature(inspect.unwrap(self.reference)).parameters
+
     def _arguments(self, positions: list[int]) -> str:
         """The arguments at ``positions``, by name: "`b` (argument 3) was changed"."""
-        names = list(inspect.signature(inspect.unwrap(self.reference)).parameters)
+        names = list(self._parameters())
         named = [f"`{names[i]}` (argument {i + 1})" if i < len(names) else f"argument {i + 1}"
                  for i in positions]
         return f"{' and '.join(named)} {'was' if len(named) == 1 else 'were'} changed"
@@ -204,15 +204,9 @@ def learner_number(value: Any, exercise: str) -> float | Result:
     if value is None or value is Ellipsis:
         return Result("todo", "not yet implemented — replace `...` by your number and run "
                       "this cell again.", exercise)
-    got = value
-    if callable(value):
-        try:
-            got = value()
-        except NotImplementedError as exc:
-            return not_implemented(exc, value, exercise)
-        except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
-            return Result("error", raised("your function", exc) + call_hint(value, exc, []),
-                          exercise)
+    got = call_learner(value, (), exercise, []) if callable(value) else value
+    if isinstance(got, Result):
+        return got
     problem = number_problem(got)
     return Result("fail", problem, exercise) if problem else float(as_array(got))
 
@@ -302,6 +296,20 @@ def raised(who: str, exc: BaseException) -> str:
     """``"<who> raised ValueError: <message>"``, and what such an error usually means."""
     text = f": {exc}" if str(exc) else ""
     return f"{who} raised {type(exc).__name__}{text}" + _hint(exc)
+
+
+def call_learner(fn: Callable[..., Any], args: tuple, exercise: str,
+                 parameters: Sequence[str]) -> Any:
+    """``fn(*args)``, the learner's answer; or, when ``fn`` raises, the :class:`Result` that
+    says so: "todo" for a stub's ``NotImplementedError``, "error" for a bug in it (with
+    :func:`call_hint`, ``parameters`` being how the checker calls ``fn``)."""
+    try:
+        return fn(*args)
+    except NotImplementedError as exc:
+        return not_implemented(exc, fn, exercise)
+    except LEARNER_ERRORS as exc:  # the learner's bug, reported, never raised
+        return Result("error", raised("your function", exc) + call_hint(fn, exc, parameters),
+                      exercise)
 
 
 def call_hint(learner: Any, exc: BaseException, parameters: Sequence[str]) -> str:

@@ -36,12 +36,11 @@ from backprop.exercises._core import (
     Result,
     almost_equal,
     as_array,
-    call_hint,
+    call_learner,
     constant_factor,
     describe,
     factor_text,
     learner_number,
-    not_implemented,
     raised,
 )
 from backprop.layers import Layer, Linear, Sequential, Tanh, mlp
@@ -544,13 +543,9 @@ def _call_init(fn: Callable[..., Any], n_in: int, n_out: int,
                rng: np.random.Generator) -> tuple | Result:
     """``fn(n_in, n_out, rng)``, a pair ``(W, b)``; or the result that says why it is not."""
     name = "init_weights"
-    try:
-        result = fn(n_in, n_out, rng)
-    except NotImplementedError as exc:
-        return not_implemented(exc, fn, name)
-    except LEARNER_ERRORS as exc:  # the learner's bug, reported
-        return Result("error", raised("your function", exc)
-                      + call_hint(fn, exc, ["n_in", "n_out", "rng"]), name)
+    result = call_learner(fn, (n_in, n_out, rng), name, ["n_in", "n_out", "rng"])
+    if isinstance(result, Result):
+        return result
     if not isinstance(result, (tuple, list)) or len(result) != 2:  # None: forgot return?
         return Result("fail", f"return a pair (W, b), got {describe(result)}.", name)
     return tuple(result)

@@ -78,3 +78,43 @@ def test_equal_text_nodes_are_told_apart_by_position():
 def test_maths_between_two_punctuation_runs_takes_both_and_keeps_the_rest():
     para = paragraph("(see “", nodes.math(text="f'"), "”); the rest")
     assert wrapped(para) == ["(see ", ["“", ("$", "f'"), "”);"], " the rest"]
+
+
+def bold(*pieces: str | nodes.math) -> nodes.strong:
+    phrase = nodes.strong()
+    for piece in pieces:
+        phrase += nodes.Text(piece) if isinstance(piece, str) else piece
+    return phrase
+
+
+def beside_phrase(para: nodes.paragraph) -> list[str]:
+    """What ``punctuation_beside_phrase`` finds for each maths, after the wrapping."""
+    maths = list(para.findall(nodes.math))
+    for math in maths:
+        math_punctuation.keep_with_punctuation(math)
+    return [math_punctuation.punctuation_beside_phrase(math) for math in maths]
+
+
+def test_punctuation_after_a_bold_phrase_ending_with_maths_is_found():
+    para = paragraph("and ")
+    para += bold("column ", nodes.math(text="j"), " holds the weights into neuron ",
+                 nodes.math(text="j"))
+    para += nodes.Text(": then")
+    assert beside_phrase(para) == ["", ":"]
+
+
+def test_a_bracket_before_a_phrase_starting_with_maths_is_found_even_when_wrapped():
+    # inside the phrase "(" already joined the maths: the wrapper is the phrase's edge
+    para = paragraph("see (")
+    para += bold("“", nodes.math(text="x"), " is")
+    para += nodes.Text(")")
+    assert beside_phrase(para) == ["("]
+
+
+def test_a_phrase_ending_with_a_word_or_followed_by_a_space_is_fine():
+    para = paragraph("so ")
+    para += bold("the weights into neuron ", nodes.math(text="j"), " form column j")
+    para += nodes.Text(": then ")
+    para += bold(nodes.math(text="k"))
+    para += nodes.Text(" is")
+    assert beside_phrase(para) == ["", ""]

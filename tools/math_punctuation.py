@@ -7,8 +7,12 @@ resolved, every inline ``math`` node goes into one ``<span class="math-nowrap">`
 what is written right against it, up to the nearest space: an opening bracket or quote before
 it, and closing ones, punctuation or a suffix ("-th") after it (``_static/book.css`` sets
 ``white-space: nowrap`` on the span). Spaces, and Chinese, which breaks between any two
-characters, are left alone. Not handled: punctuation after a bold, italic or linked phrase
-that ends with maths (it is a sibling of the phrase, not of the maths).
+characters, are left alone.
+
+Punctuation against a bold, italic or linked phrase that ends (or starts) with maths is a
+sibling of the phrase, not of the maths, and wrapping the whole phrase would keep a long
+phrase from wrapping at all: the extension warns instead (an error under ``-W``), and the
+sentence is reworded so that the phrase ends with a word.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 #: what is written against the maths, up to a space: before it (an opening bracket, "non-")
 #: and after it (closing brackets, punctuation, "-th"). Chinese stays out: it breaks anywhere.
@@ -25,6 +32,8 @@ _ATTACHED = r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
 OPENING = re.compile(_ATTACHED + "+$")
 CLOSING = re.compile("^" + _ATTACHED + "+")
 NOWRAP = "math-nowrap"
+#: inline phrases whose edge may be a formula
+PHRASES = (nodes.strong, nodes.emphasis, nodes.reference)
 
 
 def _cut(parent: nodes.Element, index: int, pattern: re.Pattern, at_end: bool) -> str:
@@ -62,13 +71,36 @@ def keep_with_punctuation(math: nodes.math) -> None:
         wrapper += nodes.Text(closing)
 
 
+def punctuation_beside_phrase(math: nodes.math) -> str:
+    """The punctuation written against a bold, italic or linked phrase that ``math`` ends
+    or starts (``**… $j$**:`` gives ``":"``); ``""`` if there is none."""
+    edge = math.parent if NOWRAP in math.parent.get("classes", []) else math
+    phrase = edge.parent
+    if not isinstance(phrase, PHRASES) or not isinstance(phrase.parent, nodes.Element):
+        return ""
+    outer, index = phrase.parent, phrase.parent.index(phrase)
+    beside = []
+    if phrase[-1] is edge and index + 1 < len(outer) and isinstance(outer[index + 1], nodes.Text):
+        beside.append(CLOSING.search(str(outer[index + 1])))
+    if phrase[0] is edge and index > 0 and isinstance(outer[index - 1], nodes.Text):
+        beside.append(OPENING.search(str(outer[index - 1])))
+    return "".join(found.group() for found in beside if found)
+
+
 def wrap_inline_maths(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Apply ``keep_with_punctuation`` to every inline maths of an HTML page."""
+    """Apply ``keep_with_punctuation`` to every inline maths of an HTML page, and warn of
+    punctuation against a phrase that ends or starts with maths."""
     if app.builder.format != "html":
         return
     for math in list(doctree.findall(nodes.math)):
         if isinstance(math.parent, nodes.TextElement):
             keep_with_punctuation(math)
+        punctuation = punctuation_beside_phrase(math)
+        if punctuation:
+            logger.warning(f"{punctuation!r} is written against a bold, italic or linked "
+                           f"phrase that ends or starts with ${math.astext()}$: a line may "
+                           "break between them; reword so that the phrase ends with a word",
+                           location=math)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

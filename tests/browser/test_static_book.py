@@ -249,6 +249,33 @@ def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -
         assert seen["nowrap"] > 0, f"{book_page.docname}: no formula kept with its punctuation"
 
 
+def glossary_terms_on_a_phone(browser, url: str) -> dict:
+    """The Chinese terms of the glossary's terms tables (first column) at phone width: how
+    many there are and those that a line break splits."""
+    context, page, _ = guarded_page(browser, maths=False)
+    try:
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})
+        page.goto(url, wait_until="load")
+        return page.evaluate("""() => {
+          const terms = Array.from(document.querySelectorAll(
+            "#glossary-terms ~ section td:first-child span[lang='zh-Hans']"));
+          return {count: terms.length, broken: terms
+            .filter((s) => Array.from(s.getClientRects()).filter((r) => r.width > 0).length > 1)
+            .map((s) => s.textContent)};
+        }""")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_glossary_terms_stay_whole_on_a_phone(chromium, built_book: Path) -> None:
+    """A Chinese term breaks anywhere by default, and 反向/传播 would read as two words."""
+    seen = chromium.run(glossary_terms_on_a_phone,
+                        (built_book / "chapters" / "B_glossary.html").as_uri())
+    assert seen["count"] >= 40, f"the glossary's terms tables hold {seen['count']} terms"
+    assert not seen["broken"], f"Chinese terms split across lines: {seen['broken']}"
+
+
 def margin_notes_at(browser, url: str, width: int) -> dict:
     """The page's width and its margin notes' left and right edges at ``width`` (runs in the
     browser's thread)."""

@@ -72,6 +72,9 @@ def test_notebook_is_clean_and_starts_with_the_colab_bootstrap(path: Path) -> No
         f"{path.name}: the first code cell must be the Colab bootstrap cell:\n{expected}")
     assert "remove-cell" in first["metadata"].get("tags", []), (
         f"{path.name}: tag the bootstrap cell remove-cell")
+    assert first["metadata"].get("jupyter", {}).get("source_hidden") is True, (
+        f"{path.name}: fold the bootstrap cell in JupyterLab (jupyter.source_hidden): it is "
+        "the first code a learner sees there")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -30,6 +30,16 @@ def test_for_a_learner_a_failing_check_says_so_and_the_cell_goes_on(monkeypatch,
     assert after == ["ran"] and "did not hold (KeyError: 'b')" in out and "runs on" in out
 
 
+def test_a_long_reason_is_wrapped_into_short_lines(monkeypatch, capsys):
+    """A notebook's output breaks a long line anywhere, even inside a word."""
+    monkeypatch.delenv(STRICT, raising=False)
+    with book_check():
+        raise AssertionError("the first weight is 1.0 in the text but " + "2.0 " * 40)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 4 and all(len(line) <= 88 for line in lines)
+    assert lines[0].startswith("Note:") and lines[-1].endswith("the notebook runs on.")
+
+
 def test_a_check_that_holds_prints_nothing(monkeypatch, capsys):
     monkeypatch.delenv(STRICT, raising=False)
     with book_check():

@@ -281,6 +281,12 @@ def test_one_hot_rows_must_be_distributions():
         SoftmaxCrossEntropy().forward(np.zeros((1, 2)), np.array([[2.0, -1.0]]))
 
 
+def test_one_hot_rows_are_checked_row_by_row_not_by_their_total():
+    """Rows [2, 0] and [0, 0] add up to n = 2 in total, yet neither row sums to 1."""
+    with pytest.raises(ValueError, match="rows that sum to 1"):
+        SoftmaxCrossEntropy().forward(np.zeros((2, 2)), np.array([[2.0, 0.0], [0.0, 0.0]]))
+
+
 @pytest.mark.parametrize("shape", [(3,), (2, 3, 1), (0, 3)])
 def test_logits_of_the_wrong_shape(shape):
     with pytest.raises(ValueError, match=re.escape(f"expected logits of shape (n, C) with "

@@ -212,6 +212,16 @@ def test_predict_and_accuracy():
                                   [0, 1, 0])
 
 
+def test_accuracy_reads_n_by_1_targets_as_0_1_classes():
+    """A one-output model predicts class 1 when its output is > 0.5; (n, 1) targets of 0s and
+    1s are those classes themselves (one column is not a one-hot row, whose argmax is always 0)."""
+    one_output = Sequential(Linear.from_weights([[1.0], [0.0]]))
+    X = [[0.2, 9.0], [0.9, 0.0], [0.5, 0.0], [2.0, 0.0]]  # outputs 0.2, 0.9, 0.5, 2.0: 0, 1, 0, 1
+    y = np.array([[0], [1], [1], [1]])  # right, right, wrong, right
+    assert accuracy(one_output, X, y) == pytest.approx(3 / 4)
+    assert accuracy(one_output, X, y.astype(float)) == pytest.approx(3 / 4)
+
+
 def _gradients_of_a_step(evaluate_between: bool) -> list[np.ndarray]:
     """Gradients of one forward/backward on a batch, optionally evaluating other data between."""
     X, y = data.blobs(12, seed=0)

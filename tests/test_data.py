@@ -93,6 +93,15 @@ def test_train_test_split_sizes_and_disjointness():
     assert not np.array_equal(np.sort(y_test), y_test)  # shuffled, not the first 30
 
 
+def test_train_test_split_rounds_the_test_size_to_nearest():
+    """The test part has round(fraction · n) rows, not the truncated int(fraction · n)."""
+    X, y = np.arange(18.0).reshape(9, 2), np.arange(9)
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_fraction=0.3)
+    assert (len(X_train), len(X_test)) == (6, 3)  # 0.3 · 9 = 2.7 rounds to 3
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_fraction=0.2)
+    assert (len(X_train), len(X_test)) == (7, 2)  # 0.2 · 9 = 1.8 rounds to 2
+
+
 def test_train_test_split_errors():
     X, y = np.ones((10, 2)), np.zeros(10, dtype=int)
     for fraction in (0.0, 1.0, 1.5):

@@ -67,6 +67,19 @@ def test_a_type_error_inside_the_function_gets_no_call_hint(exercise):
         assert "the checker calls" not in result.message
 
 
+def test_a_type_error_naming_the_function_from_inside_it_gets_no_call_hint(exercise):
+    # the TypeError names the learner's own function, yet its call from the checker went in:
+    # the wrong call is the learner's recursive one, not the checker's
+    def grad(X, dY):
+        if X.ndim == 2:
+            return grad(X[0])           # grad() missing 1 required positional argument: 'dY'
+        return X
+
+    result = exercise.check(grad)
+    assert result.status == "error" and "grad() missing 1 required positional" in result.message
+    assert "the checker calls" not in result.message
+
+
 def test_exit_is_reported_not_raised(exercise):
     def leaves(X, dY):
         raise SystemExit
@@ -271,6 +284,32 @@ def test_tiny_errors_everywhere_are_called_almost_right():
     got = want.copy()
     got[0, 0] *= 1.02
     assert generic_diagnosis(got, want).startswith("the values differ")
+
+
+def test_an_error_of_half_a_per_cent_is_not_almost_right():
+    # 0.5 % off in every entry, up and down in turn (so no common factor), is a wrong value
+    want = np.linspace(-3.0, 3.0, 12).reshape(3, 4) + 0.01
+    got = want * (1 + 0.005 * np.array([1.0, -1.0] * 6).reshape(3, 4))
+    assert not _core.almost_equal(got, want)
+    assert generic_diagnosis(got, want).startswith("the values differ")
+
+
+def test_ratios_that_differ_by_half_a_per_cent_are_no_constant_factor():
+    want = np.array([1.0, -2.0, 0.5])
+    got = want * np.array([2.0, 2.01, 2.0])
+    assert _core.constant_factor(got, want) is None
+    assert "factor" not in generic_diagnosis(got, want)
+    assert _core.constant_factor(2 * want, want) == 2.0
+
+
+def test_a_missing_mean_over_a_batch_of_50_is_called_a_normalisation():
+    batch = np.random.default_rng(1)
+    cases = [(batch.standard_normal((50, 3)), batch.standard_normal((50, 2)))]
+    mean_grad = Exercise("dW", lambda X, dY: X.T @ dY / len(X), cases)
+    result = mean_grad.check(lambda X, dY: X.T @ dY)  # forgot the 1/n, n = 50
+    assert result.status == "fail"
+    assert "your result is 50 times the right one (check the normalisation" in result.message
+    assert "1/50 times" in generic_diagnosis(np.array([1.0, -2.0]) / 50, np.array([1.0, -2.0]))
 
 
 def test_a_list_of_arrays_is_not_blamed_on_a_missing_sum():

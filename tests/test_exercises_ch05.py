@@ -76,6 +76,78 @@ def test_linear_backward_names_the_mistake_and_the_convention(answer, fragment):
     assert fragment in diagnosis(ch05.check_linear_backward, answer)
 
 
+# the typical mistakes written as a learner writes them (not the diagnoses' own functions, whose
+# numbers the checker would find even if a diagnosis computed the wrong mistake)
+@pytest.mark.parametrize(("answer", "start"), [
+    (lambda X, W, dY: (dY @ W.T, X.T @ dY / len(X), dY.sum(axis=0)),
+     "dW: you divided by the batch size n"),
+    (lambda X, W, dY: (dY @ W.T, X.T @ dY / X.shape[0], dY.sum(axis=0)),
+     "dW: you divided by the batch size n"),
+    (lambda X, W, dY: (dY @ W.T, dY @ X.T, dY.sum(axis=0)),
+     "dW: the order of the factors is swapped"),
+    (lambda X, W, dY: (dY @ W.T, X.T @ dY, dY), "db: ∂L/∂b has the shape of b, (out,)"),
+    (lambda X, W, dY: (dY @ W.T, X.T @ dY, np.mean(dY, axis=0)),
+     "db: you averaged over the batch"),
+], ids=["divided_by_len", "divided_by_shape0", "swapped_factors", "db_not_summed", "db_mean"])
+def test_linear_backward_hand_written_mistakes(answer, start):
+    assert diagnosis(ch05.check_linear_backward, answer).startswith(start)
+
+
+@pytest.mark.parametrize(("answer", "start"), [
+    (lambda X, W, b, T: (X.T @ (X @ W + b - T) / len(X), (X @ W + b - T).sum(axis=0)),
+     "db: the 1/n is missing"),
+    (lambda X, W, b, T: (2 * X.T @ (X @ W + b - T) / len(X), (X @ W + b - T).mean(axis=0)),
+     "dW: a factor 2 too many"),
+    (lambda X, W, b, T: (X.T @ (T - X @ W - b) / len(X), (X @ W + b - T).mean(axis=0)),
+     "dW: the sign is wrong"),
+    (lambda X, W, b, T: (X.T @ (X @ W + b - T) / len(X), ((X @ W + b - T) / len(X)).sum(1)),
+     "db: you summed (Y − T)/n over axis 1"),
+    (lambda X, W, b, T: (X.T @ ((X @ W + b - T) / len(X)) / len(X),
+                         (X @ W + b - T).mean(axis=0)),
+     "dW: you divided by n twice"),
+], ids=["db_without_1_over_n", "factor_2", "sign", "db_axis_1", "n_twice"])
+def test_mse_linear_grads_hand_written_mistakes(answer, start):
+    assert diagnosis(ch05.check_mse_linear_grads, answer).startswith(start)
+
+
+def test_sigmoid_layer_hand_written_mistakes():
+    def slope_at_the_output(X, W, b, label):
+        Z = 1 / (1 + np.exp(-(X @ W + b)))
+        S = 1 / (1 + np.exp(-Z))                # σ(Z), not Z
+        A = (Z - label) * S * (1 - S)
+        return X.T @ A, A.sum(axis=0), A @ W.T
+
+    def no_slope(X, W, b, label):
+        A = 1 / (1 + np.exp(-(X @ W + b))) - label
+        return X.T @ A, A.sum(axis=0), A @ W.T
+
+    def dX_without_transpose(X, W, b, label):
+        Z = 1 / (1 + np.exp(-(X @ W + b)))
+        A = (Z - label) * Z * (1 - Z)
+        return X.T @ A, A.sum(axis=0), A @ W
+
+    assert diagnosis(ch05.check_sigmoid_layer, slope_at_the_output).startswith(
+        "dW: you evaluated the sigmoid's slope at the output")
+    assert diagnosis(ch05.check_sigmoid_layer, no_slope).startswith(
+        "dW: the sigmoid's slope is missing")
+    assert diagnosis(ch05.check_sigmoid_layer, dX_without_transpose).startswith(
+        "dX: you multiplied by W instead of Wᵀ")
+
+
+def test_relu_net_uses_a1_for_the_first_layer_input():
+    def a1_for_x(X, W1, W2, W3, T):           # note 003's summary: dW₁ = A₁ᵀ dz₁
+        H1 = X @ W1
+        A1 = np.maximum(H1, 0)
+        H2 = A1 @ W2
+        A2 = np.maximum(H2, 0)
+        dz3 = A2 @ W3 - T
+        dz2 = (dz3 @ W3.T) * (H2 > 0)
+        dz1 = (dz2 @ W2.T) * (H1 > 0)
+        return A1.T @ dz1, A1.T @ dz2, A2.T @ dz3
+    assert diagnosis(ch05.check_relu_net_grads, a1_for_x).startswith(
+        "dW1: you used A₁ where the first layer's input belongs")
+
+
 def test_column_backward_names_the_row_convention():
     result = ch05.check_column_backward(lambda W, X, dY: (X @ dY.T, W.T @ dY))
     assert "row convention" in result.message and "dW" in result.message

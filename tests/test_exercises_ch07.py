@@ -339,6 +339,8 @@ def test_broken_init_really_does_not_learn():
 
 @pytest.mark.parametrize("init, message", [
     (ch07.broken_init, "every weight is zero"),
+    # random biases do not break the symmetry of zero weights: it is still W that is wrong
+    (lambda i, o, r: (np.zeros((i, o)), r.standard_normal(o) * 0.1), "every weight is zero"),
     (lambda i, o, r: (np.full((i, o), 0.1), np.zeros(o)), "symmetry"),
     (lambda i, o, r: (np.tile(r.standard_normal((i, 1)), (1, o)) * 0.2, np.zeros(o)),
      "symmetry"),
@@ -377,6 +379,12 @@ def _linspace(n_in, n_out, rng):
     return sign * np.linspace(-r, r, n_in * n_out).reshape(n_in, n_out), np.zeros(n_out)
 
 
+def _last_column_the_sum_of_two(n_in, n_out, rng):
+    W, b = ch07.reference_init_weights(n_in, n_out, rng)
+    W[:, -1] = W[:, 0] + W[:, 1]            # random, but rank deficient by one
+    return W, b
+
+
 def _own_generator(n_in, n_out, rng):
     return ch07.reference_init_weights(n_in, n_out, np.random.default_rng(0))
 
@@ -394,6 +402,8 @@ def _own_generator(n_in, n_out, rng):
     (_mirrored, "columns 0 and 1 of W are equal up to sign"),
     (_linspace, "W has a pattern, not random entries: its rank is 2, where random weights "
      "have 32"),
+    (_last_column_the_sum_of_two, "layer 64→32: W has a pattern, not random entries: its rank "
+     "is 31, where random weights have 32"),
 ])
 def test_an_init_that_is_not_random_is_named(init, message):
     with warnings.catch_warnings():

@@ -94,6 +94,18 @@ def test_mse_grad_reference_matches_the_library(reduction):
     assert np.allclose(ch03.reference_mse_grad(y, t, reduction), loss.backward())
 
 
+@pytest.mark.parametrize(("reduction", "loss"), [
+    ("mean", lambda d: np.mean(d**2)), ("sum", lambda d: np.sum(d**2)),
+    ("half_sum", lambda d: 0.5 * np.sum(d**2)),
+], ids=["mean", "sum", "half_sum"])
+def test_mse_grad_reference_is_the_numerical_gradient(reduction, loss):
+    # independent of the library's MSE: each loss written out from the exercise's text
+    rng = np.random.default_rng(5)
+    y, t = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    numeric = numerical_gradient(lambda v: loss(v - t), y.copy())
+    assert np.allclose(ch03.reference_mse_grad(y, t, reduction), numeric, rtol=1e-6, atol=1e-9)
+
+
 # -- 3. gd_steps -------------------------------------------------------------------------------
 def gd(update, first=True):
     def fn(grad_fn, w0, lr, steps):

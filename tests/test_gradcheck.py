@@ -105,10 +105,11 @@ def test_relative_error():
         relative_error(a, a[None])
 
 
-@pytest.mark.parametrize("scale", [1e-8, 1e-150])
-def test_relative_error_is_scale_free_for_tiny_arrays(scale):
+@pytest.mark.parametrize("scale", [1e-8, 1e-150, 1e-200, 1e200])
+def test_relative_error_is_scale_free_for_tiny_and_huge_arrays(scale):
     """The floor on the denominator only guards 0/0: for tiny arrays, ‖a − 2a‖ / (‖a‖ + ‖2a‖)
-    is still ‖a‖ / 3‖a‖ = 1/3, and tiny opposite arrays still give 1."""
+    is still ‖a‖ / 3‖a‖ = 1/3, and tiny opposite arrays still give 1; at 1e-200 the squares
+    inside the norms would underflow to 0, at 1e200 overflow to inf."""
     a = scale * np.array([1.0, -2.0, 3.0])
     assert relative_error(a, 2 * a) == pytest.approx(1 / 3)
     assert relative_error(a, -a) == pytest.approx(1.0)

@@ -79,11 +79,16 @@ def _scalar(value: object) -> float:
 def relative_error(a: Array, b: Array) -> float:
     """``‖a − b‖ / max(‖a‖ + ‖b‖, tiny)``: 0 for equal arrays, 1 for opposite ones.
 
-    Norm-based, so entries that are both almost zero do not blow it up.
+    Norm-based, so entries that are both almost zero do not blow it up. Both arrays are first
+    divided by their largest entry (the ratio does not change), so that squaring entries of
+    1e-200 or 1e200 inside the norms neither underflows to 0 nor overflows.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error: shapes differ: {a.shape} vs {b.shape}")
+    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
+    if 0 < scale < np.inf:
+        a, b = a / scale, b / scale
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return float(np.linalg.norm(a - b) / max(denom, np.finfo(np.float64).tiny))
 

@@ -36,6 +36,7 @@ const run = {
   softmaxCrossEntropy: ({ logits, labels }) => M.softmaxCrossEntropy(logits, labels),
   softmaxRows: ({ Z }) => ({ p: Z.map(M.softmaxRow), logp: Z.map(M.logSoftmaxRow) }),
   evalGraph: ({ graph }) => M.evalGraph(graph),
+  relativeError: ({ A, B }) => ({ error: M.relativeError(A, B) }),
 };
 let input = "";
 process.stdin.on("data", (chunk) => { input += chunk; });
@@ -151,6 +152,16 @@ def _graph_case(name: str, seed: int) -> dict:
                          "grad": [node["grad"] for node in graph["nodes"]]}}
 
 
+def _relative_error_case(seed: int, shape: tuple[int, ...], scale: float) -> dict:
+    """Two arrays about 10 % apart, of entries near ``scale`` (1e-200 and 1e200 test the
+    division by the largest entry: unscaled, the squares under- or overflow)."""
+    rng = np.random.default_rng(seed)
+    A = scale * rng.standard_normal(shape)
+    B = A + 0.1 * scale * rng.standard_normal(shape)
+    return {"kind": "relativeError", "args": {"A": A.tolist(), "B": B.tolist()},
+            "expected": {"error": relative_error(A, B)}}
+
+
 CASES: dict[str, dict] = {}
 for spec in MLP_SPECS:
     CASES[f"mlp-{spec[0]}-{'x'.join(map(str, spec[1]))}-{'-'.join(spec[2])}"] = _mlp_case(*spec)
@@ -161,6 +172,9 @@ for seed, (n, C, scale) in enumerate([(5, 3, 1.0), (1, 4, 10.0), (8, 10, 40.0)])
     CASES[f"cross-entropy-{n}x{C}-scale{scale:g}"] = _ce_case(seed, n, C, scale)
 for seed, (n, C, shift) in enumerate([(3, 4, 0.0), (2, 5, 1000.0), (4, 3, -800.0)]):
     CASES[f"softmax-rows-{n}x{C}-shift{shift:g}"] = _softmax_case(seed, n, C, shift)
+for seed, (shape, scale) in enumerate([((3, 4), 1.0), ((5,), 1e-200), ((2, 3), 1e200)]):
+    CASES[f"relative-error-{'x'.join(map(str, shape))}-scale{scale:g}"] = (
+        _relative_error_case(seed, shape, scale))
 for name in EXPRESSIONS:
     for seed in (0, 1, 2):
         CASES[f"graph-{name}-seed{seed}"] = _graph_case(name, seed)

@@ -87,10 +87,11 @@ def relative_error(a: Array, b: Array) -> float:
     if a.shape != b.shape:
         raise ValueError(f"relative_error: shapes differ: {a.shape} vs {b.shape}")
     scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
-    if 0 < scale < np.inf:
-        a, b = a / scale, b / scale
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / max(denom, np.finfo(np.float64).tiny))
+    if not 0 < scale < np.inf:
+        scale = 1.0
+    # the difference is taken before the division: a/scale − b/scale would lose its digits
+    denom = np.linalg.norm(a / scale) + np.linalg.norm(b / scale)
+    return float(np.linalg.norm((a - b) / scale) / max(denom, np.finfo(np.float64).tiny))
 
 
 def check_layer(

@@ -259,8 +259,15 @@ export function shapesState(n, nin, nout, convention) {
 
 // ‖a − b‖ / max(‖a‖ + ‖b‖, tiny), as backprop.gradcheck.relative_error.
 export function relativeError(A, B) {
-  const d = norm(map2(A, B, (a, b) => a - b));
-  return d / Math.max(norm(A) + norm(B), 2.2250738585072014e-308);
+  // divided by the largest entry, as relative_error, so that the squares neither underflow
+  // nor overflow; the difference is taken before the division
+  const a = A.flat(Infinity), b = B.flat(Infinity);
+  let scale = 0;
+  for (const v of a.concat(b)) scale = Math.max(scale, Math.abs(v));
+  if (!(scale > 0 && scale < Infinity)) scale = 1;
+  const d = norm(a.map((v, i) => (v - b[i]) / scale));
+  return d / Math.max(norm(a.map((v) => v / scale)) + norm(b.map((v) => v / scale)),
+                      2.2250738585072014e-308);
 }
 
 // Central differences (f(x + ε e_i) − f(x − ε e_i)) / (2ε) of f() at the matrix X, which f

@@ -212,11 +212,26 @@ def test_page_from_disk(chromium, built_book: Path, book_page: Page) -> None:
 PHONE_WIDTH = 420
 
 
-def layout_on_a_phone(browser, url: str, has_widgets: bool) -> dict:
-    """``url`` in a 420-pixel-wide viewport once its maths is typeset and its widget views (if
-    any) have rendered: the page's width in CSS pixels and the inline formulas, kept on one
-    line with their punctuation (``.math-nowrap``), that break across lines all the same (runs
-    in the browser's thread)."""
+#: JS: whether the inline element ``s`` is broken across lines (more than one line box)
+SPLIT = "(s) => Array.from(s.getClientRects()).filter((r) => r.width > 0).length > 1"
+
+PHONE_LAYOUT = f"""() => ({{
+  width: document.documentElement.scrollWidth,
+  nowrap: document.querySelectorAll(".math-nowrap").length,
+  broken: Array.from(document.querySelectorAll(".math-nowrap")).filter({SPLIT})
+    .map((s) => s.textContent.slice(0, 60)),
+}})"""
+
+GLOSSARY_TERMS = f"""() => {{
+  const terms = Array.from(document.querySelectorAll(
+    "#glossary-terms ~ section td:first-child span[lang='zh-Hans']"));
+  return {{count: terms.length, broken: terms.filter({SPLIT}).map((s) => s.textContent)}};
+}}"""
+
+
+def on_a_phone(browser, url: str, script: str, has_widgets: bool = False) -> dict:
+    """``script``'s result on ``url`` in a 420-pixel-wide viewport, once its maths is typeset
+    and its widget views (if any) have rendered (runs in the browser's thread)."""
     context, page, _ = guarded_page(browser)
     try:
         page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})
@@ -225,13 +240,7 @@ def layout_on_a_phone(browser, url: str, has_widgets: bool) -> dict:
             page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
         page.evaluate("async () => { if (window.MathJax?.startup?.promise) {"
                       " await window.MathJax.startup.promise; } }")
-        return page.evaluate("""() => ({
-          width: document.documentElement.scrollWidth,
-          nowrap: document.querySelectorAll(".math-nowrap").length,
-          broken: Array.from(document.querySelectorAll(".math-nowrap"))
-            .filter((s) => Array.from(s.getClientRects()).filter((r) => r.width > 0).length > 1)
-            .map((s) => s.textContent.slice(0, 60)),
-        })""")
+        return page.evaluate(script)
     finally:
         context.close()
 
@@ -241,7 +250,10 @@ def layout_on_a_phone(browser, url: str, has_widgets: bool) -> dict:
 def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -> None:
     """On a phone the page never scrolls sideways (a wide explorer scrolls inside its card),
     and no line starts with the comma after a formula (tools/math_punctuation.py)."""
-    seen = chromium.run(layout_on_a_phone, book_page.html.as_uri(), has_widgets(book_page))
+    # the page's width in CSS pixels, and the inline formulas kept on one line with their
+    # punctuation (.math-nowrap) that break across lines all the same
+    seen = chromium.run(on_a_phone, book_page.html.as_uri(), PHONE_LAYOUT,
+                        has_widgets(book_page))
     assert seen["width"] <= PHONE_WIDTH, f"{book_page.docname} is {seen['width']} px wide"
     assert not seen["broken"], (
         f"{book_page.docname}: formulas split from their punctuation: {seen['broken'][:5]}")
@@ -249,29 +261,11 @@ def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -
         assert seen["nowrap"] > 0, f"{book_page.docname}: no formula kept with its punctuation"
 
 
-def glossary_terms_on_a_phone(browser, url: str) -> dict:
-    """The Chinese terms of the glossary's terms tables (first column) at phone width: how
-    many there are and those that a line break splits."""
-    context, page, _ = guarded_page(browser, maths=False)
-    try:
-        page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})
-        page.goto(url, wait_until="load")
-        return page.evaluate("""() => {
-          const terms = Array.from(document.querySelectorAll(
-            "#glossary-terms ~ section td:first-child span[lang='zh-Hans']"));
-          return {count: terms.length, broken: terms
-            .filter((s) => Array.from(s.getClientRects()).filter((r) => r.width > 0).length > 1)
-            .map((s) => s.textContent)};
-        }""")
-    finally:
-        context.close()
-
-
 @pytest.mark.browser
 def test_glossary_terms_stay_whole_on_a_phone(chromium, built_book: Path) -> None:
     """A Chinese term breaks anywhere by default, and 反向/传播 would read as two words."""
-    seen = chromium.run(glossary_terms_on_a_phone,
-                        (built_book / "chapters" / "B_glossary.html").as_uri())
+    seen = chromium.run(on_a_phone, (built_book / "chapters" / "B_glossary.html").as_uri(),
+                        GLOSSARY_TERMS)
     assert seen["count"] >= 40, f"the glossary's terms tables hold {seen['count']} terms"
     assert not seen["broken"], f"Chinese terms split across lines: {seen['broken']}"
 

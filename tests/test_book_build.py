@@ -110,11 +110,15 @@ MARGIN_NOTE = re.compile(re.escape(margin_notes.OPENING) + r'\n<p class="sidebar
                          r'[^<\n]+</strong></p>\n\n(?:.*\n)+?\n</aside>(?:\n|$)')
 
 
-#: MyST syntax that JupyterLab shows as its source: a directive fence or a role.
-MYST_ONLY = re.compile(r"^(?::{3,}|`{3,})\{[\w-]+\}|\{[\w:-]+\}`", re.M)
+#: MyST syntax that JupyterLab shows as its source: a directive fence, a role, a target line.
+MYST_ONLY = re.compile(r"^(?::{3,}|`{3,})\{[\w-]+\}|\{[\w:-]+\}`|^\([\w-]+\)=$", re.M)
 #: What to write instead, so that JupyterLab and the website both typeset it.
 INSTEAD = {"ref": "a link [text](#label)", "margin": "a margin note as an aside (README)",
-           "list-table": "a pipe table (join a cell's paragraphs with <br>)"}
+           "list-table": "a pipe table (join a cell's paragraphs with <br>)",
+           "(label)=": '<div id="label"></div> and a blank line above the heading'}
+#: A section label (tools/html_anchors.py): an empty div, a blank line, then the heading. A
+#: heading right below the div would be read as part of its block of HTML.
+LABEL = re.compile(r'^<div id="[\w-]+"></div>$(?!\n\n#)', re.M)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -130,6 +134,9 @@ def test_markdown_is_typeset_by_jupyterlab_too(path: Path) -> None:
         myst = [m.group() for m in MYST_ONLY.finditer(text)]
         assert not myst, (f"{path.name}, cell {i} uses {myst}; write "
                           + "; ".join(f"{k}: {v}" for k, v in INSTEAD.items()))
+        unlabelled = LABEL.findall(text)
+        assert not unlabelled, f"{path.name}, cell {i}: write a blank line, then the heading, " \
+                               f"below {unlabelled}"
         titled = re.findall(r"\[\d+\.\d+ [^]]*\]\(#", text)
         assert not titled, f"{path.name}, cell {i}: link a numbered section as [§N.N](#label)"
         assert text.count("<aside") == len(MARGIN_NOTE.findall(text)), (
@@ -146,10 +153,11 @@ def _markdown_of(path: Path) -> str:
 
 def test_section_links_carry_their_sections_numbers() -> None:
     """Every ``[§N.N](#label)`` in a notebook (a chapter, an appendix) links the section
-    numbered N.N: a section label line ``(label)=`` above its heading ``## N.N Title``."""
+    numbered N.N: a section label ``<div id="label"></div>`` above its heading ``## N.N Title``."""
     sections = {}
     for path in NOTEBOOKS:
-        sections.update(re.findall(r"^\(([\w-]+)\)=\n## (\d+\.\d+) ", _markdown_of(path), re.M))
+        sections.update(re.findall(r'^<div id="([\w-]+)"></div>\n\n## (\d+\.\d+) ',
+                                   _markdown_of(path), re.M))
     links = [(path.name, number, label) for path in NOTEBOOKS
              for number, label in re.findall(r"\[§(\d+\.\d+)\]\(#([\w-]+)\)", _markdown_of(path))]
     wrong = [f"{name}: [§{number}](#{label})" for name, number, label in links

@@ -45,14 +45,14 @@ def _markdown(cells: list[dict]) -> str:
 
 def test_every_erratum_is_in_the_summary_and_has_a_check(cells):
     text = _markdown(cells)
-    labels = re.findall(r"^\((erratum-[\w-]+)\)=$", text, flags=re.M)
+    labels = re.findall(r'^<div id="(erratum-[\w-]+)"></div>$', text, flags=re.M)
     assert len(labels) == len(set(labels)), "duplicate erratum label"
     summary = next(_source(c) for c in cells
                    if _source(c).startswith("## All errata at a glance"))
     linked = re.findall(r"\]\(#(erratum-[\w-]+)\)", summary)
     assert linked == labels, "the summary table must list every erratum, in page order"
     for i, cell in enumerate(cells):
-        if cell["cell_type"] == "markdown" and re.match(r"\(erratum-", _source(cell)):
+        if cell["cell_type"] == "markdown" and re.match(r'<div id="erratum-', _source(cell)):
             check, src = cells[i + 1], _source(cells[i + 1])
             assert check["cell_type"] == "code" and ("confirm(" in src or "assert" in src), (
                 f"{_source(cell).splitlines()[0]} has no asserting check cell"
@@ -61,7 +61,7 @@ def test_every_erratum_is_in_the_summary_and_has_a_check(cells):
 
 def test_counts_stated_in_the_text_match(cells):
     text = _markdown(cells)
-    n_errata = len(re.findall(r"^\(erratum-[\w-]+\)=$", text, flags=re.M))
+    n_errata = len(re.findall(r'^<div id="erratum-[\w-]+"></div>$', text, flags=re.M))
     slips = re.findall(r"^\| S(\d+) ", text, flags=re.M)
     assert [int(s) for s in slips] == list(range(1, len(slips) + 1))
     closing = next(_source(c) for c in reversed(cells) if c["cell_type"] == "markdown")
@@ -70,7 +70,7 @@ def test_counts_stated_in_the_text_match(cells):
 
 
 def test_glossary_links_only_existing_errata(cells):
-    labels = set(re.findall(r"^\((erratum-[\w-]+)\)=$", _markdown(cells), flags=re.M))
+    labels = set(re.findall(r'^<div id="(erratum-[\w-]+)"></div>$', _markdown(cells), flags=re.M))
     used = set(re.findall(r"\{ref\}`(erratum-[\w-]+)`", GLOSSARY.read_text(encoding="utf-8")))
     assert used and used <= labels
 
@@ -126,10 +126,11 @@ def test_cross_entropy_gradient_in_the_glossary():
 def test_every_section_of_the_formula_sheet_ends_with_its_check():
     cells = json.loads(FORMULAS.read_text(encoding="utf-8"))["cells"]
     starts = [i for i, cell in enumerate(cells)
-              if cell["cell_type"] == "markdown" and _source(cell).startswith("(formulas-")]
+              if cell["cell_type"] == "markdown"
+              and _source(cell).startswith('<div id="formulas-')]
     assert len(starts) >= 9
     for start, end in zip(starts, [*starts[1:], len(cells)], strict=True):
-        heading = _source(cells[start]).splitlines()[1]
+        heading = _source(cells[start]).splitlines()[2]
         code = [cell for cell in cells[start:end] if cell["cell_type"] == "code"]
         assert len(code) == 1 and code[0] is cells[end - 1], f"{heading}: one check, at the end"
         assert "remove-input" in code[0]["metadata"].get("tags", []), heading

@@ -261,6 +261,34 @@ def test_pages_fit_a_phone_screen(chromium, built_book: Path, book_page: Page) -
         assert seen["nowrap"] > 0, f"{book_page.docname}: no formula kept with its punctuation"
 
 
+#: in print, whether each code cell's frame (div.cell_input) and its code block (div.highlight)
+#: are each kept on one page
+PRINT_BREAKS = """() => Array.from(document.querySelectorAll("div.cell_input"), (cell) => [
+  getComputedStyle(cell).breakInside,
+  getComputedStyle(cell.querySelector("div.highlight")).breakInside])"""
+
+
+def printed(browser, url: str, script: str) -> object:
+    """``script``'s result on ``url`` laid out for print (runs in the browser's thread)."""
+    context, page, _ = guarded_page(browser, maths=False)
+    try:
+        page.emulate_media(media="print")
+        page.goto(url, wait_until="load")
+        return page.evaluate(script)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_printed_code_cell_keeps_its_frame_with_its_code(chromium, built_book: Path) -> None:
+    """The download button's PDF is the browser's print. The theme keeps a code block on one
+    page; its cell's frame must move with it, not stay empty at the foot of the page before."""
+    seen = chromium.run(printed, (built_book / "chapters" / "04_delta_recursion.html").as_uri(),
+                        PRINT_BREAKS)
+    assert len(seen) > 10, f"only {len(seen)} code cells found"
+    assert all(cell == ["avoid", "avoid"] for cell in seen), f"cells that split: {seen}"
+
+
 @pytest.mark.browser
 def test_glossary_terms_stay_whole_on_a_phone(chromium, built_book: Path) -> None:
     """A Chinese term breaks anywhere by default, and 反向/传播 would read as two words."""

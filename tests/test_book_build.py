@@ -13,14 +13,14 @@ version of the Python package.
 from __future__ import annotations
 
 import ast
-import importlib
-import importlib.util
 import json
 import re
 from importlib.metadata import version
 from pathlib import Path
 from types import SimpleNamespace
 
+import margin_notes
+import offline_assets
 import pytest
 import yaml
 
@@ -98,10 +98,6 @@ def test_hidden_checks_stop_the_build_not_a_learner(path: Path) -> None:
             and not "".join(cell["source"]).startswith("with book_check():")]
     assert not bare, f"{path.name}: hidden check cells {bare} are not inside book_check()"
 
-
-_spec = importlib.util.spec_from_file_location("margin_notes", ROOT / "tools" / "margin_notes.py")
-margin_notes = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(margin_notes)
 
 #: A margin note: raw HTML that JupyterLab shows as a framed, titled remark and Sphinx passes
 #: through as the theme's margin note (tools/margin_notes.py drops the frame there); the blank
@@ -245,8 +241,6 @@ def test_npm_assets_are_pinned_and_match_the_python_packages() -> None:
 def test_widget_scripts_keep_their_attributes_on_the_cdn(monkeypatch) -> None:
     """Built without node_modules/, the widget scripts come from a CDN, still deferred and in
     the same order (tools/offline_assets.py)."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools"))
-    offline_assets = importlib.import_module("offline_assets")
     monkeypatch.setattr(offline_assets, "local_assets_ready", lambda: False)
     settings = CONFIG["sphinx"]["config"]
     config = SimpleNamespace(mathjax_path=settings["mathjax_path"],

@@ -4,16 +4,13 @@ exactly the ranges the tool cuts. (The browser tests check that pages with Chine
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
+import cjk_font
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("cjk_font", ROOT / "tools" / "cjk_font.py")
-cjk_font = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cjk_font)
 
 
 def test_the_font_has_every_chinese_character_of_the_book():

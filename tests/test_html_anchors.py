@@ -4,19 +4,12 @@ alone. (The book's build resolves every ``[§N.N](#label)`` through these labels
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
+import html_anchors
 from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.transforms.references import PropagateTargets
 from docutils.utils import new_document
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("html_anchors", ROOT / "tools" / "html_anchors.py")
-html_anchors = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(html_anchors)
 
 
 def page(*body: nodes.Node) -> nodes.document:

@@ -4,18 +4,11 @@ on the built pages that every note is unframed and sits in the margin.)"""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
+import margin_notes
 from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("margin_notes", ROOT / "tools" / "margin_notes.py")
-margin_notes = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(margin_notes)
 
 TITLE = '\n<p class="sidebar-title"><strong>Correction to note 001</strong></p>\n'
 

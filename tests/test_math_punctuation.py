@@ -4,16 +4,8 @@ suffix) go into one ``math-nowrap`` span; spaces, and what lies beyond them, sta
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
+import math_punctuation
 from docutils import nodes
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("math_punctuation",
-                                               ROOT / "tools" / "math_punctuation.py")
-math_punctuation = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(math_punctuation)
 
 
 def paragraph(*pieces: str | nodes.math) -> nodes.paragraph:

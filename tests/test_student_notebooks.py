@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+import student_notebooks
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-
-import student_notebooks  # noqa: E402
 
 NOTEBOOKS = sorted(student_notebooks.CHAPTERS.glob("*.ipynb"))
 WITH_EXERCISES = [path for path in NOTEBOOKS

@@ -7,24 +7,10 @@ do not contain: nested children, links between widgets, a page that shows no wid
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
-from pathlib import Path
 
-import pytest
+import widgets_shown
 from sphinx.builders.html._assets import _JavaScript
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def widgets_shown():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        yield importlib.import_module("widgets_shown")
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
 
 
 def model(name: str, **state: object) -> dict:
@@ -58,7 +44,7 @@ def view(model_id: str) -> str:
             + "</script>")
 
 
-def render(widgets_shown, body: str) -> list:
+def render(body: str) -> list:
     """The page's scripts after the extension ran on a page whose body is ``body``."""
     state = _JavaScript(None, type=widgets_shown.STATE_TYPE,
                         body=json.dumps(STATE).replace("</script>", r"<\/script>"))
@@ -67,8 +53,8 @@ def render(widgets_shown, body: str) -> list:
     return context["script_files"]
 
 
-def test_keeps_the_shown_widgets_what_they_refer_to_and_their_links(widgets_shown) -> None:
-    scripts = render(widgets_shown, "<p>text</p>" + view("box"))
+def test_keeps_the_shown_widgets_what_they_refer_to_and_their_links() -> None:
+    scripts = render("<p>text</p>" + view("box"))
     assert [s.filename for s in scripts] == ["a.js", None, "b.js"]
     body = scripts[1].attributes["body"]
     assert "</script>" not in body and r"<\/script>" in body
@@ -78,15 +64,15 @@ def test_keeps_the_shown_widgets_what_they_refer_to_and_their_links(widgets_show
     assert scripts[1].attributes["type"] == widgets_shown.STATE_TYPE
 
 
-def test_one_slider_keeps_its_layout_only(widgets_shown) -> None:
-    kept = json.loads(render(widgets_shown, view("b"))[1].attributes["body"])
+def test_one_slider_keeps_its_layout_only() -> None:
+    kept = json.loads(render(view("b"))[1].attributes["body"])
     assert set(kept["state"]) == {"b", "l3"}
 
 
-def test_an_output_widget_keeps_the_widgets_it_shows(widgets_shown) -> None:
-    kept = json.loads(render(widgets_shown, view("out"))[1].attributes["body"])
+def test_an_output_widget_keeps_the_widgets_it_shows() -> None:
+    kept = json.loads(render(view("out"))[1].attributes["body"])
     assert set(kept["state"]) == {"out", "inner", "l5"}
 
 
-def test_a_page_that_shows_no_widget_drops_the_state(widgets_shown) -> None:
-    assert [s.filename for s in render(widgets_shown, "<p>none</p>")] == ["a.js", "b.js"]
+def test_a_page_that_shows_no_widget_drops_the_state() -> None:
+    assert [s.filename for s in render("<p>none</p>")] == ["a.js", "b.js"]

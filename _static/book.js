@@ -16,3 +16,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Print in the light theme: a page shown dark (the reader's choice or the system's) printed
+// white on black with background graphics, or pale grey text on white without them.
+(() => {
+  const root = document.documentElement;
+  let shown = null;
+  const toLight = () => {
+    if (shown === null && root.dataset.theme !== "light") {
+      shown = root.dataset.theme;
+      root.dataset.theme = "light";
+    }
+  };
+  const restore = () => {
+    if (shown !== null) {
+      root.dataset.theme = shown;
+      shown = null;
+    }
+  };
+  window.addEventListener("beforeprint", toLight);
+  window.addEventListener("afterprint", restore);
+  window.matchMedia("print").addEventListener("change", (event) =>
+    event.matches ? toLight() : restore(),
+  );
+})();

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browser_support import SCREENSHOTS, Page, book_pages, guarded_page
+from browser_support import SCREENSHOTS, Page, book_pages, guarded_page, store_theme
 
 PAGES = book_pages()
 PAGE_IDS = [page.slug for page in PAGES]
@@ -267,13 +267,50 @@ PRINT_BREAKS = """() => Array.from(document.querySelectorAll("div.cell_input"), 
   getComputedStyle(cell).breakInside,
   getComputedStyle(cell.querySelector("div.highlight")).breakInside])"""
 
+#: the width of an A4 page's text in CSS pixels, with the 0.4-inch margins of a browser's
+#: "minimum" setting: (8.27 - 0.8) in × 96 px/in
+A4_TEXT_WIDTH = 717
 
-def printed(browser, url: str, script: str) -> object:
-    """``script``'s result on ``url`` laid out for print (runs in the browser's thread)."""
-    context, page, _ = guarded_page(browser, maths=False)
+#: in print, the code blocks and display formulas cut at the page's right edge, the explorers
+#: a page break may split, and what the folds show
+PRINTED_CHAPTER = """async () => {
+  if (window.MathJax?.startup?.promise) { await window.MathJax.startup.promise; }
+  const edge = document.documentElement.clientWidth + 1;
+  const cut = (el) => el.getBoundingClientRect().right > edge
+    || el.scrollWidth > el.clientWidth + 1;
+  const shown = (el) => el.getClientRects().length > 0;
+  const blocks = Array.from(document.querySelectorAll(
+    ".bd-article pre, .bd-article mjx-container[display='true']"));
+  const hints = Array.from(document.querySelectorAll("details.bp-hint"));
+  const solutions = Array.from(document.querySelectorAll(".cell.tag_solution"));
+  return {
+    blocks: blocks.length,
+    cut: blocks.filter(cut).map((el) => el.textContent.slice(0, 60)),
+    explorers: Array.from(document.querySelectorAll(".bd-article .bp-explorer"),
+      (el) => getComputedStyle(el).breakInside),
+    hints: hints.length,
+    folded: hints.filter((d) => !shown(d.querySelector(":scope > :not(summary)")))
+      .map((d) => d.querySelector("summary").textContent),
+    solutions: solutions.length,
+    solutionsShown: solutions.filter(shown).length,
+  };
+}"""
+
+
+def printed(browser, url: str, script: str, width: int = 1280, theme: str | None = None,
+            has_widgets: bool = False) -> object:
+    """``script``'s result on ``url`` laid out for print on paper ``width`` CSS pixels wide,
+    opened in ``theme`` if given, once its widget views (if any) have rendered (runs in the
+    browser's thread)."""
+    context, page, _ = guarded_page(browser, maths=script is not PRINT_BREAKS)
     try:
+        if theme:
+            store_theme(page, theme)
+        page.set_viewport_size({"width": width, "height": 900})
         page.emulate_media(media="print")
         page.goto(url, wait_until="load")
+        if has_widgets:
+            page.wait_for_function(WIDGETS_RENDERED, timeout=30_000)
         return page.evaluate(script)
     finally:
         context.close()
@@ -287,6 +324,38 @@ def test_a_printed_code_cell_keeps_its_frame_with_its_code(chromium, built_book:
                         PRINT_BREAKS)
     assert len(seen) > 10, f"only {len(seen)} code cells found"
     assert all(cell == ["avoid", "avoid"] for cell in seen), f"cells that split: {seen}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("chapter", ["01_forward_pass", "06_losses"])
+def test_a_printed_chapter_fits_an_a4_page(chromium, built_book: Path, chapter: str) -> None:
+    """On A4 no code line or display formula is cut at the right edge (chapter 6's §6.5
+    formula lost its last term), no explorer is split by a page break, hints and "What you
+    should see" print open, and the folded solutions are left out."""
+    seen = chromium.run(printed, (built_book / "chapters" / f"{chapter}.html").as_uri(),
+                        PRINTED_CHAPTER, A4_TEXT_WIDTH, None, True)
+    assert seen["blocks"] > 20, f"{chapter}: only {seen['blocks']} code blocks and formulas"
+    assert not seen["cut"], f"{chapter}: cut at the page's edge: {seen['cut'][:5]}"
+    assert seen["explorers"] and set(seen["explorers"]) == {"avoid"}, seen["explorers"]
+    assert seen["hints"] >= 5 and not seen["folded"], f"{chapter}: folded: {seen['folded']}"
+    assert seen["solutions"] >= 5 and seen["solutionsShown"] == 0, (
+        f"{chapter}: {seen['solutionsShown']} of {seen['solutions']} solution cells printed")
+
+
+@pytest.mark.browser
+def test_a_page_read_in_the_dark_theme_prints_in_the_light_one(chromium, built_book: Path) -> None:
+    """White text on black paper, or pale grey without background graphics, is unreadable:
+    book.js switches to the light theme for print and back afterwards."""
+    script = """async () => {
+      const before = document.documentElement.dataset.theme;
+      window.dispatchEvent(new Event("beforeprint"));
+      const during = document.documentElement.dataset.theme;
+      window.dispatchEvent(new Event("afterprint"));
+      return [before, during, document.documentElement.dataset.theme];
+    }"""
+    seen = chromium.run(printed, (built_book / "chapters" / "02_chain_rule.html").as_uri(),
+                        script, 1280, "dark")
+    assert seen == ["dark", "light", "dark"], f"theme before, during and after print: {seen}"
 
 
 @pytest.mark.browser

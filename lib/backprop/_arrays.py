@@ -52,3 +52,19 @@ def float_array(where: str, what: str, value: object) -> Array:
         raise TypeError(f"{where}: {what} must hold real numbers (float, int or bool), got "
                         f"dtype {arr.dtype}")
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
+
+
+def check_seed(where: str, seed: object) -> int | None:
+    """``seed`` itself when ``np.random.default_rng`` takes it as a seed (``None`` or a whole
+    number ≥ 0), else a ``ValueError`` naming ``where``."""
+    whole = isinstance(seed, Integral) and not isinstance(seed, bool)
+    if seed is not None and not (whole and seed >= 0):
+        raise ValueError(f"{where}: seed must be a whole number ≥ 0 or None, got {seed!r}")
+    return seed
+
+
+def check_rows(where: str, X: Array) -> None:
+    """A ``ValueError`` naming ``where`` when the batch ``X : (n, …)`` has no rows (``n = 0``)."""
+    if X.ndim and len(X) == 0:
+        raise ValueError(f"{where}: X has no rows (an empty batch), shape {shape_text(X.shape)}; "
+                         "pass at least one sample (did a slice or a filter select nothing?)")

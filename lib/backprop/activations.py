@@ -79,13 +79,19 @@ def softmax_jacobian(p: Array) -> Array:
     """``J = diag(p) − p pᵀ``, ``J_ij = ∂p_i/∂z_j``, for ``p = softmax(z)`` of shape ``(C,)``.
 
     Returns ``(C, C)``, symmetric, with rows summing to 0. One sample at a time: a row
-    ``(1, C)`` or a batch ``(n, C)`` of ``softmax`` is refused (each row has its own Jacobian).
+    ``(1, C)`` or a batch ``(n, C)`` of ``softmax`` is refused (each row has its own Jacobian),
+    and so is a ``p`` that is not a distribution (entries in ``[0, 1]`` summing to 1 within
+    ``1e-4``, float32 rounding included): logits ``z`` given in place of ``softmax(z)``.
     """
     p = np.asarray(p, dtype=np.float64)
-    if p.ndim != 1:
+    if p.ndim != 1 or p.size == 0:
         raise ValueError(f"softmax_jacobian: p must be one sample's probabilities, shape (C,), "
                          f"got {shape_text(p.shape)}; pass a row, p[i], for sample i's "
                          "Jacobian")
+    if not (np.all((p >= 0) & (p <= 1)) and abs(p.sum() - 1.0) <= 1e-4):
+        raise ValueError(f"softmax_jacobian: p must be probabilities, entries in [0, 1] that "
+                         f"sum to 1, got entries from {p.min():g} to {p.max():g} summing to "
+                         f"{p.sum():g}; pass p = softmax(z), not the logits z")
     return np.diag(p) - np.outer(p, p)
 
 

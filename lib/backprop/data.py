@@ -5,11 +5,11 @@ Every generator returns ``X : (n, 2)`` float64 and ``y : (n,)`` int class labels
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
-from backprop._arrays import float_array, positive_whole
+from backprop._arrays import check_seed, float_array, positive_whole
 
 Array = np.ndarray
 
@@ -17,10 +17,7 @@ Array = np.ndarray
 def _rng(name: str, seed: int | None) -> np.random.Generator:
     """``np.random.default_rng(seed)``, for ``None`` or a whole number ≥ 0 (else an error
     that names ``name``)."""
-    whole = isinstance(seed, Integral) and not isinstance(seed, bool)
-    if seed is not None and not (whole and seed >= 0):
-        raise ValueError(f"{name}: seed must be a whole number ≥ 0 or None, got {seed!r}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed(name, seed))
 
 
 def _check_noise(name: str, noise: float) -> None:

@@ -7,7 +7,8 @@ Diagrams of networks and graphs are drawn by the explorers' front end, not here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from numbers import Integral
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -16,7 +17,9 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from backprop._arrays import float_array, positive_whole, shape_text, table
 from backprop.activations import ACTIVATIONS
+from backprop.train import History
 
 #: dash patterns of successive curves: solid, dashed, dotted, dash-dotted
 LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
@@ -111,8 +114,9 @@ def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
     if not isinstance(series, Mapping):
         raise TypeError("draw.curves: give the curves a name each, as a dict: "
                         "draw.curves({'training loss': history.loss})")
+    curves = {label: _curve(label, ys) for label, ys in series.items()}
     fig, (ax,) = _figure(1)
-    for k, (label, ys) in enumerate(series.items()):
+    for k, (label, ys) in enumerate(curves.items()):
         ax.plot(first + np.arange(len(ys)), ys, color=PALETTE[k % len(PALETTE)],
                 linestyle=LINESTYLES[k % len(LINESTYLES)], label=label, linewidth=2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -125,6 +129,18 @@ def curves(series: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
     return fig
 
 
+def _curve(label: str, ys: object) -> np.ndarray:
+    """The values of the curve ``label`` as a 1-D float array; a clear error otherwise."""
+    if isinstance(ys, History):
+        raise TypeError(f"draw.curves: curve {label!r} is a whole History; pass history.loss "
+                        f"(a list), e.g. draw.curves({{{label!r}: history.loss}})")
+    ys = float_array("draw.curves", f"curve {label!r}", ys)
+    if ys.ndim != 1:
+        raise ValueError(f"draw.curves: curve {label!r} must be a list of numbers, one per "
+                         f"epoch or step, got an array of shape {shape_text(ys.shape)}")
+    return ys
+
+
 def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
              annotate: bool = True, shared_scale: bool = True,
              outline: Sequence[tuple[int, int]] = (), colorbar_label: str = "") -> plt.Figure:
@@ -132,13 +148,15 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
 
     Rows and columns are numbered from 1, as the text numbers entries (``g₂₃`` is row 2,
     column 3). Entries are printed in the cells when ``annotate`` and the matrices are small
-    (≤ 64 cells). ``outline`` lists cells to frame in every panel, as NumPy indices
-    ``(i, j)`` (so ``(1, 2)`` frames row 2, column 3).
+    (≤ 64 cells). A matrix is 2-D and not empty; a vector ``(k,)`` is drawn as one row.
+    ``outline`` lists cells to frame in every panel, as NumPy indices ``(i, j)`` (so
+    ``[(1, 2)]`` frames row 2, column 3).
     """
     if not isinstance(matrices, Mapping) or not matrices:
         raise TypeError("draw.heatmaps: give the matrices a title each, as a non-empty dict: "
                         "draw.heatmaps({'analytic dW': dW, 'numerical dW': dW_num})")
-    mats = {k: np.atleast_2d(np.asarray(v, dtype=float)) for k, v in matrices.items()}
+    mats = {title: _matrix(title, m) for title, m in matrices.items()}
+    cells = _cells(outline)
     fig, axes = _figure(len(mats), height=3.2)
     lo = min(m.min() for m in mats.values())
     hi = max(m.max() for m in mats.values())
@@ -157,7 +175,7 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
                 text = "0" if abs(v) <= tiny else f"{v:.2g}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=9,
                         color="white" if v < mid else "black")
-        for i, j in outline:
+        for i, j in cells:
             if not (0 <= i < m.shape[0] and 0 <= j < m.shape[1]):
                 raise ValueError(f"draw.heatmaps: outline cell {(i, j)} is outside the "
                                  f"{m.shape[0]} × {m.shape[1]} matrix {title!r}")
@@ -170,6 +188,29 @@ def heatmaps(matrices: Mapping[str, np.ndarray], *, cmap: str = "cividis",
     return fig
 
 
+def _matrix(title: str, m: object) -> np.ndarray:
+    """The matrix ``title`` as a non-empty 2-D float array (a vector as one row)."""
+    m = float_array("draw.heatmaps", f"matrix {title!r}", m)
+    if m.ndim not in (1, 2) or m.size == 0:
+        raise ValueError(f"draw.heatmaps: matrix {title!r} must be a non-empty 2-D array "
+                         f"(rows, columns), got shape {shape_text(m.shape)}")
+    return np.atleast_2d(m)
+
+
+def _cells(outline: object) -> list[tuple[int, int]]:
+    """``outline`` as a list of ``(i, j)`` pairs of whole numbers; a clear error otherwise."""
+    try:
+        cells = [(i, j) for i, j in outline]
+    except (TypeError, ValueError):
+        cells = None
+    if cells is None or not all(isinstance(k, Integral) for cell in cells for k in cell):
+        one = (f" (for the one cell {outline} write outline=[{outline}])"
+               if isinstance(outline, tuple) and len(outline) == 2 else "")
+        raise TypeError(f"draw.heatmaps: outline is a list of (i, j) cells, such as "
+                        f"outline=[(0, 2), (1, 1)]; got {outline!r}{one}")
+    return [(int(i), int(j)) for i, j in cells]
+
+
 def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution: int = 200,
                       ax: plt.Axes | None = None) -> plt.Figure:
     """Class regions of a 2-D classifier with the data on top.
@@ -177,13 +218,16 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
     ``predict_proba(P)`` maps grid points ``P : (m, 2)`` to class scores ``(m, C)``, to one
     probability per point ``(m,)`` or ``(m, 1)`` (class 1 above 0.5), or to integer class
     labels ``(m,)`` (as ``train.predict`` gives). ``X : (n, 2)``; ``y`` holds class indices
-    ``(n,)`` or one-hot rows ``(n, C)``. Each class's points have its colour and its own
-    marker shape (``class_marker``), so that they differ without colour too; every shape
-    covers the area of the circle, so that no class looks lighter than another.
+    ``(n,)`` (whole numbers ≥ 0) or one-hot rows ``(n, C)``; ``n ≥ 1``. The grid has
+    ``resolution ≥ 2`` points along each axis, ``m = resolution²`` in all. Each class's points
+    have its colour and its own marker shape (``class_marker``), so that they differ without
+    colour too; every shape covers the area of the circle, so that no class looks lighter
+    than another.
     """
-    X, y = np.asarray(X), np.asarray(y)
-    if y.ndim == 2:
-        y = y.argmax(axis=1)
+    X, y = _points(predict_proba, X, y)
+    if not (positive_whole(resolution) and resolution >= 2):
+        raise ValueError(f"draw.decision_boundary: resolution is the number of grid points "
+                         f"along each axis, a whole number ≥ 2 (default 200), got {resolution!r}")
     if ax is None:
         fig, (ax,) = _figure(1, height=4.0)
         ax.grid(False)
@@ -193,14 +237,7 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     gx, gy = np.meshgrid(xs, ys)
-    scores = np.asarray(predict_proba(np.column_stack([gx.ravel(), gy.ravel()])))
-    if scores.dtype.kind in "iub":
-        labels = scores.reshape(-1).astype(int)
-    elif scores.ndim == 2 and scores.shape[1] > 1:
-        labels = scores.argmax(axis=1)
-    else:
-        labels = (scores.reshape(-1) > 0.5).astype(int)
-    columns = scores.shape[1] if scores.ndim == 2 and scores.shape[1] > 1 else 0
+    labels, columns = _grid_classes(predict_proba, np.column_stack([gx.ravel(), gy.ravel()]))
     classes = int(max(y.max() + 1, labels.max() + 1, columns))
     if classes > len(MANY_CLASS_COLOURS):
         raise ValueError(f"decision_boundary: {classes} classes; it tells at most "
@@ -218,3 +255,63 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
                        linewidths=0.4, label=f"class {k}")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     return fig
+
+
+def _points(predict_proba: object, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    """``decision_boundary``'s data checked: ``X : (n, 2)`` finite with ``n ≥ 1``, and ``y``
+    as ``n`` class indices ≥ 0 (from indices or one-hot rows)."""
+    where = "draw.decision_boundary"
+    if not callable(predict_proba):
+        swapped = (" (it comes first: decision_boundary(predict_proba, X, y))"
+                   if callable(X) else "")
+        raise TypeError(f"{where}: predict_proba must be a function of the grid points "
+                        f"P : (m, 2), got {type(predict_proba).__name__}{swapped}")
+    X = float_array(where, "X", X)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+        hint = (": pick two features, e.g. X[:, :2]" if X.ndim == 2 and X.shape[1] > 2 else "")
+        raise ValueError(f"{where}: X must have shape (n, 2) with n ≥ 1 (one point per row, "
+                         f"two features), got {shape_text(X.shape)}{hint}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{where}: X must hold finite numbers (a NaN or inf is in it)")
+    y = table(where, "y", y)
+    one_hot = y.ndim == 2 and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()
+    if one_hot:
+        y = y.argmax(axis=1)
+    whole = y.dtype.kind in "biu" or (y.dtype.kind == "f" and np.all(y == np.round(y)))
+    if y.ndim != 1 or not whole or (y.size and y.min() < 0):
+        raise ValueError(f"{where}: y must hold class indices (n,), whole numbers ≥ 0, or "
+                         f"one-hot rows (n, C); got shape {shape_text(y.shape)}, dtype {y.dtype}"
+                         + (f", values from {y.min()} to {y.max()}"
+                            if y.size and y.dtype.kind in "biuf" else ""))
+    if len(y) != len(X):
+        raise ValueError(f"{where}: X has {len(X)} points but y has {len(y)} labels; give one "
+                         "label per row of X")
+    return X, y.astype(int)
+
+
+def _grid_classes(predict_proba: Callable, P: np.ndarray) -> tuple[np.ndarray, int]:
+    """The class ``predict_proba`` gives each point of ``P : (m, 2)``, shape ``(m,)``, and the
+    number of classes its scores ``(m, C)`` have (0 for probabilities or labels)."""
+    where = "draw.decision_boundary"
+    scores = predict_proba(P)
+    if scores is None:
+        raise TypeError(f"{where}: predict_proba returned None (did it forget `return`?)")
+    scores = table(where, "predict_proba's result", scores)
+    m = len(P)
+    if scores.dtype.kind not in "biuf" or scores.ndim not in (1, 2) or len(scores) != m:
+        raise ValueError(f"{where}: predict_proba must return one row per grid point of P "
+                         f"{shape_text(P.shape)}: scores ({m}, C), probabilities ({m},) or "
+                         f"class labels ({m},); got shape {shape_text(scores.shape)}, dtype "
+                         f"{scores.dtype}")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"{where}: predict_proba returned a NaN or inf; it must return finite "
+                         "scores, probabilities or labels")
+    if scores.ndim == 2 and scores.shape[1] > 1:
+        return scores.argmax(axis=1), scores.shape[1]
+    if scores.dtype.kind in "iub":
+        labels = scores.reshape(-1).astype(int)
+        if labels.min() < 0:
+            raise ValueError(f"{where}: predict_proba returned the class label {labels.min()}; "
+                             "class labels are whole numbers ≥ 0")
+        return labels, 0
+    return (scores.reshape(-1) > 0.5).astype(int), 0

@@ -15,6 +15,8 @@ import numpy as np
 
 from backprop import activations as act
 from backprop._arrays import (
+    check_rows,
+    check_seed,
     float_array,
     positive_whole,
     shape_text,
@@ -25,10 +27,10 @@ Array = np.ndarray
 
 
 def _generator(where: str, rng: object, seed: int | None) -> np.random.Generator:
-    """``rng`` if given, else ``np.random.default_rng(seed)``; a seed passed as ``rng`` is
-    refused with the keyword to use instead."""
+    """``rng`` if given, else ``np.random.default_rng(seed)`` (``seed``: ``None`` or a whole
+    number ≥ 0); a seed passed as ``rng`` is refused with the keyword to use instead."""
     if rng is None:
-        return np.random.default_rng(seed)
+        return np.random.default_rng(check_seed(where, seed))
     if isinstance(rng, (int, np.integer)):
         raise TypeError(f"{where}: rng must be a NumPy Generator such as "
                         f"np.random.default_rng(0), got {rng!r}; for a seed write seed={rng!r}")
@@ -36,6 +38,19 @@ def _generator(where: str, rng: object, seed: int | None) -> np.random.Generator
         raise TypeError(f"{where}: rng must be a NumPy Generator such as "
                         f"np.random.default_rng(0), got {rng!r}")
     return rng
+
+
+def _float_dtype(where: str, dtype: object) -> np.dtype:
+    """``np.dtype(dtype)`` when it is a float type, else a ``ValueError`` naming ``where``."""
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:                       # not a dtype at all: 'bogus', a list, ...
+        checked = None
+    if checked is None or checked.kind != "f":
+        got = checked if checked is not None else repr(dtype)
+        raise ValueError(f"{where}: dtype must be a float type, got {got} (use np.float64, "
+                         "the default, or np.float32)")
+    return checked
 
 
 class Layer:
@@ -131,6 +146,7 @@ class Layer:
                 f"{self.name}.forward: expected X of shape (n, {self.in_features}), "
                 f"got {shape_text(X.shape)}"
             )
+        check_rows(f"{self.name}.forward", X)
         return float_array(f"{self.name}.forward", "X", X)   # numbers, int and bool as float
 
     def _check_grad(self, dY: Array) -> Array:
@@ -190,8 +206,7 @@ class Linear(Layer):
         for label, size in (("in_features", in_features), ("out_features", out_features)):
             if not positive_whole(size):
                 raise ValueError(f"Linear: {label} must be a positive integer, got {size!r}")
-        if np.dtype(dtype).kind != "f":
-            raise ValueError(f"Linear: dtype must be a float type, got {np.dtype(dtype)}")
+        dtype = _float_dtype("Linear", dtype)
         super().__init__(name or f"Linear({in_features}→{out_features})")
         rng = _generator("Linear", rng, seed)
         if init == "he":

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop._arrays import float_array, shape_text
+from backprop._arrays import float_array, shape_text, table
 from backprop.activations import log_softmax
 
 Array = np.ndarray
 
 
-def _check_finite(name: str, what: str, arr: Array) -> None:
-    """A ``ValueError`` when ``arr`` holds NaN or inf; for the network's output (``pred``,
-    ``logits``) the usual cause, a diverging learning rate, is named, otherwise the data."""
+def _summable(arr: Array) -> Array:
+    """``arr`` itself when float32 or wider, else a float64 copy to sum the loss in: a float16
+    sum overflows past 65504 and keeps only three digits (the gradient keeps the dtype)."""
+    return arr if arr.dtype.itemsize >= 4 else arr.astype(np.float64)
+
+
+def _check_finite(where: str, what: str, arr: Array) -> None:
+    """A ``ValueError`` naming ``where`` when ``arr`` holds NaN or inf; for the network's
+    output (``pred``, ``logits``) the usual cause, a diverging learning rate, is named,
+    otherwise the data."""
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         cause = ("a diverging learning rate is the usual cause, or NaN in the weights or the "
                  "input" if what in ("pred", "logits") else f"check the data given as {what}")
-        raise ValueError(f"{name}.forward: {what} contains {bad} NaN or inf value(s); the loss "
+        raise ValueError(f"{where}: {what} contains {bad} NaN or inf value(s); the loss "
                          f"would be undefined ({cause})")
 
 
@@ -50,7 +57,8 @@ class MSE(Loss):
 
     ``pred`` and ``target`` must have the same shape, e.g. ``(n, out)`` (no broadcasting:
     ``(n, 1)`` against ``(n,)`` is an error, not an ``(n, n)`` table of differences).
-    The gradient has the dtype of ``pred`` (float64 for integer ``pred``).
+    The gradient has the dtype of ``pred`` (float64 for integer ``pred``); the loss is summed
+    in float64 for ``pred`` narrower than float32 (float16).
     """
 
     name = "MSE"
@@ -79,10 +87,10 @@ class MSE(Loss):
         if pred.size == 0:
             raise ValueError(f"MSE.forward: pred and target are empty, shape "
                              f"{shape_text(pred.shape)}")
-        _check_finite(self.name, "pred", pred)
-        _check_finite(self.name, "target", target)
+        _check_finite(where, "pred", pred)
+        _check_finite(where, "target", target)
         diff = pred - target.astype(pred.dtype, copy=False)
-        sq = float(np.vdot(diff, diff))
+        sq = float(np.vdot(_summable(diff), _summable(diff)))
         if self.reduction == "mean":
             value, self._grad = sq / diff.size, diff * (2.0 / diff.size)
         elif self.reduction == "sum":
@@ -105,7 +113,8 @@ class SoftmaxCrossEntropy(Loss):
     Backward: ``∂L/∂z = (softmax(z) − y) / n`` — the famous ``ŷ − y``.
     Stable for logits of any size (log-softmax with the max subtracted). One-hot rows may
     also be soft labels (non-negative, summing to 1). The gradient has the dtype of the
-    logits (float64 for integer logits).
+    logits (float64 for integer logits); the loss is summed in float64 for logits narrower
+    than float32 (float16).
     """
 
     name = "SoftmaxCrossEntropy"
@@ -118,7 +127,8 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, logits: Array, labels: Array) -> float:
         """Mean cross-entropy of ``logits : (n, C)`` against ``labels``."""
         self._grad = None  # a forward that fails leaves no stale gradient for backward
-        logits = float_array(f"{self.name}.forward", "logits", logits)
+        where = f"{self.name}.forward"
+        logits = float_array(where, "logits", logits)
         if logits.ndim != 2 or logits.size == 0:
             raise ValueError(f"SoftmaxCrossEntropy.forward: expected logits of shape (n, C) "
                              f"with n, C >= 1, got {shape_text(logits.shape)}")
@@ -126,40 +136,47 @@ class SoftmaxCrossEntropy(Loss):
             raise ValueError("SoftmaxCrossEntropy.forward: one logit per sample: a softmax over "
                              "one class is always 1 and learns nothing; give the network one "
                              "output per class (two for a yes/no problem)")
-        _check_finite(self.name, "logits", logits)
+        _check_finite(where, "logits", logits)
         n, C = logits.shape
-        onehot = self._one_hot(np.asarray(labels), n, C, logits.dtype)
+        labels = class_labels(where, labels, n, C, f"logits of shape ({n}, {C})")
+        if labels.ndim == 1:
+            onehot = np.zeros((n, C), dtype=logits.dtype)
+            onehot[np.arange(n), labels] = 1
+        else:
+            onehot = labels.astype(logits.dtype, copy=False)
         logp = log_softmax(logits)
-        value = 0.0 - float(np.vdot(onehot, logp)) / n  # "0.0 -": 0.0, not -0.0, for a perfect fit
+        # "0.0 -": 0.0, not -0.0, for a perfect fit
+        value = 0.0 - float(np.vdot(_summable(onehot), _summable(logp))) / n
         self.probs = np.exp(logp)
         self._grad = (self.probs - onehot) / n
         return value
 
     __call__ = forward
 
-    def _one_hot(self, labels: Array, n: int, C: int, dtype: np.dtype) -> Array:
-        if labels.shape == (n,):
-            if labels.dtype.kind not in "iu":
-                raise ValueError(
-                    f"SoftmaxCrossEntropy.forward: class-index labels must be integers, got "
-                    f"dtype {labels.dtype} (use labels.astype(int), or pass one-hot rows (n, C))"
-                )
-            if labels.size and (labels.min() < 0 or labels.max() >= C):
-                raise ValueError(
-                    f"SoftmaxCrossEntropy.forward: labels must lie in [0, {C - 1}] for {C} "
-                    f"classes, got values from {labels.min()} to {labels.max()}"
-                )
-            onehot = np.zeros((n, C), dtype=dtype)
-            onehot[np.arange(n), labels] = 1
-            return onehot
-        if labels.shape == (n, C):
-            labels = float_array(f"{self.name}.forward", "labels", labels)
-            _check_finite(self.name, "labels", labels)
-            if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
-                raise ValueError(f"SoftmaxCrossEntropy.forward: one-hot labels of shape "
-                                 f"({n}, {C}) must be non-negative with rows that sum to 1")
-            return labels.astype(dtype, copy=False)
-        raise ValueError(
-            f"SoftmaxCrossEntropy.forward: labels must have shape ({n},) (class indices) or "
-            f"({n}, {C}) (one-hot) for logits of shape ({n}, {C}), got {shape_text(labels.shape)}"
-        )
+
+def class_labels(where: str, labels: object, n: int, C: int, against: str) -> Array:
+    """``labels`` checked as the classes of ``n`` samples among ``C``: class indices ``(n,)``,
+    integers in ``[0, C)``, returned as they are, or one-hot rows ``(n, C)`` (soft labels too:
+    non-negative, each row summing to 1), returned as a float array. Errors name ``where``
+    and, for a wrong shape, ``against``: what fixes ``n`` and ``C``, "logits of shape (n, C)"."""
+    labels = table(where, "labels", labels)
+    if labels.shape == (n,):
+        if labels.dtype.kind not in "iu":
+            fix = ("they hold non-whole values, as regression targets do: pass class indices"
+                   if labels.dtype.kind == "f" and np.any(labels % 1) else
+                   "use labels.astype(int)")
+            raise ValueError(f"{where}: class-index labels must be integers, got dtype "
+                             f"{labels.dtype} ({fix}, or pass one-hot rows (n, C))")
+        if labels.min() < 0 or labels.max() >= C:
+            raise ValueError(f"{where}: labels must lie in [0, {C - 1}] for {C} classes, got "
+                             f"values from {labels.min()} to {labels.max()}")
+        return labels
+    if labels.shape == (n, C):
+        labels = float_array(where, "labels", labels)
+        _check_finite(where, "labels", labels)
+        if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
+            raise ValueError(f"{where}: one-hot labels of shape ({n}, {C}) must be "
+                             "non-negative with rows that sum to 1")
+        return labels
+    raise ValueError(f"{where}: labels must have shape ({n},) (class indices) or ({n}, {C}) "
+                     f"(one-hot) for {against}, got {shape_text(labels.shape)}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop._arrays import float_array
+from backprop._arrays import float_array, shape_text
 from backprop.activations import Activation, get_activation
 from backprop.layers import ACTIVATION_LAYERS, ActivationLayer, Linear, Sequential
 
@@ -66,37 +66,57 @@ class ColumnNetwork:
                            order="C") for l, W in enumerate(weights, start=1)]
         if not self.W:
             raise ValueError("ColumnNetwork needs at least one weight matrix")
+        if biases is None:
+            biases = [np.zeros(W.shape[:1]) for W in self.W]
+        self.b = [np.array(float_array("ColumnNetwork", f"b^{l}", b), dtype=np.float64,
+                           order="C").reshape(-1) for l, b in enumerate(biases, start=1)]
+        if isinstance(activations, str):
+            activations = [activations] * len(self.W)
+        if not isinstance(activations, list | tuple):
+            raise TypeError("ColumnNetwork: activations must be one name or a list of one name "
+                            "per layer (e.g. 'sigmoid' or ['tanh', 'sigmoid']), got "
+                            f"{activations!r}")
+        try:
+            self.f: list[Activation] = [get_activation(name) for name in activations]
+        except ValueError as err:
+            raise ValueError(f"ColumnNetwork: {err}") from None
+        self._check_parameters("ColumnNetwork")
+        self.z: list[Array] = []
+        self.a: list[Array] = []
+
+    def _check_parameters(self, where: str) -> None:
+        """Check that ``W``, ``b`` and ``f`` (which a learner may reassign after ``__init__``)
+        still make a network: per layer one ``W^l : (N^l, N^{l-1})``, a non-empty 2-D array of
+        numbers, with widths that chain, one ``b^l : (N^l,)`` and one activation."""
+        named = ([(f"W^{l}", f"(N^{l}, N^{l - 1})", W) for l, W in enumerate(self.W, start=1)]
+                 + [(f"b^{l}", f"(N^{l},)", b) for l, b in enumerate(self.b, start=1)])
+        for name, shape, p in named:
+            if not isinstance(p, np.ndarray):
+                raise ValueError(f"{where}: {name} must be a NumPy array of shape {shape}, got "
+                                 f"{type(p).__name__}; assign an array, e.g. np.array(...)")
         for l, W in enumerate(self.W, start=1):
-            if W.ndim != 2 or W.size == 0:
-                raise ValueError(f"ColumnNetwork: W^{l} must be a non-empty 2-D array "
-                                 f"(N^{l}, N^{l - 1}), got shape {W.shape}")
+            if W.ndim != 2 or W.size == 0 or W.dtype.kind not in "biuf":
+                raise ValueError(f"{where}: W^{l} must be a non-empty 2-D array "
+                                 f"(N^{l}, N^{l - 1}), got shape {shape_text(W.shape)}, "
+                                 f"dtype {W.dtype}")
         for l, (W_prev, W) in enumerate(zip(self.W[:-1], self.W[1:], strict=True), start=2):
             if W.shape[1] != W_prev.shape[0]:
                 raise ValueError(
-                    f"ColumnNetwork: W^{l} has shape {W.shape}, so it expects N^{l - 1} = "
-                    f"{W.shape[1]} inputs, but W^{l - 1} has shape {W_prev.shape} "
+                    f"{where}: W^{l} has shape {shape_text(W.shape)}, so it expects N^{l - 1} = "
+                    f"{W.shape[1]} inputs, but W^{l - 1} has shape {shape_text(W_prev.shape)} "
                     f"(N^{l - 1} = {W_prev.shape[0]})"
                 )
-        if biases is None:
-            biases = [np.zeros(W.shape[0]) for W in self.W]
-        if len(biases) != len(self.W):
-            raise ValueError(f"ColumnNetwork: {len(self.W)} weight matrices but "
-                             f"{len(biases)} bias vectors")
-        self.b = [np.array(float_array("ColumnNetwork", f"b^{l}", b), dtype=np.float64,
-                           order="C").reshape(-1) for l, b in enumerate(biases, start=1)]
+        if len(self.b) != len(self.W):
+            raise ValueError(f"{where}: {len(self.W)} weight matrices but {len(self.b)} bias "
+                             "vectors")
         for l, (W, b) in enumerate(zip(self.W, self.b, strict=True), start=1):
-            if b.shape != (W.shape[0],):
-                raise ValueError(f"ColumnNetwork: b^{l} must have shape ({W.shape[0]},), "
-                                 f"got {b.shape}")
-        names = [activations] * len(self.W) if isinstance(activations, str) else activations
-        if len(names) != len(self.W):
-            raise ValueError(f"ColumnNetwork: {len(self.W)} layers but {len(names)} activations")
-        try:
-            self.f: list[Activation] = [get_activation(name) for name in names]
-        except ValueError as err:
-            raise ValueError(f"ColumnNetwork: {err}") from None
-        self.z: list[Array] = []
-        self.a: list[Array] = []
+            if b.shape != W.shape[:1] or b.dtype.kind not in "biuf":
+                got = shape_text(b.shape) + ("" if b.dtype.kind in "biuf" else f" {b.dtype}")
+                hint = " (a column bias: use b.ravel())" if b.shape == (W.shape[0], 1) else ""
+                raise ValueError(f"{where}: b^{l} must have shape ({W.shape[0]},), "
+                                 f"got {got}{hint}")
+        if len(self.f) != len(self.W):
+            raise ValueError(f"{where}: {len(self.W)} layers but {len(self.f)} activations")
 
     @property
     def sizes(self) -> list[int]:
@@ -106,8 +126,11 @@ class ColumnNetwork:
     def forward(self, X: Array) -> Array:
         """``X : (N^0, n)`` (one sample per column) -> ``a^L : (N^L, n)``; keeps every z and a.
 
-        A 1-D ``X : (N^0,)`` is one sample and is treated as the column ``(N^0, 1)``.
+        A 1-D ``X : (N^0,)`` is one sample and is treated as the column ``(N^0, 1)``. ``W`` and
+        ``b`` are checked first: they may have been reassigned since ``__init__``.
         """
+        self.a, self.z = [], []           # a forward that fails leaves nothing for backward
+        self._check_parameters("ColumnNetwork.forward")
         X = float_array("ColumnNetwork.forward", "X", X).astype(np.float64, copy=False)
         if X.ndim == 1:
             X = X[:, None]
@@ -116,12 +139,12 @@ class ColumnNetwork:
             raise ValueError(f"ColumnNetwork.forward: expected X of shape ({self.sizes[0]}, n) "
                              f"(samples as columns), got {X.shape}"
                              + ("; samples as rows? pass X.T" if rows else ""))
-        self.a, self.z = [X], []
+        a, z = [X], []
         for W, b, f in zip(self.W, self.b, self.f, strict=True):
-            z = W @ self.a[-1] + b[:, None]
-            self.z.append(z)
-            self.a.append(f.f(z))
-        return self.a[-1]
+            z.append(W @ a[-1] + b[:, None])
+            a.append(f.f(z[-1]))
+        self.a, self.z = a, z
+        return a[-1]
 
     def backward(self, dL_daL: Array) -> BackwardResult:
         """δ recursion from ``∂L/∂a^L : (N^L, n)``.
@@ -141,8 +164,8 @@ class ColumnNetwork:
     def _checked_output_gradient(self, dL_daL: object) -> Array:
         """``dL_daL`` as float64 after a forward, with the shape of its output ``a^L``."""
         if not self.z:
-            raise RuntimeError("ColumnNetwork.backward called before forward: "
-                               "run forward(X) first")
+            raise RuntimeError("ColumnNetwork.backward called before forward (or after a "
+                               "forward that failed): run forward(X) first")
         dL_daL = float_array("ColumnNetwork.backward", "∂L/∂a^L", dL_daL)
         if dL_daL.shape != self.a[-1].shape:
             raise ValueError(f"ColumnNetwork.backward: expected ∂L/∂a^L of shape "
@@ -160,6 +183,10 @@ class ColumnNetwork:
     @classmethod
     def from_sequential(cls, net: Sequential) -> ColumnNetwork:
         """Read a ``Sequential`` of ``Linear`` layers, each followed by at most one activation."""
+        if not isinstance(net, Sequential):
+            raise TypeError("ColumnNetwork.from_sequential: net must be a Sequential of Linear "
+                            f"and activation layers, got {type(net).__name__}; wrap the layers: "
+                            "Sequential(Linear(…), Sigmoid(), …)")
         weights, biases, names = [], [], []
         for layer in net.layers:
             if isinstance(layer, Linear):

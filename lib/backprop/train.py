@@ -11,9 +11,9 @@ from numbers import Real
 import numpy as np
 from tqdm.auto import tqdm
 
-from backprop._arrays import float_array, positive_whole, table
+from backprop._arrays import check_rows, check_seed, float_array, positive_whole, shape_text, table
 from backprop.layers import Layer, backward_parameters_only
-from backprop.losses import MSE, Loss, SoftmaxCrossEntropy
+from backprop.losses import MSE, Loss, SoftmaxCrossEntropy, class_labels
 from backprop.optim import SGD
 
 Array = np.ndarray
@@ -54,16 +54,39 @@ def _backward_state_kept(model: Layer, *losses: Loss) -> Iterator[None]:
             vars(obj).update(attributes)
 
 
+def _check_model(where: str, model: object, call: str | None = None) -> None:
+    """A ``TypeError`` naming ``where`` unless ``model`` is a layer; ``call`` shows the order
+    of the arguments, "accuracy(model, X, y)", for a model passed in another place."""
+    if not isinstance(model, Layer):
+        hint = (": put the layers in Sequential(...)" if isinstance(model, (list, tuple))
+                else f"; the order is {call}" if call else "")
+        raise TypeError(f"{where}: model must be a layer such as Sequential(...) or "
+                        f"mlp([...]), got {type(model).__name__}{hint}")
+
+
+def _outputs(where: str, model: object, X: object, call: str) -> Array:
+    """The outputs ``(n, C)`` of ``model`` for a batch ``X : (n, in)`` of at least one row,
+    keeping the model's state for ``backward``; refused when NaN or inf (no class to read)."""
+    _check_model(where, model, call)
+    X = table(where, "X", X)
+    check_rows(where, X)
+    with _backward_state_kept(model):
+        out = model.forward(X)
+    if not np.all(np.isfinite(out)):       # the small output, not the data: no cost to speak of
+        raise ValueError(f"{where}: the model's outputs {shape_text(out.shape)} hold NaN or "
+                         "inf, so no class can be read from them: check X for NaN or inf and "
+                         "the weights (did training diverge?)")
+    return out
+
+
 def predict(model: Layer, X: Array) -> Array:
     """Predicted class per row of ``X : (n, in)``, shape ``(n,)``: ``argmax`` of the outputs,
     or ``output > 0.5`` for one output.
 
     Runs ``model.forward`` but keeps what ``backward`` would use: it may be called between a
-    ``forward`` and its ``backward``.
+    ``forward`` and its ``backward``. Refuses an empty ``X`` and NaN or inf outputs.
     """
-    with _backward_state_kept(model):
-        out = model.forward(np.asarray(X))
-    return _classes(out)
+    return _classes(_outputs("predict", model, X, "predict(model, X)"))
 
 
 def _classes(out: Array) -> Array:
@@ -74,17 +97,26 @@ def _classes(out: Array) -> Array:
 
 def accuracy(model: Layer, X: Array, y: Array) -> float:
     """Fraction of the rows of ``X : (n, in)`` whose predicted class equals ``y`` (indices
-    ``(n,)`` or one-hot ``(n, C)``). Leaves the model's state as ``predict`` does."""
-    labels = _label_indices(y)
-    if len(labels) != len(X):
-        raise ValueError(f"accuracy: X has {len(X)} rows but y has {len(labels)} labels")
-    return float(np.mean(predict(model, X) == labels))
+    ``(n,)`` or one-hot ``(n, C)``, checked as ``SoftmaxCrossEntropy`` checks its labels).
+    Leaves the model's state as ``predict`` does."""
+    out = _outputs("accuracy", model, X, "accuracy(model, X, y)")
+    return float(np.mean(_classes(out) == _label_indices("accuracy", y, out)))
 
 
-def _label_indices(y: Array) -> Array:
-    """Class indices ``(n,)`` from indices or one-hot rows ``(n, C)``."""
-    y = np.asarray(y)
-    return y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
+def _label_indices(where: str, y: object, out: Array) -> Array:
+    """Class indices ``(n,)`` from ``y`` for the model's outputs ``out : (n, C)``: indices in
+    ``[0, C)`` or one-hot rows ``(n, C)``; for one output (class 1 when it is > 0.5) 0s and 1s,
+    ``(n,)`` or ``(n, 1)``, which may be floats or booleans as regression-style targets are."""
+    y = table(where, "y", y)
+    n, C = out.shape
+    if y.ndim and len(y) != n:
+        raise ValueError(f"{where}: X has {n} rows but y has {len(y)} labels")
+    if C == 1:
+        C, y = 2, y.reshape(-1) if y.shape == (n, 1) else y
+        if y.dtype.kind in "bf" and np.all((y == 0) | (y == 1)):
+            y = y.astype(int)
+    labels = class_labels(where, y, n, C, f"the model's outputs of shape {shape_text(out.shape)}")
+    return labels if labels.ndim == 1 else labels.argmax(axis=1)
 
 
 class TrainingDiverged(ValueError):
@@ -120,8 +152,7 @@ def _checked_data(where: str, model: Layer, loss: Loss, X: object,
     if model.in_features is not None and X.shape[1] != model.in_features:
         raise ValueError(f"{where}: X has {X.shape[1]} features per row, but {model.name} "
                          f"expects {model.in_features}")
-    if len(X) == 0:
-        raise ValueError(f"{where}: X has no rows")
+    check_rows(where, X)
     for what, arr in (("X", X), ("y", y)):
         if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
             raise ValueError(f"{where}: the data {what} must hold finite numbers (a NaN, "
@@ -159,11 +190,7 @@ class Trainer:
         batch_size: int = 32,
         seed: int = 0,
     ) -> None:
-        if not isinstance(model, Layer):
-            hint = (": put the layers in Sequential(...)"
-                    if isinstance(model, (list, tuple)) else "")
-            raise TypeError(f"Trainer: model must be a layer such as Sequential(...) or "
-                            f"mlp([...]), got {type(model).__name__}{hint}")
+        _check_model("Trainer", model)
         if not isinstance(loss, Loss):
             raise TypeError(f"Trainer: loss must be a loss object such as MSE() or "
                             f"SoftmaxCrossEntropy() (with the parentheses), got {loss!r}")
@@ -181,7 +208,7 @@ class Trainer:
         self.model, self.loss, self.X, self.y = model, loss, X, y
         self.optimizer = optimizer or SGD(model, lr=lr, momentum=momentum)
         self.batch_size = batch_size
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(check_seed("Trainer", seed))
         self.steps = 0
         self._check_targets()
 
@@ -253,7 +280,7 @@ class Trainer:
             value = self._finite_loss(where, out, y)
         if not isinstance(self.loss, SoftmaxCrossEntropy):
             return value, None
-        return value, float(np.mean(_classes(out) == _label_indices(y)))   # the same outputs
+        return value, float(np.mean(_classes(out) == _label_indices(where, y, out)))
 
 
 def _validation_pair(validation: object, trainer: Trainer) -> tuple[Array, Array]:
@@ -298,6 +325,7 @@ def fit(
     """
     if not positive_whole(epochs):
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
+    check_seed("fit", seed)
     trainer = Trainer(model, loss, X, y, optimizer=optimizer, lr=lr, momentum=momentum,
                       batch_size=batch_size, seed=seed)
     if validation is not None:

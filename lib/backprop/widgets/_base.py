@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from importlib import resources
+from numbers import Integral
 from typing import Any, ClassVar
 
 import anywidget
@@ -119,3 +120,21 @@ class Explorer(anywidget.AnyWidget):
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             self.send({"type": "pong"})
+
+
+def matrix_shape(rows: list) -> tuple[int, int]:
+    """``(rows, columns)`` of a matrix given as a list of rows (columns counted in the first)."""
+    return (len(rows), len(rows[0]) if len(rows) else 0)
+
+
+def checked_index(where: str, convention: str, name: str, value: object, count: int,
+                  base: int, of: str) -> int:
+    """The list index ``value − base`` of one of ``count`` entries numbered from ``base``
+    (0 or 1), else a ``ValueError`` naming ``where``, the valid range, what ``value`` picks
+    (``of``, e.g. ``"a row of W^1, shape (3, 2)"``) and the ``convention``. A negative index,
+    which Python would count from the end, is refused too."""
+    if isinstance(value, Integral) and not isinstance(value, bool) and (
+            base <= value < base + count):
+        return int(value) - base
+    raise ValueError(f"{where}: {name} must be an integer from {base} to {base + count - 1} "
+                     f"({of}), got {value!r}; {convention}")

@@ -20,10 +20,11 @@ from typing import Any, ClassVar
 import numpy as np
 import traitlets
 
+from backprop._arrays import float_array, shape_text
 from backprop.layers import ACTIVATION_LAYERS, Linear, Sequential
 from backprop.losses import MSE
 from backprop.network import ColumnNetwork
-from backprop.widgets._base import Explorer
+from backprop.widgets._base import Explorer, _first_non_finite, checked_index, matrix_shape
 
 #: the default network, 2 → 3 → 2 (tanh hidden layer, linear output), two decimals per number
 DEFAULT = {
@@ -55,12 +56,14 @@ class _Numbers(traitlets.List):
 
 
 def _slider_limit(arrays: list) -> float:
-    """2, or the smallest integer that covers every number (a ragged list counts as 2)."""
+    """2, or the smallest integer that covers every finite number (a ragged list counts as 2;
+    NaN and infinities are left out: ``compute`` names them in the widget)."""
     try:
-        largest = max((float(np.max(np.abs(np.asarray(v, dtype=float)), initial=0.0))
-                       for v in arrays), default=0.0)
+        numbers = [np.abs(np.asarray(v, dtype=float)) for v in arrays]
     except ValueError:
-        largest = 0.0
+        return 2.0
+    largest = max((float(np.max(v, where=np.isfinite(v), initial=0.0)) for v in numbers),
+                  default=0.0)
     return max(2.0, float(math.ceil(largest)))
 
 
@@ -164,13 +167,23 @@ class ForwardNetworkExplorer(Explorer):
             raise ValueError(f"{len(self.weights)} weight matrices, {len(self.biases)} bias "
                              f"vectors and {len(self.activations)} activations: give one "
                              "of each per layer")
-        layers = []
-        for l, (W, b, name) in enumerate(zip(self.weights, self.biases, self.activations,
-                                             strict=True), start=1):
-            W = np.asarray(W, dtype=np.float64)
+        weights = [float_array("ForwardNetworkExplorer", f"weights[{k}]", W)
+                   for k, W in enumerate(self.weights)]
+        # every shape first: a bias cannot fit a W^l whose widths are the wrong way round
+        for l, W in enumerate(weights, start=1):
             if W.ndim != 2 or W.size == 0:
                 raise ValueError(f"W^{l} must be a non-empty matrix (N^{l - 1}, N^{l}), got "
                                  f"shape {W.shape}")
+            if l > 1 and W.shape[0] != (W_prev := weights[l - 2]).shape[1]:
+                raise ValueError(
+                    f"ForwardNetworkExplorer: widths do not chain: W^{l} has shape "
+                    f"{shape_text(W.shape)}, so it expects N^{l - 1} = {W.shape[0]} inputs, but "
+                    f"W^{l - 1} has shape {shape_text(W_prev.shape)} (N^{l - 1} = "
+                    f"{W_prev.shape[1]}); row-convention weights W^l are (N^{{l-1}}, N^l): "
+                    "transpose column-convention weights (W.T)")
+        layers = []
+        for l, (W, b, name) in enumerate(zip(weights, self.biases, self.activations,
+                                             strict=True), start=1):
             if name not in ACTIVATION_LAYERS:
                 raise ValueError(f"unknown activation {name!r} for layer {l}; expected one of "
                                  f"{', '.join(sorted(ACTIVATION_LAYERS))}")
@@ -184,8 +197,12 @@ class ForwardNetworkExplorer(Explorer):
 
     def compute(self) -> dict:
         """Forward ``x`` through the network, then the MSE against ``target``."""
+        for name in ("weights", "biases", "x", "target"):
+            if where := _first_non_finite(getattr(self, name), name):
+                raise ValueError(f"ForwardNetworkExplorer: {where}; every weight, bias, input "
+                                 "and target must be a finite number")
         layers = self._layers()
-        net = Sequential(*[layer for pair in layers for layer in pair])  # widths must chain
+        net = Sequential(*[layer for pair in layers for layer in pair])
         x = np.asarray(self.x, dtype=np.float64)
         t = np.asarray(self.target, dtype=np.float64)
         if x.shape != (net.in_features,):
@@ -210,13 +227,28 @@ class ForwardNetworkExplorer(Explorer):
 
     # -- conveniences for code ---------------------------------------------------------------
     def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
-        """Set ``W^{layer+1}[i, j]`` (the weight from input ``i`` to neuron ``j``)."""
+        """Set ``W^{layer+1}[i, j]`` (the weight from input ``i`` to neuron ``j``), with 0-based
+        ``layer``, ``i``, ``j`` as in ``weights[layer][i][j]``; ``ValueError`` out of range."""
+        where, rule = "ForwardNetworkExplorer.set_weight", "layer, i, j are 0-based"
+        shapes = [matrix_shape(W) for W in self.weights]
+        k = checked_index(where, rule, "layer", layer, len(shapes), 0, "the layer: " + ", ".join(
+            f"weights[{n}] {shape_text(shape)}" for n, shape in enumerate(shapes)))
+        of = f"of weights[{k}], shape {shape_text(shapes[k])}"
+        i = checked_index(where, rule, "i", i, shapes[k][0], 0, f"a row {of}")
+        j = checked_index(where, rule, "j", j, shapes[k][1], 0, f"a column {of}")
         weights = [[list(row) for row in W] for W in self.weights]
-        weights[layer][i][j] = float(value)
+        weights[k][i][j] = float(value)
         self.weights = weights
 
     def set_bias(self, layer: int, j: int, value: float) -> None:
-        """Set ``b^{layer+1}[j]``."""
+        """Set ``b^{layer+1}[j]``, with 0-based ``layer``, ``j`` as in ``biases[layer][j]``;
+        ``ValueError`` out of range."""
+        where, rule = "ForwardNetworkExplorer.set_bias", "layer, j are 0-based"
+        sizes = [len(b) for b in self.biases]
+        k = checked_index(where, rule, "layer", layer, len(sizes), 0, "the layer: " + ", ".join(
+            f"biases[{n}] ({size},)" for n, size in enumerate(sizes)))
+        j = checked_index(where, rule, "j", j, sizes[k], 0,
+                          f"an entry of biases[{k}], shape ({sizes[k]},)")
         biases = [list(b) for b in self.biases]
-        biases[layer][j] = float(value)
+        biases[k][j] = float(value)
         self.biases = biases

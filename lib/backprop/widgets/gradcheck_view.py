@@ -460,6 +460,10 @@ class GradCheckExplorer(Explorer):
 
     def __init__(self, layer: Any = "linear", **kwargs: Any) -> None:
         self.learner_layer: Any = None
+        if isinstance(layer, type):
+            raise TypeError(f"GradCheckExplorer(layer=...): {layer.__name__} is a class; pass a "
+                            f"layer object, made with the parentheses, such as "
+                            f"{layer.__name__}(...), or one of the names {list(LAYERS)}")
         if not isinstance(layer, str):
             missing = [m for m in ("forward", "backward") if not callable(getattr(layer, m, None))]
             if missing:

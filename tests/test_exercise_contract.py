@@ -47,7 +47,7 @@ PINNED_CASE_COUNTS = {
     **{f"ch04.{name}": 3 for name in ("output_delta", "delta_step", "param_grads", "backward")},
     **{f"ch05.{name}": 3 for name in ("linear_backward", "column_backward", "mse_linear_grads",
                                       "sigmoid_layer", "relu_net_grads")},
-    "ch06.equivalent_lr": 4, "ch06.sigmoid_mse_delta": 3,
+    "ch06.equivalent_lr": 9, "ch06.sigmoid_mse_delta": 3,
     "ch06.stable_softmax": 4, "ch06.softmax_ce_grad": 3,
 }
 

@@ -144,8 +144,8 @@ def test_the_argument_changed_in_place_is_named(exercise):
 
     assert exercise.check(changes_dY).message == (
         "the result is right, but your function changed its input arrays in place: `dY` "
-        "(argument 2) was changed (the array itself, or one inside the list or the object); "
-        "work on new arrays instead.")
+        "(argument 2) was changed (the array itself, or an array or a number inside the list or "
+        "the object); work on new arrays (or a copy of the list) instead.")
     assert "`X` (argument 1) and `dY` (argument 2) were changed" in exercise.check(
         changes_both).message
 

@@ -112,6 +112,10 @@ class Exercise:
     rtol: float = RTOL
     atol: float = ATOL
     reveal: bool = True
+    #: the relative tolerance at which an answer matches a known wrong answer (``None``: the
+    #: same as ``rtol``); wider where the text asks for a rounded number, so that a mistake
+    #: rounded as the text asks is still recognised
+    diagnosis_rtol: float | None = None
 
     def check(self, learner: Callable[..., Any]) -> Result:
         """Run ``learner`` on every case; return the first problem found, or a pass."""
@@ -126,15 +130,20 @@ class Exercise:
             actual = call_learner(learner, args, self.name, shown)
             if isinstance(actual, Result):
                 return actual
-            problem = self._first_problem(actual, expected, case)
+            try:
+                problem = self._first_problem(actual, expected, case)
+            except Exception as exc:  # an object no comparison can handle: never raise
+                problem = (f"your result, {describe(actual)}, cannot be compared with the "
+                           f"expected one ({_safe_str(exc) or type(exc).__name__}).")
             if problem:
                 return Result("fail", problem, self.name)
             changed = self._inputs_changed(args, case)
             if changed:
                 return Result("fail", "the result is right, but your function changed its "
                               f"input arrays in place: {self._arguments(changed)} (the array "
-                              "itself, or one inside the list or the object); work on new "
-                              "arrays instead.", self.name)
+                              "itself, or an array or a number inside the list or the "
+                              "object); work on new arrays (or a copy of the list) instead.",
+                              self.name)
         n = len(self.cases)
         return Result("pass", f"correct on all {n} test cases." if n > 1 else "correct.",
                       self.name)
@@ -174,11 +183,12 @@ class Exercise:
             if close(got, want, self.rtol, self.atol):
                 continue
             label = f"{name}: " if name else ""
+            diagnosis_rtol = self.rtol if self.diagnosis_rtol is None else self.diagnosis_rtol
             for diag in self.diagnoses:
                 if diag.output != name:
                     continue
                 wrong = _wrong_output(diag, case, self.outputs)
-                if (close(got, wrong, self.rtol, self.atol)
+                if (close(got, wrong, diagnosis_rtol, self.atol)
                         and (diag.zeros_are_evidence or not _all_zero(wrong, self.atol))):
                     return label + diag.text(case)
             swapped = [other for other, _, value in pairs
@@ -265,7 +275,7 @@ def not_implemented(exc: NotImplementedError, learner: Any, exercise: str) -> Re
     if _in_library(helper.co_filename):
         return Result("error", f"your function raised NotImplementedError in "
                       f"`{helper.co_name}` of the library ({Path(helper.co_filename).name})"
-                      f"{': ' + str(exc) if str(exc) else ''}", exercise)
+                      f"{': ' + _safe_str(exc) if _safe_str(exc) else ''}", exercise)
     return Result("todo", f"not yet implemented: your function calls `{helper.co_name}`, "
                   f"which raised NotImplementedError. Finish `{helper.co_name}` first and run "
                   "its cell, then run this cell again.", exercise)
@@ -292,9 +302,18 @@ def _in_library(filename: str) -> bool:
 LEARNER_ERRORS = (Exception, SystemExit)
 
 
+def _safe_str(exc: BaseException) -> str:
+    """``str(exc)``, or ``""`` when even that raises (a learner's exception class with a broken
+    ``__str__``): a message about an error must not raise one."""
+    try:
+        return str(exc)
+    except Exception:
+        return ""
+
+
 def raised(who: str, exc: BaseException) -> str:
     """``"<who> raised ValueError: <message>"``, and what such an error usually means."""
-    text = f": {exc}" if str(exc) else ""
+    text = f": {_safe_str(exc)}" if _safe_str(exc) else ""
     return f"{who} raised {type(exc).__name__}{text}" + _hint(exc)
 
 
@@ -317,7 +336,8 @@ def call_hint(learner: Any, exc: BaseException, parameters: Sequence[str]) -> st
     included), when ``exc`` is the TypeError of that call itself (``learner`` takes other
     parameters), not one raised inside it; else ``""``."""
     own = getattr(inspect.unwrap(learner), "__code__", None) if callable(learner) else None
-    if not isinstance(exc, TypeError) or own is None or f"{own.co_name}()" not in str(exc):
+    if (not isinstance(exc, TypeError) or own is None
+            or f"{own.co_name}()" not in _safe_str(exc)):
         return ""
     tb = exc.__traceback__
     while tb is not None:
@@ -345,7 +365,7 @@ def _hint(exc: BaseException) -> str:
     """What an exception usually means in a learner's answer ("" when nothing useful)."""
     if isinstance(exc, SystemExit):
         return " — exit() or sys.exit() ends the program; return your answer instead."
-    if isinstance(exc, TypeError) and "converted to Python scalars" in str(exc):
+    if isinstance(exc, TypeError) and "converted to Python scalars" in _safe_str(exc):
         return (" — a function of the math module (math.exp, math.tanh, …) takes one number; "
                 "NumPy's (np.exp, np.tanh, …) work on whole arrays.")
     return ""
@@ -369,6 +389,8 @@ def _same_inputs(after: Any, before: Any, depth: int = 0) -> bool:
     """
     if isinstance(after, np.ndarray) or isinstance(before, np.ndarray):
         return np.array_equal(np.asarray(after), np.asarray(before), equal_nan=True)
+    if isinstance(before, (numbers.Number, str, bytes)):   # sizes[0] = …, sizes.reverse()
+        return bool(after == before) or (after != after and before != before)   # NaN
     if depth > 4:
         return True
     if isinstance(before, (list, tuple)):
@@ -413,11 +435,37 @@ def as_array(x: Any) -> np.ndarray | None:
     return arr
 
 
+#: the tolerances for an answer computed in float32 (about 1.2e-7 per operation): relative,
+#: and absolute as a fraction of the largest value (an entry near 0 made of larger terms)
+FLOAT32_RTOL, FLOAT32_SCALE_ATOL = 2e-5, 2e-6
+
+
+def _is_float32(x: Any) -> bool:
+    """Whether ``x`` is float32 numbers (an array, a NumPy scalar, or a list of them)."""
+    if isinstance(x, (np.ndarray, np.floating)):
+        return x.dtype == np.float32
+    if isinstance(x, (list, tuple)) and x:
+        try:
+            return np.asarray(x).dtype == np.float32
+        except Exception:               # ragged lists and the like
+            return False
+    return False
+
+
 def close(got: Any, want: Any, rtol: float, atol: float) -> bool:
-    """Whether ``got`` and ``want`` read as arrays of one shape, equal within the tolerances."""
+    """Whether ``got`` and ``want`` read as arrays of one shape, equal within the tolerances.
+
+    The one rule for float32: an answer computed in float32 (``got`` of that dtype) is right
+    when it is as close as float32 rounding allows, ``FLOAT32_RTOL`` relative and
+    ``FLOAT32_SCALE_ATOL`` times the largest value absolute, where that is looser than
+    ``rtol`` and ``atol``; NumPy computes in float64 unless asked, so float32 is a choice.
+    """
     a, b = as_array(got), as_array(want)
     if a is None or b is None or a.shape != b.shape:
         return False
+    if _is_float32(got) and b.size and np.all(np.isfinite(b)):
+        rtol = max(rtol, FLOAT32_RTOL)
+        atol = max(atol, FLOAT32_SCALE_ATOL * float(np.abs(b).max()))
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
@@ -441,7 +489,15 @@ def _holds_nodes(x: Any, depth: int = 0) -> bool:
 
 
 def describe(x: Any) -> str:
-    """A short description of a value for a message: one line, whatever its repr."""
+    """A short description of a value for a message: one line, whatever its repr (even one
+    that raises)."""
+    try:
+        return _describe(x)
+    except Exception:
+        return f"an object of type {type(x).__name__}"
+
+
+def _describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         kind = "an array of Python objects" if x.dtype == object else "an array"
         return f"{kind} of shape {x.shape}"
@@ -533,6 +589,11 @@ def generic_diagnosis(got: Any, want: Any, *, reveal: bool = True) -> str:
         return f"{float(a):.6g} is too {'large' if a > b else 'small'}"
     diff = np.abs(a - b)
     scale = float(np.abs(b).max())
+    if almost_equal(a, b) and _is_float32(got):
+        return (f"almost right, but your result is float32 and off by more than float32 "
+                f"rounding explains (the largest error is {diff.max():.2g}, for values up to "
+                f"{scale:.3g}): compute in float64, NumPy's default (no .astype(np.float32), "
+                "no dtype=np.float32).")
     if almost_equal(a, b):
         return (f"almost right: every value is off by a tiny amount (the largest error is "
                 f"{diff.max():.2g}, for values up to {scale:.3g}), more than rounding in "

@@ -98,6 +98,10 @@ SIGMOID_GATE = Exercise(
                   lambda z, up: -sigmoid(z) * (1 - sigmoid(z)) * up),
         Diagnosis("you passed the gate's output σ(z) back instead of its derivative.",
                   lambda z, up: sigmoid(z)),
+        Diagnosis("σ′ is evaluated at the output: σ(s)(1 − σ(s)) with s = σ(z) applies the "
+                  "sigmoid twice (note 004's slip). \"In terms of the output\" means "
+                  "σ′(z) = s(1 − s): the output s itself, not σ of it.",
+                  lambda z, up: sigmoid(sigmoid(z)) * (1 - sigmoid(sigmoid(z))) * up),
     ],
 )
 
@@ -327,6 +331,9 @@ X_ROUNDED = ("the result is right, but x is not exactly as before: in floating p
              "x_i + ε − ε is not always x_i (rounding), so undoing a nudge by subtracting it "
              "leaves some entries a hair off. Save each entry before its nudge and restore it "
              "by assignment, x[i] = old — or nudge a copy.")
+PRECEDENCE = ("your result is ε² times the right one: brackets: / (2 * eps). Without them, "
+              "`/ 2*eps` divides by 2 and then multiplies by ε, since / and * are done left to "
+              "right.")
 BY_ROWS = ("for a 2-D x, x[i] with i in range(len(x)) is a whole row: you nudged a row at a "
            "time. Nudge every single entry, x[i, j]; np.ndindex(x.shape) gives the index of "
            "every entry of an array of any shape.")
@@ -346,6 +353,8 @@ CENTRAL_GRADIENT = Exercise(
         Diagnosis("your result is twice the right one: the two points x + ε e_i and x − ε e_i "
                   "are 2ε apart, so divide the difference by 2ε, not by ε.",
                   lambda f, x, eps=1e-6: 2 * reference_central_gradient(f, x, eps)),
+        Diagnosis(PRECEDENCE, lambda f, x, eps=1e-6: reference_central_gradient(f, x, eps)
+                  * eps**2),
         Diagnosis(NOT_RESTORED, _not_restored),
         Diagnosis(CUMULATIVE, _cumulative),
         Diagnosis("you nudged every entry at once (x + ε): that is the derivative along the "

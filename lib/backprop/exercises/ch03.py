@@ -208,6 +208,11 @@ def reference_weight_grad(a_prev: Array, dy: Array) -> Array:
     return a_prev.T @ dy
 
 
+LAST_SAMPLE = ("you kept the last sample's outer product only: in a loop over the samples, "
+               "g = np.outer(...) overwrites the sum so far. Start from zeros and accumulate, "
+               "g += np.outer(a_prev[i], dy[i]), or let the matrix product a_prevᵀ dy sum "
+               "them.")
+
 WEIGHT_GRAD = Exercise(
     "weight_grad",
     reference_weight_grad,
@@ -225,6 +230,7 @@ WEIGHT_GRAD = Exercise(
                   "a matrix product, a_prevᵀ dy.", lambda a, dy: a * dy),
         Diagnosis("you used the first sample only: a batch sums the outer products of all "
                   "its samples, a_prevᵀ dy.", lambda a, dy: np.outer(a[0], dy[0])),
+        Diagnosis(LAST_SAMPLE, lambda a, dy: np.outer(a[-1], dy[-1])),
         Diagnosis("you returned one outer product per sample, shape (n, in, out): sum them "
                   "over the batch, a_prevᵀ dy.", lambda a, dy: np.einsum("ij,ik->ijk", a, dy)),
     ],
@@ -257,6 +263,7 @@ ALPHA_MAX = Exercise(
     reference_alpha_max,
     cases=[()],
     rtol=1e-3,
+    diagnosis_rtol=5e-3,  # the text asks for three significant digits: 1.30 is 1/L''
     reveal=False,
     diagnoses=[
         Diagnosis("that is 1/L'', the rate that lands on the minimum in one step; gradient "

@@ -70,6 +70,9 @@ OUTPUT_DELTA = Exercise(
                   "f_prime(z_L).", lambda a, y, z, df: (a - y) * df(a)),
         Diagnosis("you used the sigmoid's a(1 − a) for every activation; this case is not a "
                   "sigmoid: use f_prime(z_L).", lambda a, y, z, df: (a - y) * a * (1 - a)),
+        Diagnosis("you used the sigmoid's slope σ(z)(1 − σ(z)) for every activation; this "
+                  "case is not a sigmoid: multiply by f_prime(z_L), the derivative you are "
+                  "given.", lambda a, y, z, df: (a - y) * _DF["sigmoid"](z)),
         Diagnosis("⊙ is the element-wise product (`*` in NumPy), not a matrix product: each "
                   "output unit is scaled by its own f′(z).",
                   lambda a, y, z, df: (a - y) @ df(z).T),
@@ -188,8 +191,8 @@ def reference_backward(net: ColumnNetwork, X: Array, Y: Array) -> tuple[list, li
 
 def _variant(*, out_fprime: bool = True, hidden_fprime: bool = True, transpose: bool = True,
              output_df_everywhere: bool = False, dW_row: bool = False, dW_output: bool = False,
-             db_axis: int = 1, sign: float = 1.0,
-             reversed_lists: bool = False) -> Callable[..., tuple[list, list, list]]:
+             db_axis: int = 1, sign: float = 1.0, reversed_lists: bool = False,
+             W_shift: int = 1, z_shift: int = 0) -> Callable[..., tuple[list, list, list]]:
     """A wrong whole backward pass (the default arguments give the right one)."""
     def wrong(net: ColumnNetwork, X: Array, Y: Array) -> tuple[list, list, list]:
         A = net.forward(X)
@@ -197,9 +200,10 @@ def _variant(*, out_fprime: bool = True, hidden_fprime: bool = True, transpose: 
         deltas: list[Array] = [np.empty(0)] * L
         deltas[-1] = sign * (A - Y) * (net.f[-1].df(net.z[-1]) if out_fprime else 1.0)
         for l in range(L - 2, -1, -1):
-            W = net.W[l + 1].T if transpose else net.W[l + 1]
+            W = net.W[l + W_shift].T if transpose else net.W[l + W_shift]
             f = net.f[-1] if output_df_everywhere else net.f[l]
-            deltas[l] = (W @ deltas[l + 1]) * (f.df(net.z[l]) if hidden_fprime else 1.0)
+            z = net.z[l + z_shift]
+            deltas[l] = (W @ deltas[l + 1]) * (f.df(z) if hidden_fprime else 1.0)
         inputs = net.a[1:] if dW_output else net.a[:-1]
         dW = [a @ d.T if dW_row else d @ a.T for d, a in zip(deltas, inputs, strict=True)]
         db = [d.sum(axis=db_axis) for d in deltas]
@@ -358,6 +362,15 @@ BACKWARD = _BackwardExercise(
                    ("δ^2",), hidden_fprime=False),
         *_diagnose("you multiplied δ^{l+1} by W^{l+1}, not by its transpose (W^{l+1})ᵀ.",
                    ("δ^2",), transpose=False),
+        *_diagnose("you used the weights of δ's own layer (net.W[l] for deltas[l]): "
+                   "δ^l = (W^{l+1})ᵀ δ^{l+1} ⊙ f′(z^l) takes the weights of the layer above, "
+                   "the ones that carried a^l forward. With lists indexed l − 1, "
+                   "deltas[l] = (net.W[l + 1].T @ deltas[l + 1]) * net.f[l].df(net.z[l]).",
+                   ("δ^2",), W_shift=0),
+        *_diagnose("you took f′ at the pre-activation of the layer above, net.z[l + 1]; δ^l "
+                   "needs its own layer's f′(z^l): with lists indexed l − 1, "
+                   "deltas[l] = (net.W[l + 1].T @ deltas[l + 1]) * net.f[l].df(net.z[l]).",
+                   ("δ^2",), z_shift=1),
         *_diagnose("you used the output layer's f′ in every layer: layer l has its own "
                    "activation, net.f[l − 1], so use net.f[l − 1].df(net.z[l − 1]).",
                    ("δ^2",), output_df_everywhere=True),

@@ -72,6 +72,13 @@ LINEAR_BACKWARD = Exercise(
                   "every sample's output uses the same b.", lambda X, W, dY: dY, "db"),
         Diagnosis("you averaged over the batch: ∂L/∂b = 1ᵀ ∂L/∂Y is a sum, dY.sum(axis=0).",
                   lambda X, W, dY: dY.mean(axis=0), "db"),
+        Diagnosis("you kept the last sample's outer product only: in a loop over the samples, "
+                  "dW = np.outer(X[i], dY[i]) overwrites the sum so far. Start from zeros and "
+                  "accumulate, dW += np.outer(X[i], dY[i]), or let Xᵀ ∂L/∂Y sum them.",
+                  lambda X, W, dY: np.outer(X[-1], dY[-1]), "dW"),
+        Diagnosis("you kept the last sample's ∂L/∂Y only: in a loop over the samples, "
+                  "db = dY[i] overwrites the sum so far. Accumulate, db += dY[i], or sum over "
+                  "the batch, dY.sum(axis=0).", lambda X, W, dY: dY[-1].copy(), "db"),
     ],
 )
 
@@ -160,6 +167,17 @@ MSE_LINEAR = Exercise(
                     wrong, name) for name, wrong in (
             ("dW", lambda X, W, b, T: X.T @ (X @ W - T) / len(X)),
             ("db", lambda X, W, b, T: (X @ W - T).sum(axis=0) / len(X)))),
+        *(Diagnosis("that is MSE(\"mean\")'s gradient, 2 (Y − T)/(n·m): it averages over all "
+                    "n·m entries and keeps the 2 of the square. This loss is 1/(2n) Σ ‖y − t‖², "
+                    "the mean over the n samples of the half sum: ∂L/∂Y = (Y − T)/n. None of "
+                    "the library's three reductions is it.", wrong, name) for name, wrong in (
+            ("dW", lambda X, W, b, T: X.T @ (2 * (X @ W + b - T) / T.size)),
+            ("db", lambda X, W, b, T: (2 * (X @ W + b - T) / T.size).sum(axis=0)))),
+        *(Diagnosis("that is MSE(\"sum\")'s gradient, 2 (Y − T): it has neither the ½ nor "
+                    "the 1/n. This loss is 1/(2n) Σ ‖y − t‖², so ∂L/∂Y = (Y − T)/n.",
+                    wrong, name) for name, wrong in (
+            ("dW", lambda X, W, b, T: X.T @ (2 * (X @ W + b - T))),
+            ("db", lambda X, W, b, T: (2 * (X @ W + b - T)).sum(axis=0)))),
         Diagnosis("you divided by n twice (or by n²): once in ∂L/∂Y = (Y − T)/n is enough; "
                   "Xᵀ ∂L/∂Y then sums over the batch.",
                   lambda X, W, b, T: X.T @ (X @ W + b - T) / len(X) ** 2, "dW"),
@@ -187,7 +205,7 @@ def reference_sigmoid_layer(X: Array, W: Array, b: Array, label: Array
 
 def _sigmoid_variant(*, at_output: bool = False, of_y: bool = False, formula4: bool = False,
                      no_slope: bool = False, transpose: bool = True,
-                     bias: bool = True) -> Callable[..., tuple]:
+                     bias: bool = True, db_axis: int = 0) -> Callable[..., tuple]:
     def wrong(X: Array, W: Array, b: Array, label: Array) -> tuple:
         Y = X @ W + (b if bias else 0.0)
         Z = sigmoid(Y)
@@ -202,7 +220,7 @@ def _sigmoid_variant(*, at_output: bool = False, of_y: bool = False, formula4: b
         A = (Z - label) * slope
         dW = A if formula4 else X.T @ A
         dX = A @ W.T if transpose else A @ W
-        return dW, A.sum(axis=0), dX
+        return dW, A.sum(axis=db_axis), dX
     return wrong
 
 
@@ -232,6 +250,9 @@ SIGMOID_LAYER = Exercise(
                   _sigmoid_variant(at_output=True), "db"),
         Diagnosis("the sigmoid's slope is missing in ∂loss/∂b.",
                   _sigmoid_variant(no_slope=True), "db"),
+        Diagnosis("you summed over axis 1, the output units. The bias b_i is added to every "
+                  "sample's output i, so ∂loss/∂b sums over the samples, axis 0: "
+                  "A.sum(axis=0), shape (out,).", _sigmoid_variant(db_axis=1), "db"),
         Diagnosis("you multiplied by W instead of Wᵀ: ∂loss/∂x_j = Σ_i a_i w_ji, a sum over "
                   "all outputs i (note 004's [6]: A @ Wᵀ).",
                   _sigmoid_variant(transpose=False), "dX"),

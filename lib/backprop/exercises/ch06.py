@@ -12,6 +12,7 @@ diagonal kept) under the squared error, wrong shapes. Usage::
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from backprop.activations import sigmoid, softmax
-from backprop.exercises._core import Diagnosis, Exercise, Result
+from backprop.exercises._core import Diagnosis, Exercise, Result, shape_hint
 
 Array = np.ndarray
 _rng = np.random.default_rng(606)
@@ -90,8 +91,12 @@ def reference_equivalent_lr(lr: float, reduction_from: str, reduction_to: str, N
 EQUIVALENT_LR = Exercise(
     "equivalent_lr",
     reference_equivalent_lr,
+    # all nine (from, to) pairs, the same reduction on both sides too: one branch per pair is a
+    # natural answer, and a branch that is never run cannot be checked
     cases=[(0.1, "mean", "half_sum", 12), (0.05, "half_sum", "mean", 8),
-           (0.3, "mean", "sum", 10), (0.02, "sum", "half_sum", 5)],
+           (0.3, "mean", "sum", 10), (0.02, "sum", "half_sum", 5),
+           (0.01, "sum", "mean", 10), (0.1, "half_sum", "sum", 6),
+           (0.2, "mean", "mean", 7), (0.03, "sum", "sum", 4), (0.5, "half_sum", "half_sum", 9)],
     diagnoses=[
         _diagnosis("upside down: a loss whose gradient is c times larger needs a learning rate "
                   "c times smaller. lr_to = lr · c_from / c_to, with c = 2/N (mean), 2 (sum), "
@@ -112,8 +117,20 @@ EQUIVALENT_LR = Exercise(
 
 
 def check_equivalent_lr(fn: Callable[[float, str, str, int], float]) -> Result:
-    """Check ``fn(lr, reduction_from, reduction_to, N) -> lr · c_from / c_to``."""
-    return EQUIVALENT_LR.check(fn)
+    """Check ``fn(lr, reduction_from, reduction_to, N) -> lr · c_from / c_to``; a wrong
+    answer's message names the case (the pair of reductions) it is wrong for."""
+    result = EQUIVALENT_LR.check(fn)
+    if result.status != "fail":
+        return result
+    for case in EQUIVALENT_LR.cases:          # the first case it fails: the message's case
+        single = dataclasses.replace(EQUIVALENT_LR, cases=[case]).check(fn)
+        if single.status == "fail":
+            lr, a, b, N = case
+            same = (" When both normalisations are the same, so is the step: the rate stays "
+                    "lr." if a == b else "")
+            return Result("fail", f"for lr = {lr:g}, {a!r} → {b!r}, N = {N}: "
+                          f"{single.message}{same}", result.exercise)
+    return result
 
 
 # -- 2. a sigmoid output with the squared error --------------------------------------------------
@@ -378,12 +395,36 @@ ONE_SAMPLE_JACOBIAN = (
     "p ⊙ (g − (g · p)) with g = p − y, or build one Jacobian per row.")
 
 
+def _one_sample_jacobian(error: str) -> bool:
+    """Whether NumPy's error text shows what np.outer or np.diag make of a whole batch: a
+    size n·C (np.outer flattens the (n, C) rows), or one sample's (C, C) Jacobian against the
+    (n, C) rows; n and C are those of the checker's cases."""
+    shapes = [tuple(int(d) for d in dims.split(",") if d.strip())
+              for dims in re.findall(r"\(([\d, ]*)\)", error)]
+    # a matrix product says "size 4 is different from 20"
+    shapes += [(int(a), int(b)) for a, b in
+               re.findall(r"size (\d+) is different from (\d+)", error)]
+    sizes = [np.shape(logits) for logits, _ in SOFTMAX_MSE_GRAD.cases]
+    flat = any(n * C in shape for n, C in sizes for shape in shapes)
+    # one sample's (C, C) Jacobian met the batch's (n, C) rows
+    square = any((C, C) in shapes and (n, C) in shapes for n, C in sizes if n != C)
+    return flat or square
+
+
 @_quiet
 def check_softmax_mse_grad(fn: Callable[[Array, Array], Array]) -> Result:
     """Check ``fn(logits, targets) -> Jᵀ (softmax(logits) − targets)`` row by row."""
-    # (n,) against (n, C): row sums without keepdims; anything else, such as (n,) against
-    # (nC, nC): one sample's Jacobian (np.diag, np.outer) applied to the whole batch
-    return _broadcast_explained(SOFTMAX_MSE_GRAD.check(fn), KEEPDIMS_INNER, ONE_SAMPLE_JACOBIAN)
+    result = SOFTMAX_MSE_GRAD.check(fn)
+    if result.status == "error" and any(word in result.message
+                                        for word in ("broadcast", "matmul", "shapes")):
+        # (n,) against (n, C): row sums without keepdims; an n·C or a (C, C): one sample's
+        # Jacobian (np.diag, np.outer) applied to the whole batch; else NumPy's own message,
+        # with its shapes, and the hint on shapes
+        if "broadcast" in result.message and _one_per_row_against_rows(result.message):
+            return Result("fail", KEEPDIMS_INNER, result.exercise)
+        if _one_sample_jacobian(result.message):
+            return Result("fail", ONE_SAMPLE_JACOBIAN, result.exercise)
+    return shape_hint(result)
 
 
 __all__ = [

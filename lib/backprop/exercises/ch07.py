@@ -206,6 +206,25 @@ def _update_first(v: Array, param: Array, grad: Array, lr: float, mu: float) -> 
     v += grad
 
 
+def _fixed_rates(v: Array, param: Array, grad: Array, lr: float, mu: float, *,
+                 fixed: tuple[float | None, float | None]) -> None:
+    """The right update with ``lr`` or ``mu`` (where ``fixed`` gives one) replaced by a
+    constant: a step that ignores its arguments for numbers of its own."""
+    _momentum(v, param, grad, lr if fixed[0] is None else fixed[0],
+              mu if fixed[1] is None else fixed[1])
+
+
+def _fixed_rate_variants() -> list[tuple[tuple[float | None, float | None], list[str], str]]:
+    """``(fixed, names, rates)`` for each test case's rates, hard-coded: both, ``lr`` only,
+    ``mu`` only; ``names`` are the arguments ignored, ``rates`` the constants in words."""
+    variants = []
+    for lr, mu in MOMENTUM_RATES:
+        variants += [((lr, mu), ["`lr`", "`mu`"], f"α = {lr:g}, μ = {mu:g}"),
+                     ((lr, None), ["`lr`"], f"α = {lr:g}"),
+                     ((None, mu), ["`mu`"], f"μ = {mu:g}")]
+    return variants
+
+
 def _parameters_rebound(v: Array, param: Array, grad: Array, lr: float, mu: float) -> None:
     """``param = param - lr * v``: the layer keeps its old array."""
     v *= mu
@@ -348,6 +367,12 @@ MOMENTUM_STEP = _MomentumExercise(
                   "param = param - lr * v would make a new array and bind the name param to "
                   "it, while the layer keeps the old one.",
                   _variant(_parameters_rebound), "parameters", zeros_are_evidence=True),
+        *(Diagnosis(f"your step ignores its argument{'s' if len(names) > 1 else ''} "
+                    f"{' and '.join(names)}: it moved the parameters as {rates} would, the "
+                    "rates of one test case but not of this one. Use the lr and mu the step "
+                    "is given (the caller chooses them), not numbers of your own.",
+                    _variant(functools.partial(_fixed_rates, fixed=fixed)), "parameters")
+          for fixed, names, rates in _fixed_rate_variants()),
         Diagnosis("return the loss computed before the update (the one backward "
                   "differentiated), as Trainer.step does; yours is the loss after the step.",
                   _variant(_momentum, loss_after=True), "loss"),
@@ -511,22 +536,41 @@ def _init_problem(W: Any, b: Any, n_in: int, n_out: int) -> str | None:
                 f"weights have {min(n_in, n_out)}, so its {n_out} units compute combinations "
                 f"of only {rank} different sums of the inputs (a linspace, a checkerboard or "
                 "repeated columns give that). Draw each weight at random.")
+    return None
+
+
+def _scale_problem(W: Any, n_in: int, n_out: int) -> tuple[str, str] | None:
+    """Why one layer's weights ``W`` (checked by :func:`_init_problem`) may keep the network
+    from learning: not centred on zero, too large or too small, as ``(message, note)``: the
+    message for a network that then does not learn, the note for one that learns all the same;
+    ``None`` when they are neither. Training decides (weights 4× Xavier's still learn here)."""
+    W = np.asarray(W, dtype=float)
     good = np.sqrt(2.0 / (n_in + n_out))
     mean, std = float(W.mean()), float(W.std())
+    layer = f"layer {n_in}→{n_out}"
     if abs(mean) > 0.5 * std:
-        return (f"the weights are not centred on zero: mean(W) = {mean:.3g} against "
+        return (f"{layer}: the weights are not centred on zero: mean(W) = {mean:.3g} against "
                 f"std(W) = {std:.3g}, so nearly all of them have the same sign. Every unit "
                 "then adds up its inputs with the same sign, and all units of the layer "
                 "compute nearly the same sum — large ones saturate tanh. Draw weights of both "
-                "signs, centred on zero (rng.standard_normal, or rng.uniform(-r, r)).")
+                "signs, centred on zero (rng.standard_normal, or rng.uniform(-r, r)).",
+                f"the weights of {layer} are not centred on zero (mean(W) = {mean:.3g}, "
+                f"std(W) = {std:.3g}); weights of both signs are the usual start.")
     if std > 3 * np.sqrt(2.0 / n_in):
-        return (f"the weights are too large: std(W) = {std:.3g} for {n_in} inputs, where "
-                f"about {good:.3g} (Xavier, √(2/(n_in+n_out))) keeps z of the size of x; "
-                "large z saturates tanh and its gradient vanishes.")
+        return (f"{layer}: the weights are too large: std(W) = {std:.3g} for {n_in} inputs, "
+                f"where about {good:.3g} (Xavier, √(2/(n_in+n_out))) keeps z of the size of "
+                "x; large z saturates tanh, where its slope is near 0 and little gradient gets "
+                "through.",
+                f"the weights of {layer} are larger than Xavier's (std(W) = {std:.3g}, where "
+                f"√(2/(n_in+n_out)) = {good:.3g} keeps z of the size of x); this network "
+                "copes, but larger weights, or more layers, saturate tanh.")
     if std < good / 10:
-        return (f"the weights are too small: std(W) = {std:.3g}, where about {good:.3g} "
-                "(√(2/(n_in+n_out))) keeps the signal's size; smaller weights shrink it "
-                "layer after layer, and the gradients of the early layers with it.")
+        return (f"{layer}: the weights are too small: std(W) = {std:.3g}, where about "
+                f"{good:.3g} (√(2/(n_in+n_out))) keeps the signal's size; smaller weights "
+                "shrink it layer after layer, and the gradients of the early layers with it.",
+                f"the weights of {layer} are smaller than Xavier's (std(W) = {std:.3g}, where "
+                f"√(2/(n_in+n_out)) = {good:.3g} keeps the signal's size); this network "
+                "copes, but in a deeper one the signal shrinks layer after layer.")
     return None
 
 
@@ -568,13 +612,14 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
         return Result("fail", f"expected a function, got {type(fn).__name__}", name)
     sizes = list(zip(INIT_SIZES[:-1], INIT_SIZES[1:], strict=True))
     rng = np.random.default_rng(0)
-    largest_bias = 0.0
+    largest_bias, scale = 0.0, None
     for n_in, n_out in sizes:
         result = _call_init(fn, n_in, n_out, copy.deepcopy(rng))
         if isinstance(result, Result):
             return result
         try:
             problem = _init_problem(*result, n_in, n_out)
+            scale = scale or (None if problem else _scale_problem(result[0], n_in, n_out))
         except (TypeError, ValueError) as exc:
             return Result("fail", f"W and b must be arrays of numbers ({exc}).", name)
         if problem:
@@ -587,14 +632,31 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
                           "generators seeded differently: draw it from the rng you are given "
                           "(rng.standard_normal, rng.uniform), so that it is random, and "
                           "the same again for the same seed.", name)
+        again = _call_init(fn, n_in, n_out, copy.deepcopy(rng))
+        if isinstance(again, Result):
+            return again
+        if not _same_weights(result[0], again[0]):
+            return Result("fail", f"layer {n_in}→{n_out}: W comes out different for two "
+                          "generators seeded the same: your function draws its random numbers "
+                          "from somewhere else than `rng` (np.random.randn, np.random.rand, "
+                          "or a generator of its own such as np.random.default_rng() without "
+                          "a seed). Draw them from `rng` (rng.standard_normal, rng.uniform), "
+                          "so that the same seed gives the same weights and a run can be "
+                          "repeated.", name)
         largest_bias = max(largest_bias, float(np.abs(np.asarray(result[1], float)).max()))
     try:
-        acc = train_digits(network_from_init(fn))
+        with np.errstate(all="ignore"):     # huge weights overflow; the accuracy says so
+            acc = train_digits(network_from_init(fn))
     except LEARNER_ERRORS as exc:  # e.g. an init that depends on global state in odd ways
+        if scale:
+            return Result("fail", f"{scale[0]} Training a network initialised with them "
+                          f"failed ({type(exc).__name__}).", name)
         return Result("error", raised("training a network initialised by your function", exc),
                       name)
     reached = (f"a {INIT_SIZES} tanh network initialised with them reaches only {acc:.1%} "
                "test accuracy after 10 epochs")
+    if acc < INIT_ACCURACY and scale:
+        return Result("fail", f"{scale[0]} So {reached}.", name)
     if acc < INIT_ACCURACY and largest_bias > 1:
         return Result("fail", f"the biases are large (up to {largest_bias:.3g}): they push the "
                       "tanh units towards saturation, where f'(z) ≈ 0 and little gradient "
@@ -604,5 +666,9 @@ def check_init_weights(fn: Callable[[int, int, np.random.Generator], tuple[Array
         return Result("fail", f"the weights look reasonable, but {reached}.", name)
     note = (" Your biases are not zero, which works here; zero is the usual start, since the "
             "random weights already make the units differ." if largest_bias > 0 else "")
+    if scale:
+        return Result("pass", f"random, and a {INIT_SIZES} tanh network initialised with it "
+                      f"reaches {acc:.1%} test accuracy after 10 epochs. Note that "
+                      f"{scale[1]}{note}", name)
     return Result("pass", f"random and well scaled: a {INIT_SIZES} tanh network initialised "
                   f"with it reaches {acc:.1%} test accuracy after 10 epochs.{note}", name)

@@ -28,6 +28,9 @@ from backprop.widgets import Explorer
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+#: Whether the static-book tests save a full-page screenshot of every page (``SCREENSHOTS=1``):
+#: seconds per long page, for a human eye only, so not on every run
+FULL_PAGES = os.environ.get("SCREENSHOTS") == "1"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BIN = Path(sys.executable).parent
 

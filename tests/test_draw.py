@@ -1,21 +1,13 @@
 """Figures for the text: right content, labelled axes, colour-blind-safe colours."""
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from draw_support import close_figures  # noqa: F401 (autouse: Agg, and figures closed)
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from backprop import draw  # noqa: E402
-from backprop.activations import sigmoid_prime  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from backprop import draw
+from backprop.activations import sigmoid_prime
 
 
 def test_activations_plots_function_and_derivative():

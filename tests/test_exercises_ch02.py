@@ -71,6 +71,15 @@ def test_sigmoid_gate_mistakes():
     assert math_exp.status == "error" and "NumPy's (np.exp" in math_exp.message
 
 
+def test_sigmoid_gate_slope_at_the_output():
+    def wrong(z, upstream):
+        s = sigmoid(z)
+        return sigmoid(s) * (1 - sigmoid(s)) * upstream
+
+    message = diagnosis(ch02.check_sigmoid_gate, wrong)
+    assert "σ′ is evaluated at the output" in message, message
+
+
 def neuron(w, x):
     s = sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
     return s, s * (1 - s)
@@ -377,6 +386,19 @@ def test_numerical_gradient_mistakes():
     assert "x is not exactly as before" in diagnosis(check, undoes_by_subtracting)
     msg = diagnosis(check, unrestored_where_the_numbers_do_not_show_it)
     assert msg.startswith("the result is right, but x is changed after your call"), msg
+
+
+def test_central_gradient_precedence():
+    def wrong(f, x, eps=1e-6):
+        g = np.zeros(x.shape)
+        for i in np.ndindex(x.shape):
+            xp, xm = x.copy(), x.copy()
+            xp[i] += eps
+            xm[i] -= eps
+            g[i] = (f(xp) - f(xm)) / 2*eps   # noqa: E226 (the learner's bug)
+        return g
+
+    assert "/ (2 * eps)" in diagnosis(ch02.check_central_gradient, wrong)
 
 
 def test_numerical_gradient_unfinished_helper_and_errors():

@@ -155,6 +155,16 @@ def test_weight_grad_diagnoses(wrong, expected):
     assert expected in diagnosis(ch03.check_weight_grad, wrong)
 
 
+def test_weight_grad_overwritten_in_the_loop():
+    def wrong(a_prev, dy):
+        for i in range(len(a_prev)):
+            g = np.outer(a_prev[i], dy[i])
+        return g
+
+    message = diagnosis(ch03.check_weight_grad, wrong)
+    assert "last sample" in message and "+=" in message, message
+
+
 def test_weight_grad_reference_matches_linear_and_numerical():
     rng = np.random.default_rng(4)
     a, W, R = rng.standard_normal((5, 3)), rng.standard_normal((3, 2)), rng.standard_normal((5, 2))
@@ -183,6 +193,23 @@ def test_alpha_max():
     assert ch03.check_alpha_max("2.6").status == "fail"
     # the right number as text is still no number
     assert "not text" in ch03.check_alpha_max(str(round(right, 4))).message
+
+
+# α* and the one-step rate 1/L'' = α*/2, as a learner rounds them to three digits
+ALPHA_MAX = ch03.reference_alpha_max()
+ALPHA_MAX_ROUNDED = round(ALPHA_MAX, 2)
+
+
+@pytest.mark.parametrize("value", [round(ALPHA_MAX / 2, 2), round(ALPHA_MAX / 2, 3),
+                                   round(ALPHA_MAX_ROUNDED / 2 + 1e-9, 2)])
+def test_alpha_max_one_step_rate_at_three_digits(value):
+    assert "1/L''" in diagnosis(ch03.check_alpha_max, value)
+
+
+def test_alpha_max_still_rejects_a_wrong_third_digit():
+    assert ch03.check_alpha_max(ALPHA_MAX_ROUNDED).passed
+    assert not ch03.check_alpha_max(ALPHA_MAX_ROUNDED - 0.01).passed
+    assert not ch03.check_alpha_max(ALPHA_MAX_ROUNDED + 0.01).passed
 
 
 def test_mse_grad_transposed_blames_no_matrix_product():

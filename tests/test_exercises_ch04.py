@@ -51,6 +51,14 @@ def test_output_delta_diagnoses(answer, fragment):
     assert fragment in diagnosis(ch04.check_output_delta, answer)
 
 
+def test_output_delta_sigmoid_slope_for_every_activation():
+    def wrong(a_L, y, z_L, f_prime):
+        return (a_L - y) * sigmoid(z_L) * (1 - sigmoid(z_L))
+
+    message = diagnosis(ch04.check_output_delta, wrong)
+    assert "sigmoid's slope" in message and "f_prime(z_L)" in message, message
+
+
 def test_output_delta_transposed_blames_no_matrix_product():
     message = diagnosis(ch04.check_output_delta, lambda a, y, z, df: ((a - y) * df(z)).T)
     assert "is the transpose of the right answer" in message
@@ -99,8 +107,10 @@ def test_param_grads_row_convention_message_names_the_conventions():
 
 # -- 4. backward ------------------------------------------------------------------------------
 def learner_backward(*, out_fprime=True, hidden_fprime=True, transpose=True, row=False,
-                     output_a=False, db_axis=1, sign=1.0):
-    """A learner's whole backward pass, written independently of the checker's variants."""
+                     output_a=False, db_axis=1, sign=1.0, W_shift=1, z_shift=0):
+    """A learner's whole backward pass, written independently of the checker's variants.
+
+    ``deltas[l]`` takes ``net.W[l + W_shift]`` and ``net.z[l + z_shift]``: 1 and 0 are right."""
     def backward(net, X, Y):
         A = net.forward(X)
         L = len(net.W)
@@ -108,8 +118,9 @@ def learner_backward(*, out_fprime=True, hidden_fprime=True, transpose=True, row
         g = sign * (A - Y)
         deltas[L - 1] = g * net.f[L - 1].df(net.z[L - 1]) if out_fprime else g
         for l in range(L - 2, -1, -1):
-            back = (net.W[l + 1].T if transpose else net.W[l + 1]) @ deltas[l + 1]
-            deltas[l] = back * net.f[l].df(net.z[l]) if hidden_fprime else back
+            W = net.W[l + W_shift]
+            back = (W.T if transpose else W) @ deltas[l + 1]
+            deltas[l] = back * net.f[l].df(net.z[l + z_shift]) if hidden_fprime else back
         dW, db = [], []
         for l, d in enumerate(deltas):
             a = net.a[l + 1] if output_a else net.a[l]
@@ -134,6 +145,9 @@ def test_backward_accepts_lists_tuples_and_a_backward_result():
     (dict(row=True), "dW^3: your ∂L/∂W^l is a^{l−1} (δ^l)ᵀ, the row convention's"),
     (dict(output_a=True), "dW^3: ∂L/∂W^l multiplies δ^l by the input of layer l"),
     (dict(db_axis=0), "db^3: ∂L/∂b^l sums δ^l over the samples, which are the columns"),
+    (dict(W_shift=0), "δ^2: you used the weights of δ's own layer (net.W[l] for deltas[l])"),
+    (dict(z_shift=1), "δ^2: you took f′ at the pre-activation of the layer above, "
+                      "net.z[l + 1]; δ^l needs its own layer's f′(z^l)"),
 ])
 def test_backward_diagnoses(kwargs, fragment):
     assert fragment in diagnosis(ch04.check_backward, learner_backward(**kwargs))

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from exercise_support import diagnosis
 
+from backprop.activations import sigmoid
 from backprop.exercises import ch05
 from backprop.gradcheck import numerical_gradient
 from backprop.layers import Linear, ReLU, Sequential, Sigmoid
@@ -93,6 +94,16 @@ def test_linear_backward_hand_written_mistakes(answer, start):
     assert diagnosis(ch05.check_linear_backward, answer).startswith(start)
 
 
+def test_linear_backward_overwritten_in_the_loop():
+    def wrong(X, W, dY):
+        for i in range(len(X)):
+            dW = np.outer(X[i], dY[i])
+        return dY @ W.T, dW, dY.sum(axis=0)
+
+    message = diagnosis(ch05.check_linear_backward, wrong)
+    assert message.startswith("dW:") and "last sample" in message and "+=" in message, message
+
+
 @pytest.mark.parametrize(("answer", "start"), [
     (lambda X, W, b, T: (X.T @ (X @ W + b - T) / len(X), (X @ W + b - T).sum(axis=0)),
      "db: the 1/n is missing"),
@@ -108,6 +119,27 @@ def test_linear_backward_hand_written_mistakes(answer, start):
 ], ids=["db_without_1_over_n", "factor_2", "sign", "db_axis_1", "n_twice"])
 def test_mse_linear_grads_hand_written_mistakes(answer, start):
     assert diagnosis(ch05.check_mse_linear_grads, answer).startswith(start)
+
+
+def _with_library_mse(reduction):
+    """The gradients through the library's MSE, whose reductions are not this exercise's."""
+    def mse_linear_grads(X, W, b, T):
+        loss = MSE(reduction)
+        loss.forward(X @ W + b, T)
+        dY = loss.backward()
+        return X.T @ dY, dY.sum(axis=0)
+    return mse_linear_grads
+
+
+def test_library_mse_mean_is_named():
+    message = diagnosis(ch05.check_mse_linear_grads, _with_library_mse("mean"))
+    assert "MSE(\"mean\")" in message and "n·m" in message, message
+    assert "Dividing by 3" not in message
+
+
+def test_library_mse_sum_is_named():
+    message = diagnosis(ch05.check_mse_linear_grads, _with_library_mse("sum"))
+    assert "MSE(\"sum\")" in message, message
 
 
 def test_sigmoid_layer_hand_written_mistakes():
@@ -132,6 +164,16 @@ def test_sigmoid_layer_hand_written_mistakes():
         "dW: the sigmoid's slope is missing")
     assert diagnosis(ch05.check_sigmoid_layer, dX_without_transpose).startswith(
         "dX: you multiplied by W instead of Wᵀ")
+
+
+def test_sigmoid_layer_db_over_the_wrong_axis():
+    def wrong(X, W, b, label):
+        Z = sigmoid(X @ W + b)
+        A = (Z - label) * Z * (1 - Z)
+        return X.T @ A, A.sum(axis=1), A @ W.T
+
+    message = diagnosis(ch05.check_sigmoid_layer, wrong)
+    assert message.startswith("db:") and "axis 0" in message, message
 
 
 def test_relu_net_uses_a1_for_the_first_layer_input():

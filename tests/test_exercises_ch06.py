@@ -76,6 +76,31 @@ def test_equivalent_lr_as_text_is_no_number():
     assert "not text" in diagnosis(ch06.check_equivalent_lr, as_text)
 
 
+def _branchy_lr(lr, reduction_from, reduction_to, N):
+    """Right for the four pairs the checker used to test, wrong or missing for the others."""
+    pairs = {("mean", "half_sum"): lr * 2 / N, ("half_sum", "mean"): lr * N / 2,
+             ("mean", "sum"): lr / N, ("sum", "mean"): lr / N,       # wrong: lr * N
+             ("sum", "half_sum"): lr * 2, ("half_sum", "sum"): lr * 2}  # wrong: lr / 2
+    return pairs.get((reduction_from, reduction_to))    # from == to: None
+
+
+def test_equivalent_lr_tests_all_nine_pairs():
+    reductions = ("mean", "sum", "half_sum")
+    tested = {(a, b) for _, a, b, _ in ch06.EQUIVALENT_LR.cases}
+    assert tested == {(a, b) for a in reductions for b in reductions}
+    message = diagnosis(ch06.check_equivalent_lr, _branchy_lr)
+    assert "'sum' → 'mean'" in message or "'half_sum' → 'sum'" in message, message
+
+
+def test_equivalent_lr_names_the_pair_where_the_same_reduction_falls_through():
+    def only_same_missing(lr, a, b, N):
+        return None if a == b else ch06.reference_equivalent_lr(lr, a, b, N)
+
+    message = diagnosis(ch06.check_equivalent_lr, only_same_missing)
+    assert "'mean' → 'mean'" in message and "None" in message, message
+    assert "the rate stays lr" in message, message
+
+
 # -- 3. sigmoid_mse_delta ---------------------------------------------------------------------
 def sig(v):
     return 1 / (1 + np.exp(-v))
@@ -214,6 +239,28 @@ def jacobian_route(inner, axis=1):
 def test_softmax_mse_grad_diagnoses(answer, fragment):
     message = diagnosis(ch06.check_softmax_mse_grad, answer)
     assert fragment in message, message
+
+
+def test_softmax_mse_inner_product_as_matrix_product_gets_the_shape_hint_not_np_outer():
+    # g @ p.T is (n, n), not each row's inner product: NumPy's broadcast error, which is no
+    # sign of one sample's Jacobian applied to the batch (the np.outer hint)
+    def wrong(logits, targets):
+        p = ch06.reference_stable_softmax(logits)
+        g = p - targets
+        return p * (g - g @ p.T)
+
+    result = ch06.check_softmax_mse_grad(wrong)
+    assert result.status == "error", result
+    assert "np.outer" not in result.message and "a shape mismatch" in result.message, result
+
+
+def test_softmax_mse_outer_product_of_the_batch_is_still_explained():
+    def wrong(logits, targets):
+        p = ch06.reference_stable_softmax(logits)
+        J = np.diag(p.ravel()) - np.outer(p, p)
+        return J @ (p - targets)
+
+    assert "np.outer" in diagnosis(ch06.check_softmax_mse_grad, wrong)
 
 
 def test_softmax_mse_grad_accepts_the_jacobian_written_out():

@@ -183,6 +183,14 @@ def test_a_step_that_ignores_its_lr_and_mu_fails():
     assert not ch07.check_momentum_step(constants).passed
 
 
+def test_momentum_step_with_hard_coded_rates():
+    def wrong(model, loss, X, y, lr, mu, velocities):
+        return ch07.reference_momentum_step(model, loss, X, y, 0.3, 0.9, velocities)
+
+    message = diagnosis(ch07.check_momentum_step, wrong)
+    assert "`lr`" in message and "α once" not in message, message
+
+
 def test_momentum_step_variants_that_are_right_pass():
     def assigns_items(model, loss, X, y, lr, mu, velocities):
         value = _forward_backward(model, loss, X, y)
@@ -344,7 +352,6 @@ def test_broken_init_really_does_not_learn():
     (lambda i, o, r: (np.full((i, o), 0.1), np.zeros(o)), "symmetry"),
     (lambda i, o, r: (np.tile(r.standard_normal((i, 1)), (1, o)) * 0.2, np.zeros(o)),
      "symmetry"),
-    (lambda i, o, r: (r.standard_normal((i, o)), np.zeros(o)), "too large"),
     (lambda i, o, r: (r.standard_normal((i, o)) * 1e-4, np.zeros(o)), "too small"),
     (lambda i, o, r: (r.standard_normal((o, i)) * 0.15, np.zeros(o)), "row convention"),
     (lambda i, o, r: (r.standard_normal((i, o)) * 0.15, np.zeros(i)), "expected W of shape"),
@@ -361,6 +368,28 @@ def test_broken_init_really_does_not_learn():
 ])
 def test_init_mistakes_are_named(init, message):
     assert message in diagnosis(ch07.check_init_weights, init)
+
+
+def test_an_init_too_large_to_train_is_named_with_its_accuracy():
+    message = diagnosis(ch07.check_init_weights,
+                        lambda i, o, r: (r.standard_normal((i, o)), np.zeros(o)))
+    assert "too large" in message and "test accuracy" in message, message
+
+
+@pytest.mark.parametrize("init", [
+    lambda i, o, r: (np.random.randn(i, o) * np.sqrt(2 / (i + o)), np.zeros(o)),  # noqa: NPY002
+    lambda i, o, r: (np.random.default_rng().standard_normal((i, o)) * np.sqrt(2 / (i + o)),
+                     np.zeros(o)),
+])
+def test_an_init_that_ignores_rng_fails(init):
+    message = diagnosis(ch07.check_init_weights, init)
+    assert "same seed" in message and "draw" in message and "`rng`" in message, message
+
+
+def test_an_init_that_trains_passes_even_if_larger_than_xavier():
+    result = ch07.check_init_weights(lambda i, o, r: (r.uniform(-1, 1, (i, o)), np.zeros(o)))
+    assert result.status == "pass", result
+    assert "larger than" in result.message, result
 
 
 def _checkerboard(n_in, n_out, rng):

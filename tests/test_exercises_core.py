@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from exercise_support import diagnosis
 
 from backprop.exercises import Diagnosis, Exercise, Result, _core, generic_diagnosis
 from backprop.layers import Layer
@@ -101,7 +102,7 @@ def test_named_diagnosis_wins_over_generic(exercise):
     ("answer", "fragment"),
     [
         (lambda X, dY: -(X.T @ dY), "sign is wrong"),
-        (lambda X, dY: 2 * (X.T @ dY), "2 times"),
+        (lambda X, dY: 2 * (X.T @ dY), "your result is 2 times"),
         (lambda X, dY: (X.T @ dY) / 4, "1/4 times"),
         (lambda X, dY: np.einsum("ni,nj->nij", X, dY), "sum over the batch"),
         (lambda X, dY: (X.T @ dY).ravel(), "wrong shape"),
@@ -111,23 +112,8 @@ def test_named_diagnosis_wins_over_generic(exercise):
     ],
 )
 def test_generic_diagnoses(exercise, answer, fragment):
-    result = exercise.check(answer)
-    assert result.status == "fail"
-    assert fragment in result.message
-
-
-def test_transposed_result_is_named():
-    message = generic_diagnosis(np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3).T)
-    assert "transpose" in message
-
-
-def test_in_place_modification_is_caught(exercise):
-    def sneaky(X, dY):
-        out = X.T @ dY
-        X *= 0
-        return out
-
-    assert "in place" in exercise.check(sneaky).message
+    message = diagnosis(exercise.check, answer)
+    assert fragment in message, message
 
 
 def test_the_argument_changed_in_place_is_named(exercise):
@@ -138,7 +124,7 @@ def test_the_argument_changed_in_place_is_named(exercise):
 
     def changes_both(X, dY):
         out = X.T @ dY
-        X += 1
+        X *= 0
         dY += 1
         return out
 
@@ -172,10 +158,6 @@ def test_tuple_outputs_accept_a_list_and_name_a_swapped_order():
     assert "got None (did you forget `return`?)" in forgot.message
 
 
-def test_not_a_function():
-    assert Exercise("x", reference, CASES).check(3).status == "fail"
-
-
 def test_result_renders_in_notebooks():
     result = Result("fail", "a < b & c", "ex")
     assert "&lt;" in result._repr_html_() and str(result).startswith("✗ ex:")
@@ -189,7 +171,7 @@ def test_result_renders_in_notebooks():
 
 def test_a_single_number_names_only_a_telling_factor():
     # 0.5 vs 0.25: a forgotten ½ is worth naming; 0.731 vs 0.25 is not "2.924 times" anything
-    assert "2 times" in generic_diagnosis(0.5, 0.25)
+    assert "is 2 times" in generic_diagnosis(0.5, 0.25)
     assert "1/4 times" in generic_diagnosis(np.array(0.25), 1.0)
     message = generic_diagnosis(0.731, 0.25)
     assert "factor" not in message and "expected 0.25, got 0.731" in message
@@ -236,8 +218,11 @@ def test_a_factor_whose_inverse_overflows_is_no_factor():
 def test_a_negative_factor_of_one_number_is_no_normalisation():
     # -1/3 between two single numbers is a coincidence, not a forgotten 2 or 1/n
     assert "factor" not in generic_diagnosis(-1.0, 3.0)
-    assert "-1/3" not in generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))
-    assert "−1/3 times" in generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))
+
+
+def test_a_negative_factor_of_an_array_is_named_with_a_minus_sign():
+    message = generic_diagnosis(np.array([-1.0, -2.0]), np.array([3.0, 6.0]))
+    assert "−1/3 times" in message and "-1/3" not in message, message
 
 
 # -- a diagnosis must name the mistake actually made ---------------------------------------------

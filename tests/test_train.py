@@ -210,6 +210,8 @@ def test_predict_and_accuracy():
     one_output = Sequential(Linear.from_weights([[1.0], [0.0]]))  # class 1 when output > 0.5
     np.testing.assert_array_equal(predict(one_output, [[0.2, 9.0], [0.9, 0.0], [0.5, 0.0]]),
                                   [0, 1, 0])
+    # bool labels are the classes 0 and 1 (outputs 2, 0, 5: classes 1, 0, 1)
+    assert accuracy(one_output, X, np.array([True, False, False])) == pytest.approx(2 / 3)
 
 
 def test_accuracy_reads_n_by_1_targets_as_0_1_classes():

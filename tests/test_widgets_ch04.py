@@ -334,10 +334,11 @@ def test_norms_static_page_recomputes_like_python(browser):  # noqa: F811
 
 
 def test_stepper_set_weight_uses_row_i_column_j():
-    """W¹ is (3, 2) in the column convention: w¹₃₁ is row 3, column 1 (1-based)."""
+    """W¹ is (3, 2) in the column convention: w¹₃₁ is row 3, column 1 (1-based). A NumPy
+    integer is an index too."""
     w = BackwardStepper()
     first_row = list(w.weights[0][0])
-    w.set_weight(1, 3, 1, 0.25)
+    w.set_weight(np.int64(1), 3, 1, 0.25)
     assert w.weights[0][2][0] == 0.25 and list(w.weights[0][0]) == first_row and not w.error
 
 

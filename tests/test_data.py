@@ -204,7 +204,7 @@ def test_standardize_refuses_what_would_become_nan_or_a_broadcast_error(args, er
 
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: data.xor(8, seed=-1), r"xor: seed must be a whole number ≥ 0 or None, got -1"),
-    (lambda: data.moons(8, seed=1.5), r"moons: seed must be a whole number ≥ 0 or None"),
+    (lambda: data.moons(8, seed=-2), r"moons: seed must be a whole number ≥ 0 or None"),
     (lambda: data.xor(8, noise=float("nan")), r"xor: noise must be a finite number ≥ 0, got nan"),
     (lambda: data.blobs(8, noise=-0.1), r"blobs: noise must be a finite number ≥ 0"),
     (lambda: data.spirals(9, noise="0.2"), r"spirals: noise must be a finite number ≥ 0"),

@@ -3,32 +3,22 @@ names the function, what was expected and what was given; valid input still work
 
 import re
 
-import matplotlib
+import numpy as np
+import pytest
+from draw_support import close_figures  # noqa: F401 (autouse: Agg, and figures closed)
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from backprop import draw  # noqa: E402
-from backprop.gradcheck import (  # noqa: E402
+from backprop import draw
+from backprop.gradcheck import (
     check_layer,
     check_loss,
     check_network,
     numerical_gradient,
     relative_error,
 )
-from backprop.layers import Linear, Sequential, Tanh  # noqa: E402
-from backprop.losses import MSE, SoftmaxCrossEntropy  # noqa: E402
-from backprop.train import History  # noqa: E402
-from backprop.widgets.gradcheck_view import GradCheckExplorer  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from backprop.layers import Linear, Sequential, Tanh
+from backprop.losses import MSE, SoftmaxCrossEntropy
+from backprop.train import History
+from backprop.widgets.gradcheck_view import GradCheckExplorer
 
 
 class BuggyLayer(Linear):
@@ -140,11 +130,7 @@ def test_wrong_kind_of_argument_gets_a_clear_type_error(call, message):
         call()
 
 
-def test_the_checks_still_pass_correct_code():
-    errors = check_layer(Linear(2, 3, seed=0), X4)
-    assert set(errors) == {"X", "W", "b"} and max(errors.values()) < 1e-7
-    assert max(check_network(_net(), SoftmaxCrossEntropy(), X4, Y4).values()) < 1e-7
-    assert check_loss(MSE(), X4, X4 + 1) < 1e-7
+def test_the_explorer_still_passes_a_correct_layer_object():
     assert max(GradCheckExplorer(Linear(3, 2, seed=1)).state["errors"].values()) < 1e-7
 
 
@@ -164,12 +150,6 @@ def test_check_layer_refuses_a_non_finite_batch():
 def test_relative_error_refuses_non_finite_arrays(a, b, bad):
     with pytest.raises(ValueError, match=r"relative_error: " + bad + r".*find where it comes"):
         relative_error(a, b)
-
-
-def test_relative_error_still_measures_finite_arrays():
-    a = np.array([1.0, -2.0, 3.0])
-    assert relative_error(a, a) == 0.0 and relative_error(a, -a) == 1.0
-    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
 
 
 # -- 5. decision_boundary --------------------------------------------------------------------
@@ -202,6 +182,10 @@ def _two_classes(P):
      r"y must hold class indices .* values from -1 to 1"),
     ((lambda P: np.full(len(P), -1), X4, Y4), {}, ValueError,
      r"predict_proba returned the class label -1"),
+    ((lambda P: np.full(len(P), "a"), X4, Y4), {}, TypeError,
+     r"predict_proba must return numbers, got dtype <U1"),
+    ((_two_classes, X4, np.array(list("abab"))), {}, TypeError,
+     r"y must hold class indices or one-hot rows, got dtype <U1"),
 ])
 def test_decision_boundary_says_what_it_expected(args, kwargs, error, message):
     kwargs = {"resolution": 20} | kwargs

@@ -6,6 +6,7 @@ naming the class or function, the expected and the actual shapes or values, and 
 valid use after such a mistake still gives the right numbers.
 """
 
+import copy
 import re
 
 import numpy as np
@@ -27,29 +28,34 @@ def two_layer_net() -> ColumnNetwork:
 
 # -- ColumnNetwork: parameters assigned after __init__ are checked at each forward -------------
 
-@pytest.mark.parametrize(("layer", "name", "value", "message"), [
-    (0, "b", np.array([[0.1], [0.2], [0.3]]),
+@pytest.mark.parametrize(("layer", "name", "value", "error", "message"), [
+    (0, "b", np.array([[0.1], [0.2], [0.3]]), ValueError,
      "ColumnNetwork.forward: b^1 must have shape (3,), got (3, 1) (a column bias: use "
      "b.ravel())"),
-    (0, "b", 0.5, "ColumnNetwork.forward: b^1 must be a NumPy array of shape (N^1,), got float; "
-     "assign an array, e.g. np.array(...)"),
-    (0, "W", np.ones((4, 2)),
+    (0, "b", 0.5, TypeError, "ColumnNetwork.forward: b^1 must be a NumPy array of shape (N^1,), "
+     "got float; assign an array, e.g. np.array(...)"),
+    (0, "b", np.array(["a", "b", "c"]), TypeError,
+     "ColumnNetwork.forward: b^1 must hold real numbers, got dtype <U1"),
+    (0, "W", np.ones((4, 2)), ValueError,
      "ColumnNetwork.forward: W^2 has shape (1, 3), so it expects N^1 = 3 inputs, but W^1 has "
      "shape (4, 2) (N^1 = 4)"),
-    (1, "W", np.ones((1, 4)),
+    (1, "W", np.ones((1, 4)), ValueError,
      "ColumnNetwork.forward: W^2 has shape (1, 4), so it expects N^1 = 4 inputs, but W^1 has "
      "shape (3, 2) (N^1 = 3)"),
-    (0, "W", [[1, 1]] * 3,
+    (0, "W", [[1, 1]] * 3, TypeError,
      "ColumnNetwork.forward: W^1 must be a NumPy array of shape (N^1, N^0), got list; "
      "assign an array, e.g. np.array(...)"),
-    (1, "W", np.ones(3),
-     "ColumnNetwork.forward: W^2 must be a non-empty 2-D array (N^2, N^1), got shape (3,), "
-     "dtype float64"),
+    (0, "W", np.array([["a", "b"]] * 3), TypeError,
+     "ColumnNetwork.forward: W^1 must hold real numbers, got dtype <U1"),
+    (1, "W", np.ones(3), ValueError,
+     "ColumnNetwork.forward: W^2 must be a non-empty 2-D array (N^2, N^1), got shape (3,)"),
 ])
-def test_parameters_assigned_after_init_are_checked_at_forward(layer, name, value, message):
+def test_parameters_assigned_after_init_are_checked_at_forward(layer, name, value, error,
+                                                               message):
+    """What is not an array of numbers is a TypeError, a wrong shape a ValueError."""
     net = two_layer_net()
     getattr(net, name)[layer] = value
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(error, match=re.escape(message)):
         net.forward(np.ones((2, 5)))
 
 
@@ -79,14 +85,15 @@ def test_new_weights_of_new_shapes_give_the_right_numbers(rng):
 
 # -- ColumnNetwork: backward after a failed forward, wrong argument types ----------------------
 
-@pytest.mark.parametrize("break_it", [
-    lambda net: net.forward(np.ones((3, 5))),                    # X of the wrong width
-    lambda net: (net.b.__setitem__(0, np.ones((3, 1))), net.forward(np.ones((2, 5)))),
+@pytest.mark.parametrize(("break_it", "why"), [
+    (lambda net: net.forward(np.ones((3, 5))), "expected X of shape (2, n)"),
+    (lambda net: (net.b.__setitem__(0, np.ones((3, 1))), net.forward(np.ones((2, 5)))),
+     "b^1 must have shape (3,), got (3, 1)"),
 ])
-def test_backward_after_a_failed_forward_is_refused(break_it):
+def test_backward_after_a_failed_forward_is_refused(break_it, why):
     net = two_layer_net()
     net.forward(np.ones((2, 4)))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=re.escape(why)):
         break_it(net)
     with pytest.raises(RuntimeError, match=re.escape("ColumnNetwork.backward called before "
                                                      "forward (or after a forward that "
@@ -123,19 +130,14 @@ def test_activations_must_be_names(activations, got):
     ((1.0, 1, 1), "l must be an integer from 1 to 3"),
 ])
 def test_stepper_set_weight_refuses_indices_out_of_range(index, message):
+    """An index out of range is a ValueError; one that is no integer (1.0) a TypeError."""
     w = BackwardStepper()
-    before = w.weights
-    with pytest.raises(ValueError, match=re.escape(f"BackwardStepper.set_weight: {message}")
+    before = copy.deepcopy(w.weights)          # w.weights is the stored list itself
+    error = TypeError if isinstance(index[0], float) else ValueError
+    with pytest.raises(error, match=re.escape(f"BackwardStepper.set_weight: {message}")
                        + ".*; l, i, j are 1-based, as in the notes$"):
         w.set_weight(*index, 9.0)
     assert w.weights == before and w.error == ""
-
-
-def test_stepper_set_weight_still_edits_the_notes_entry():
-    w = BackwardStepper()
-    w.set_weight(np.int64(3), 1, 2, 0.25)           # w³₁₂: the last layer's second weight
-    assert w.weights[2] == [[1.5, 0.25]] and w.weights[0] == BackwardStepper().weights[0]
-    assert w.error == ""
 
 
 @pytest.mark.parametrize(("index", "message"), [

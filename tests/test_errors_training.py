@@ -11,7 +11,6 @@ import re
 import numpy as np
 import pytest
 
-from backprop import data
 from backprop.activations import softmax, softmax_jacobian
 from backprop.layers import Linear, ReLU, Sequential, mlp
 from backprop.losses import MSE, SoftmaxCrossEntropy
@@ -56,7 +55,7 @@ def test_float16_cross_entropy_agrees_with_float64_on_random_data(rng):
     assert SoftmaxCrossEntropy().forward(logits, labels) == pytest.approx(reference, rel=2e-3)
 
 
-def test_fit_trains_a_float16_model_on_a_large_batch():
+def test_fit_of_a_float16_model_does_not_diverge_on_a_large_batch():
     """A loss of about 20 per sample used to overflow on the batch's sum: fit then said
     TrainingDiverged before the first step."""
     net = Sequential(Linear.from_weights(np.diag([1.0, 1.0, 20.0]).astype(np.float16)))
@@ -73,32 +72,48 @@ X10 = np.linspace(-1, 1, 20).reshape(10, 2)
 
 
 @pytest.mark.parametrize(("y", "message"), [
-    (np.full(10, 7), r"accuracy: labels must lie in [0, 2] for 3 classes, got values from 7 to 7"),
-    (np.full(10, -1), r"accuracy: labels must lie in [0, 2] for 3 classes"),
-    (np.full(10, 0.5), "accuracy: class-index labels must be integers, got dtype float64 (they "
+    (np.full(10, 7), r"accuracy: y must lie in [0, 2] for 3 classes, got values from 7 to 7"),
+    (np.full(10, -1), r"accuracy: y must lie in [0, 2] for 3 classes"),
+    (np.full(10, 0.5), "accuracy: class-index y must be integers, got dtype float64 (they "
                        "hold non-whole values, as regression targets do"),
-    (np.zeros(10), "accuracy: class-index labels must be integers, got dtype float64 (use "
-                   "labels.astype(int)"),
-    (np.eye(5)[np.zeros(10, int)], "accuracy: labels must have shape (10,) (class indices) or "
+    (np.zeros(10), "accuracy: class-index y must be integers, got dtype float64 (use "
+                   "y.astype(int)"),
+    (np.eye(5)[np.zeros(10, int)], "accuracy: y must have shape (10,) (class indices) or "
                                    "(10, 3) (one-hot) for the model's outputs of shape (10, 3), "
                                    "got (10, 5)"),
-    (np.full((10, 3), 0.5), "accuracy: one-hot labels of shape (10, 3) must be non-negative "
+    (np.full((10, 3), 0.5), "accuracy: one-hot y of shape (10, 3) must be non-negative "
                             "with rows that sum to 1"),
-    (np.zeros(3, int), "accuracy: X has 10 rows but y has 3 labels"),
 ])
-def test_accuracy_checks_labels_as_the_cross_entropy_does(y, message):
+def test_accuracy_checks_its_labels(y, message):
+    """The messages name accuracy's own argument, y."""
     with pytest.raises(ValueError, match=re.escape(message)):
         accuracy(net_2_3_3(), X10, y)
 
 
 def test_accuracy_of_a_one_output_model_refuses_regression_targets():
     one_output = Sequential(Linear(2, 1, seed=0))
-    with pytest.raises(ValueError, match=r"accuracy: class-index labels must be integers, got "
-                                         r"dtype float64 \(they hold non-whole values"):
+    one_class = "accuracy: a model with one output predicts class 0 or 1 (output > 0.5), so y "
+    with pytest.raises(ValueError, match=re.escape(one_class + "must hold 0s and 1s, got values "
+                                                   "from 0.0 to 3.0")):
         accuracy(one_output, X10, np.linspace(0, 3, 10).reshape(-1, 1))
-    with pytest.raises(ValueError, match=re.escape("accuracy: labels must lie in [0, 1] for 2 "
-                                                   "classes, got values from 0 to 2")):
+    with pytest.raises(ValueError, match=re.escape(one_class + "must hold 0s and 1s, got values "
+                                                   "from 0 to 2")):
         accuracy(one_output, X10, np.arange(10) % 3)
+    with pytest.raises(TypeError, match=re.escape("accuracy: y must hold class indices or "
+                                                  "one-hot rows, got dtype <U1")):
+        accuracy(net_2_3_3(), X10, np.array(list("abcabcabca")))
+
+
+@pytest.mark.parametrize(("X", "y", "error", "message"), [
+    (X10, np.array(list("abcabcabca")), TypeError, "y must hold numbers, got dtype <U1"),
+    (X10.astype(str), np.zeros(10, int), TypeError, "X must hold real numbers"),
+    (X10, np.full(10, np.nan), ValueError, "the data y must hold finite numbers (a NaN or an "
+                                           "inf is in it)"),
+])
+def test_trainer_refuses_data_that_are_not_numbers(X, y, error, message):
+    """Not numbers at all: a TypeError; NaN or inf: a ValueError."""
+    with pytest.raises(error, match=re.escape(f"Trainer: {message}")):
+        Trainer(net_2_3_3(), SoftmaxCrossEntropy(), X, y)
 
 
 def test_accuracy_refuses_an_empty_batch_and_a_missing_y():
@@ -139,17 +154,6 @@ def test_predict_refuses_nan_outputs_instead_of_answering_class_0():
         predict(net_2_3_3(), np.full((3, 2), np.nan))
 
 
-def test_valid_predict_and_accuracy_still_work():
-    net = Sequential(Linear.from_weights(np.eye(2)))
-    X = np.array([[2.0, 1.0], [0.0, 3.0], [5.0, -1.0]])
-    np.testing.assert_array_equal(predict(net, X), [0, 1, 0])
-    assert accuracy(net, X, [0, 1, 1]) == pytest.approx(2 / 3)
-    assert accuracy(net, X, np.eye(2)[[0, 1, 1]]) == pytest.approx(2 / 3)
-    one_output = Sequential(Linear.from_weights([[1.0], [0.0]]))
-    assert accuracy(one_output, X, np.array([[1.0], [0.0], [1.0]])) == pytest.approx(1.0)
-    assert accuracy(one_output, X, np.array([True, False, False])) == pytest.approx(2 / 3)
-
-
 # -- 4. softmax_jacobian wants probabilities -------------------------------------------------
 
 @pytest.mark.parametrize("p", [[-1.0, 2.0, 3.0], [0.2, 0.3, 0.4], [np.nan, 0.5, 0.5]])
@@ -161,10 +165,14 @@ def test_softmax_jacobian_refuses_what_is_not_a_distribution(p):
 
 
 def test_softmax_jacobian_takes_float32_probabilities():
-    p = softmax(np.linspace(-3, 3, 1000).astype(np.float32))
-    J = softmax_jacobian(p)
+    z = np.linspace(-3, 3, 1000)
+    J = softmax_jacobian(softmax(z.astype(np.float32)))
     assert J.shape == (1000, 1000)
     np.testing.assert_allclose(J.sum(axis=1), 0, atol=1e-6)
+    # and it is the Jacobian: J v is the derivative of softmax along v (float64 differences)
+    v, h = np.random.default_rng(0).standard_normal(1000), 1e-6
+    np.testing.assert_allclose(J @ v, (softmax(z + h * v) - softmax(z - h * v)) / (2 * h),
+                               atol=1e-6)
 
 
 # -- 5. seeds are checked as data's generators check them ------------------------------------
@@ -176,11 +184,12 @@ def test_softmax_jacobian_takes_float32_probabilities():
                       seed=seed, progress=False), "fit"),
     (lambda seed: Trainer(mlp([2, 2], seed=0), SoftmaxCrossEntropy(), X10, np.zeros(10, int),
                           seed=seed), "Trainer"),
-    (lambda seed: data.xor(8, seed=seed), "xor"),
 ])
 @pytest.mark.parametrize("seed", [-1, 1.5, True])
 def test_a_bad_seed_names_the_caller(make, where, seed):
-    with pytest.raises(ValueError, match=re.escape(f"{where}: seed must be a whole number ≥ 0 "
+    """A negative seed is a ValueError, one that is no whole number a TypeError."""
+    error = ValueError if seed == -1 else TypeError
+    with pytest.raises(error, match=re.escape(f"{where}: seed must be a whole number ≥ 0 "
                                                    f"or None, got {seed!r}")):
         make(seed)
 
@@ -217,14 +226,14 @@ def test_a_batch_of_one_row_still_works():
 
 # -- 7. a dtype that is no dtype -------------------------------------------------------------
 
-@pytest.mark.parametrize(("dtype", "got"), [("bogus", "'bogus'"), (int, "int64")])
-def test_linear_names_itself_for_a_bad_dtype(dtype, got):
-    with pytest.raises(ValueError, match=re.escape(f"Linear: dtype must be a float type, got "
-                                                   f"{got} (use np.float64")):
-        Linear(3, 2, dtype=dtype)
-    with pytest.raises(ValueError, match=re.escape(f"Linear: dtype must be a float type, got "
-                                                   f"{got}")):
-        mlp([2, 3, 1], dtype=dtype)
+def test_linear_names_itself_for_a_bad_dtype():
+    """What is no dtype at all is a TypeError (an int dtype, a ValueError: test_layers)."""
+    with pytest.raises(TypeError, match=re.escape("Linear: dtype must be a float type, got "
+                                                  "'bogus' (use np.float64")):
+        Linear(3, 2, dtype="bogus")
+    with pytest.raises(TypeError, match=re.escape("Linear: dtype must be a float type, got "
+                                                  "'bogus'")):
+        mlp([2, 3, 1], dtype="bogus")
 
 
 @pytest.mark.parametrize("dtype", ["float32", np.float16, np.dtype("float64")])

@@ -82,7 +82,7 @@ def test_float32_is_accepted():
 
 @pytest.mark.parametrize("bad", [[1.0, 2.0], np.array([1, 2]), 3.0])
 def test_rejects_non_float_arrays(bad):
-    with pytest.raises(ValueError, match="x must be a float NumPy array"):
+    with pytest.raises(TypeError, match="x must be a float NumPy array"):
         numerical_gradient(lambda v: 0.0, bad)
 
 

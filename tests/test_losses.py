@@ -178,8 +178,9 @@ def test_repr():
 @pytest.mark.parametrize(("loss", "args"), [(MSE(), "pred, target"),
                                             (SoftmaxCrossEntropy(), "logits, labels")])
 def test_backward_before_forward(loss, args):
-    with pytest.raises(RuntimeError, match=re.escape(f"{loss.name}.backward called before "
-                                                     f"forward: run forward({args}) first")):
+    with pytest.raises(RuntimeError, match=re.escape(
+            f"{loss.name}.backward called before forward (or after a forward that failed): "
+            f"run forward({args}) first")):
         loss.backward()
 
 
@@ -307,7 +308,8 @@ def test_a_failed_forward_leaves_no_stale_gradient():
     loss.forward(np.ones((2, 1)), np.zeros((2, 1)))
     with pytest.raises(ValueError):
         loss.forward(np.ones((3, 1)), np.zeros((4, 1)))
-    with pytest.raises(RuntimeError, match="backward called before forward"):
+    with pytest.raises(RuntimeError, match=r"backward called before forward \(or after a "
+                                           r"forward that failed\)"):
         loss.backward()
 
 

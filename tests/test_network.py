@@ -222,7 +222,7 @@ def test_from_sequential_rejects_other_structures(layers):
 
 
 def test_one_weight_matrix_instead_of_a_list_is_explained():
-    with pytest.raises(ValueError, match=r"weights is one array of shape \(3, 2\); pass a list"):
+    with pytest.raises(TypeError, match=r"weights is one array of shape \(3, 2\); pass a list"):
         ColumnNetwork(np.ones((3, 2)))
 
 

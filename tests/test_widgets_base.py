@@ -78,14 +78,14 @@ def test_a_state_that_overflowed_is_an_error_not_infinity():
 
 
 def test_non_finite_numbers_are_found_with_their_place_and_none_is_not_one():
-    from backprop.widgets._base import _first_non_finite
-    assert _first_non_finite({"grid": [[1.0, 2.0], [3.0, float("inf")]]}) == (
+    from backprop.widgets._base import first_non_finite
+    assert first_non_finite({"grid": [[1.0, 2.0], [3.0, float("inf")]]}) == (
         "state.grid[1][1] is inf")
-    assert _first_non_finite({"ragged": [[1, 2], [3, float("nan")]]}) == (
+    assert first_non_finite({"ragged": [[1, 2], [3, float("nan")]]}) == (
         "state.ragged[1][1] is nan")
-    assert _first_non_finite({"runs": [{"loss": [0.5, -float("inf")]}]}) == (
+    assert first_non_finite({"runs": [{"loss": [0.5, -float("inf")]}]}) == (
         "state.runs[0].loss[1] is -inf")
-    assert _first_non_finite({"gaps": [1.0, None], "names": ["x"], "ok": True, "n": 3}) == ""
+    assert first_non_finite({"gaps": [1.0, None], "names": ["x"], "ok": True, "n": 3}) == ""
 
 
 def test_ping_gets_pong(monkeypatch):

@@ -146,6 +146,18 @@ def test_bad_input_is_shown_in_the_widget_and_the_state_kept():
     assert w.error == "" and w.state == good
 
 
+def test_a_bias_that_does_not_fit_its_layer_is_named_by_the_explorer():
+    w = ForwardNetworkExplorer()
+    w.biases = [[0.0, 0.0], DEFAULT["biases"][1]]             # b¹ needs one bias per neuron: 3
+    assert w.error == ("ValueError: ForwardNetworkExplorer: biases[0] has shape (2,), but "
+                       "weights[0] (2, 3) has 3 columns: one bias per neuron of the layer "
+                       "(is weights[0] transposed? its rows are the inputs, its columns the "
+                       "neurons)"), w.error
+    w.biases = DEFAULT["biases"]
+    w.activations = ["tanh", "softplus"]
+    assert "ForwardNetworkExplorer: unknown activation 'softplus' in activations[1]" in w.error
+
+
 def test_constructor_rejects_what_it_cannot_show():
     with pytest.raises(ValueError, match="cannot place"):
         ForwardNetworkExplorer(Sequential(Tanh(), Linear(2, 2)))

@@ -56,9 +56,13 @@ def float_array(where: str, what: str, value: object) -> Array:
 
 def check_seed(where: str, seed: object) -> int | None:
     """``seed`` itself when ``np.random.default_rng`` takes it as a seed (``None`` or a whole
-    number ≥ 0), else a ``ValueError`` naming ``where``."""
-    whole = isinstance(seed, Integral) and not isinstance(seed, bool)
-    if seed is not None and not (whole and seed >= 0):
+    number ≥ 0), else an error naming ``where``: ``TypeError`` for what is not a whole number,
+    ``ValueError`` for a negative one."""
+    if seed is None:
+        return seed
+    if not isinstance(seed, Integral) or isinstance(seed, bool):
+        raise TypeError(f"{where}: seed must be a whole number ≥ 0 or None, got {seed!r}")
+    if seed < 0:
         raise ValueError(f"{where}: seed must be a whole number ≥ 0 or None, got {seed!r}")
     return seed
 

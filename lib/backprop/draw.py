@@ -240,7 +240,7 @@ def decision_boundary(predict_proba, X: np.ndarray, y: np.ndarray, *, resolution
     labels, columns = _grid_classes(predict_proba, np.column_stack([gx.ravel(), gy.ravel()]))
     classes = int(max(y.max() + 1, labels.max() + 1, columns))
     if classes > len(MANY_CLASS_COLOURS):
-        raise ValueError(f"decision_boundary: {classes} classes; it tells at most "
+        raise ValueError(f"draw.decision_boundary: {classes} classes; it tells at most "
                          f"{len(MANY_CLASS_COLOURS)} apart by colour")
     colours = PALETTE if classes <= len(PALETTE) else MANY_CLASS_COLOURS
     cmap = matplotlib.colors.ListedColormap(colours[:classes])
@@ -274,6 +274,9 @@ def _points(predict_proba: object, X: object, y: object) -> tuple[np.ndarray, np
     if not np.all(np.isfinite(X)):
         raise ValueError(f"{where}: X must hold finite numbers (a NaN or inf is in it)")
     y = table(where, "y", y)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: y must hold class indices or one-hot rows, got dtype "
+                        f"{y.dtype}")
     one_hot = y.ndim == 2 and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()
     if one_hot:
         y = y.argmax(axis=1)
@@ -298,11 +301,12 @@ def _grid_classes(predict_proba: Callable, P: np.ndarray) -> tuple[np.ndarray, i
         raise TypeError(f"{where}: predict_proba returned None (did it forget `return`?)")
     scores = table(where, "predict_proba's result", scores)
     m = len(P)
-    if scores.dtype.kind not in "biuf" or scores.ndim not in (1, 2) or len(scores) != m:
+    if scores.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: predict_proba must return numbers, got dtype {scores.dtype}")
+    if scores.ndim not in (1, 2) or len(scores) != m:
         raise ValueError(f"{where}: predict_proba must return one row per grid point of P "
                          f"{shape_text(P.shape)}: scores ({m}, C), probabilities ({m},) or "
-                         f"class labels ({m},); got shape {shape_text(scores.shape)}, dtype "
-                         f"{scores.dtype}")
+                         f"class labels ({m},); got shape {shape_text(scores.shape)}")
     if not np.all(np.isfinite(scores)):
         raise ValueError(f"{where}: predict_proba returned a NaN or inf; it must return finite "
                          "scores, probabilities or labels")

@@ -28,15 +28,17 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
     ``x`` is perturbed in place one entry at a time and each entry is restored exactly
     afterwards, even when ``f`` raises (so ``f`` may close over ``x``, e.g. a layer's ``W``).
     ``x`` may be any writeable, non-empty, finite float array, also a non-contiguous view.
-    Meant for float64: in float32 the default ``ε`` is below the resolution of the numbers,
-    so a float32 ``x`` needs ``ε ≥ 10⁻³`` (a ``ValueError`` otherwise); in any dtype, an
-    ``ε`` so small that ``x_i ± ε`` rounds back to ``x_i`` is refused. ``f`` must return one
+    Meant for float64: in a coarser dtype the default ``ε`` leaves the difference mostly
+    rounding, so a float32 ``x`` needs ``ε ≥ 10⁻³`` and a float16 one ``ε ≥ 0.03`` (the square
+    root of the dtype's resolution; a ``ValueError`` otherwise); in any dtype, an ``ε`` so small
+    that ``x_i ± ε`` rounds back to ``x_i`` is refused. A non-float or read-only ``x`` is
+    refused too. ``f`` must return one
     finite number.
 
     Returns a float64 array of ``x``'s shape.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise ValueError("numerical_gradient: x must be a float NumPy array (it is perturbed "
+        raise TypeError("numerical_gradient: x must be a float NumPy array (it is perturbed "
                          f"in place), got {type(x).__name__} of dtype {getattr(x, 'dtype', '-')}")
     if not x.flags.writeable:
         raise ValueError("numerical_gradient: x must be writeable (it is perturbed in place)")
@@ -48,8 +50,9 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
         raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r} "
                          "(about 1e-6 for float64)")
     if x.dtype != np.float64 and eps < _coarsest_step(x.dtype):
-        raise ValueError(f"numerical_gradient: x is {x.dtype}, too coarse for ε = {eps:g} (x ± ε "
-                         f"rounds back to x): check a float64 copy, or pass "
+        raise ValueError(f"numerical_gradient: x is {x.dtype}, too coarse for ε = {eps:g}: "
+                         f"a step below √resolution = {_coarsest_step(x.dtype):.2g} leaves "
+                         f"f(x + ε) − f(x − ε) mostly rounding; check a float64 copy, or pass "
                          f"eps={_resolvable_step(x):g}")
     stuck = np.argwhere((x + eps == x) | (x - eps == x))
     if len(stuck):

@@ -41,15 +41,16 @@ def _generator(where: str, rng: object, seed: int | None) -> np.random.Generator
 
 
 def _float_dtype(where: str, dtype: object) -> np.dtype:
-    """``np.dtype(dtype)`` when it is a float type, else a ``ValueError`` naming ``where``."""
+    """``np.dtype(dtype)`` when it is a float type, else an error naming ``where``: a
+    ``TypeError`` for what is no dtype at all ('bogus', a list), a ``ValueError`` for
+    another kind (int64)."""
+    advice = "(use np.float64, the default, or np.float32)"
     try:
         checked = np.dtype(dtype)
-    except TypeError:                       # not a dtype at all: 'bogus', a list, ...
-        checked = None
-    if checked is None or checked.kind != "f":
-        got = checked if checked is not None else repr(dtype)
-        raise ValueError(f"{where}: dtype must be a float type, got {got} (use np.float64, "
-                         "the default, or np.float32)")
+    except TypeError:
+        raise TypeError(f"{where}: dtype must be a float type, got {dtype!r} {advice}") from None
+    if checked.kind != "f":
+        raise ValueError(f"{where}: dtype must be a float type, got {checked} {advice}")
     return checked
 
 
@@ -72,6 +73,8 @@ class Layer:
         Integer or boolean inputs are converted to float64 (``Linear`` converts to the
         dtype of its parameters). The output is a new array; the layer keeps a reference
         to ``X`` for ``backward``, so do not modify ``X`` in place in between.
+        Raises ``ValueError`` for an input of the wrong shape or an empty batch (``n = 0``),
+        ``TypeError`` for one that does not hold numbers.
         """
         self._X = self._Y_shape = None    # a forward that fails leaves nothing for backward
         X = self._check_input(X)
@@ -90,8 +93,9 @@ class Layer:
         With ``input_grad=False`` only the parameters' gradients are computed and ``None``
         is returned: the first layer of a network needs no gradient for the data, and
         skipping it saves a matrix product (PyTorch skips it too).
-        Raises ``RuntimeError`` before any ``forward`` and ``ValueError`` when ``dY`` does
-        not have the shape of the last output.
+        Raises ``RuntimeError`` before any ``forward`` (or after one that failed),
+        ``ValueError`` when ``dY`` does not have the shape of the last output and
+        ``TypeError`` when it does not hold numbers.
         """
         dY = self._check_grad(dY).astype(self._X.dtype, copy=False)
         if not input_grad:
@@ -263,13 +267,16 @@ class Linear(Layer):
         """``W`` and ``b`` can be reassigned (an experiment, weights from another convention):
         check before each forward that they still make a layer."""
         W, b = self.W, self.b
-        if not (isinstance(W, np.ndarray) and W.ndim == 2 and W.dtype.kind == "f"):
-            got = (f"{shape_text(W.shape)} {W.dtype}" if isinstance(W, np.ndarray)
-                   else type(W).__name__)
+        for name, p in (("W", W), ("b", b)):
+            if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
+                got = f"dtype {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+                raise TypeError(f"{self.name}.forward: {name} must be a float NumPy array, got "
+                                f"{got}")
+        if W.ndim != 2:
             raise ValueError(f"{self.name}.forward: W must be a 2-D float array (in, out), "
-                             f"got {got}")
-        if not (isinstance(b, np.ndarray) and b.shape == (W.shape[1],)):
-            got = shape_text(b.shape) if isinstance(b, np.ndarray) else type(b).__name__
+                             f"got shape {shape_text(W.shape)}")
+        if b.shape != (W.shape[1],):
+            got = shape_text(b.shape)
             hint = (" (a column bias: use b.ravel())" if got == f"({W.shape[1]}, 1)"
                     else f" (W is {shape_text(W.shape)} = (in, out): is it transposed?)"
                     if got == f"({W.shape[0]},)" else "")

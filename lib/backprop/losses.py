@@ -41,8 +41,8 @@ class Loss:
     def backward(self) -> Array:
         """``∂L/∂pred``, of the shape of the last ``pred``."""
         if self._grad is None:
-            raise RuntimeError(f"{self.name}.backward called before forward: "
-                               f"run forward({self.forward_args}) first")
+            raise RuntimeError(f"{self.name}.backward called before forward (or after a "
+                               f"forward that failed): run forward({self.forward_args}) first")
         return self._grad.copy()
 
 
@@ -90,7 +90,8 @@ class MSE(Loss):
         _check_finite(where, "pred", pred)
         _check_finite(where, "target", target)
         diff = pred - target.astype(pred.dtype, copy=False)
-        sq = float(np.vdot(_summable(diff), _summable(diff)))
+        summable = _summable(diff)
+        sq = float(np.vdot(summable, summable))
         if self.reduction == "mean":
             value, self._grad = sq / diff.size, diff * (2.0 / diff.size)
         elif self.reduction == "sum":
@@ -154,29 +155,35 @@ class SoftmaxCrossEntropy(Loss):
     __call__ = forward
 
 
-def class_labels(where: str, labels: object, n: int, C: int, against: str) -> Array:
+def class_labels(where: str, labels: object, n: int, C: int, against: str,
+                 what: str = "labels") -> Array:
     """``labels`` checked as the classes of ``n`` samples among ``C``: class indices ``(n,)``,
-    integers in ``[0, C)``, returned as they are, or one-hot rows ``(n, C)`` (soft labels too:
-    non-negative, each row summing to 1), returned as a float array. Errors name ``where``
-    and, for a wrong shape, ``against``: what fixes ``n`` and ``C``, "logits of shape (n, C)"."""
-    labels = table(where, "labels", labels)
+    integers in ``[0, C)``, returned as an integer array, or one-hot rows ``(n, C)`` (soft
+    labels too: non-negative, each row summing to 1), returned as a float array. Errors name
+    ``where``, the argument as ``what`` and, for a wrong shape, ``against``: what fixes ``n``
+    and ``C``, "logits of shape (n, C)"."""
+    labels = table(where, what, labels)
     if labels.shape == (n,):
+        if labels.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: {what} must hold class indices or one-hot rows, got "
+                            f"dtype {labels.dtype}")
         if labels.dtype.kind not in "iu":
             fix = ("they hold non-whole values, as regression targets do: pass class indices"
                    if labels.dtype.kind == "f" and np.any(labels % 1) else
-                   "use labels.astype(int)")
-            raise ValueError(f"{where}: class-index labels must be integers, got dtype "
+                   f"use {what}.astype(int)")
+            raise ValueError(f"{where}: class-index {what} must be integers, got dtype "
                              f"{labels.dtype} ({fix}, or pass one-hot rows (n, C))")
         if labels.min() < 0 or labels.max() >= C:
-            raise ValueError(f"{where}: labels must lie in [0, {C - 1}] for {C} classes, got "
+            raise ValueError(f"{where}: {what} must lie in [0, {C - 1}] for {C} classes, got "
                              f"values from {labels.min()} to {labels.max()}")
         return labels
     if labels.shape == (n, C):
-        labels = float_array(where, "labels", labels)
-        _check_finite(where, "labels", labels)
-        if np.any(labels < 0) or not np.allclose(labels.sum(axis=1), 1.0):
-            raise ValueError(f"{where}: one-hot labels of shape ({n}, {C}) must be "
+        labels = float_array(where, what, labels)
+        _check_finite(where, what, labels)
+        # one pass for the sign, one for the sums (called on every training step)
+        if labels.min() < 0 or np.abs(labels.sum(axis=1) - 1.0).max() > 1e-5:
+            raise ValueError(f"{where}: one-hot {what} of shape ({n}, {C}) must be "
                              "non-negative with rows that sum to 1")
         return labels
-    raise ValueError(f"{where}: labels must have shape ({n},) (class indices) or ({n}, {C}) "
+    raise ValueError(f"{where}: {what} must have shape ({n},) (class indices) or ({n}, {C}) "
                      f"(one-hot) for {against}, got {shape_text(labels.shape)}")

@@ -60,7 +60,7 @@ class ColumnNetwork:
         activations: str | list[str] = "sigmoid",
     ) -> None:
         if isinstance(weights, np.ndarray):
-            raise ValueError(f"ColumnNetwork: weights is one array of shape {weights.shape}; "
+            raise TypeError(f"ColumnNetwork: weights is one array of shape {weights.shape}; "
                              "pass a list of weight matrices [W^1, …, W^L], e.g. [W]")
         self.W = [np.array(float_array("ColumnNetwork", f"W^{l}", W), dtype=np.float64,
                            order="C") for l, W in enumerate(weights, start=1)]
@@ -87,18 +87,20 @@ class ColumnNetwork:
     def _check_parameters(self, where: str) -> None:
         """Check that ``W``, ``b`` and ``f`` (which a learner may reassign after ``__init__``)
         still make a network: per layer one ``W^l : (N^l, N^{l-1})``, a non-empty 2-D array of
-        numbers, with widths that chain, one ``b^l : (N^l,)`` and one activation."""
+        numbers, with widths that chain, one ``b^l : (N^l,)`` and one activation. Something
+        that is not an array of numbers is a ``TypeError``, a wrong shape a ``ValueError``."""
         named = ([(f"W^{l}", f"(N^{l}, N^{l - 1})", W) for l, W in enumerate(self.W, start=1)]
                  + [(f"b^{l}", f"(N^{l},)", b) for l, b in enumerate(self.b, start=1)])
         for name, shape, p in named:
             if not isinstance(p, np.ndarray):
-                raise ValueError(f"{where}: {name} must be a NumPy array of shape {shape}, got "
-                                 f"{type(p).__name__}; assign an array, e.g. np.array(...)")
+                raise TypeError(f"{where}: {name} must be a NumPy array of shape {shape}, got "
+                                f"{type(p).__name__}; assign an array, e.g. np.array(...)")
+            if p.dtype.kind not in "biuf":
+                raise TypeError(f"{where}: {name} must hold real numbers, got dtype {p.dtype}")
         for l, W in enumerate(self.W, start=1):
-            if W.ndim != 2 or W.size == 0 or W.dtype.kind not in "biuf":
+            if W.ndim != 2 or W.size == 0:
                 raise ValueError(f"{where}: W^{l} must be a non-empty 2-D array "
-                                 f"(N^{l}, N^{l - 1}), got shape {shape_text(W.shape)}, "
-                                 f"dtype {W.dtype}")
+                                 f"(N^{l}, N^{l - 1}), got shape {shape_text(W.shape)}")
         for l, (W_prev, W) in enumerate(zip(self.W[:-1], self.W[1:], strict=True), start=2):
             if W.shape[1] != W_prev.shape[0]:
                 raise ValueError(
@@ -110,11 +112,10 @@ class ColumnNetwork:
             raise ValueError(f"{where}: {len(self.W)} weight matrices but {len(self.b)} bias "
                              "vectors")
         for l, (W, b) in enumerate(zip(self.W, self.b, strict=True), start=1):
-            if b.shape != W.shape[:1] or b.dtype.kind not in "biuf":
-                got = shape_text(b.shape) + ("" if b.dtype.kind in "biuf" else f" {b.dtype}")
+            if b.shape != W.shape[:1]:
                 hint = " (a column bias: use b.ravel())" if b.shape == (W.shape[0], 1) else ""
                 raise ValueError(f"{where}: b^{l} must have shape ({W.shape[0]},), "
-                                 f"got {got}{hint}")
+                                 f"got {shape_text(b.shape)}{hint}")
         if len(self.f) != len(self.W):
             raise ValueError(f"{where}: {len(self.W)} layers but {len(self.f)} activations")
 

@@ -97,7 +97,8 @@ def _classes(out: Array) -> Array:
 
 def accuracy(model: Layer, X: Array, y: Array) -> float:
     """Fraction of the rows of ``X : (n, in)`` whose predicted class equals ``y`` (indices
-    ``(n,)`` or one-hot ``(n, C)``, checked as ``SoftmaxCrossEntropy`` checks its labels).
+    ``(n,)`` or one-hot ``(n, C)``, checked as ``SoftmaxCrossEntropy`` checks its labels; for a
+    model with one output, 0s and 1s as ints, floats or bools, ``(n,)`` or ``(n, 1)``).
     Leaves the model's state as ``predict`` does."""
     out = _outputs("accuracy", model, X, "accuracy(model, X, y)")
     return float(np.mean(_classes(out) == _label_indices("accuracy", y, out)))
@@ -112,10 +113,14 @@ def _label_indices(where: str, y: object, out: Array) -> Array:
     if y.ndim and len(y) != n:
         raise ValueError(f"{where}: X has {n} rows but y has {len(y)} labels")
     if C == 1:
-        C, y = 2, y.reshape(-1) if y.shape == (n, 1) else y
-        if y.dtype.kind in "bf" and np.all((y == 0) | (y == 1)):
-            y = y.astype(int)
-    labels = class_labels(where, y, n, C, f"the model's outputs of shape {shape_text(out.shape)}")
+        y = y.reshape(-1) if y.shape == (n, 1) else y
+        if y.shape == (n,) and y.dtype.kind in "biuf" and not np.all((y == 0) | (y == 1)):
+            raise ValueError(f"{where}: a model with one output predicts class 0 or 1 (output "
+                             f"> 0.5), so y must hold 0s and 1s, got values from {y.min()} to "
+                             f"{y.max()}")
+        C, y = 2, y.astype(int) if y.dtype.kind in "bf" else y
+    labels = class_labels(where, y, n, C, f"the model's outputs of shape {shape_text(out.shape)}",
+                          "y")
     return labels if labels.ndim == 1 else labels.argmax(axis=1)
 
 
@@ -154,9 +159,11 @@ def _checked_data(where: str, model: Layer, loss: Loss, X: object,
                          f"expects {model.in_features}")
     check_rows(where, X)
     for what, arr in (("X", X), ("y", y)):
-        if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
-            raise ValueError(f"{where}: the data {what} must hold finite numbers (a NaN, "
-                             f"an inf or a non-number is in it, dtype {arr.dtype})")
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: {what} must hold numbers, got dtype {arr.dtype}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{where}: the data {what} must hold finite numbers (a NaN or an "
+                             "inf is in it)")
     if len(X) != len(y):
         raise ValueError(f"{where}: X has {len(X)} rows but y has {len(y)}")
     if isinstance(loss, MSE) and y.ndim != 2:

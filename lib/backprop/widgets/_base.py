@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from importlib import resources
 from numbers import Integral
 from typing import Any, ClassVar
@@ -23,6 +24,8 @@ from typing import Any, ClassVar
 import anywidget
 import numpy as np
 import traitlets
+
+from backprop._arrays import shape_text
 
 _SHARED_FRONT_END = ("mlmath.js", "ui.js")
 
@@ -45,7 +48,7 @@ def check_sizes(largest: int, **sizes: Any) -> None:
             raise ValueError(f"{label} must be an integer from 1 to {largest}, got {size!r}")
 
 
-def _first_non_finite(data: Any, path: str = "state") -> str:
+def first_non_finite(data: Any, path: str = "state") -> str:
     """Where plain data (dicts, lists, numbers) holds NaN or an infinity, e.g.
     ``"state.loss is inf"``; ``""`` when every number is finite."""
     if isinstance(data, dict):
@@ -64,7 +67,7 @@ def _first_non_finite(data: Any, path: str = "state") -> str:
         items = ((f"{path}[{i}]", v) for i, v in enumerate(data))
     else:
         return f"{path} is {data}" if isinstance(data, float) and not math.isfinite(data) else ""
-    return next((w for p, v in items if (w := _first_non_finite(v, p))), "")
+    return next((w for p, v in items if (w := first_non_finite(v, p))), "")
 
 
 class Explorer(anywidget.AnyWidget):
@@ -107,7 +110,7 @@ class Explorer(anywidget.AnyWidget):
         start = time.perf_counter()
         try:
             state = self.compute()
-            where = _first_non_finite(state)
+            where = first_non_finite(state)
             if where:
                 raise OverflowError(f"the numbers overflowed: {where}; choose smaller values")
         except Exception as exc:  # shown to the reader in the widget, and kept for code
@@ -127,14 +130,34 @@ def matrix_shape(rows: list) -> tuple[int, int]:
     return (len(rows), len(rows[0]) if len(rows) else 0)
 
 
+def with_weight(where: str, convention: str, matrices: list, names: tuple[str, str, str],
+                base: int, label: Callable[[int], str], k: object, i: object, j: object,
+                value: float) -> list:
+    """A copy of ``matrices`` (a list of matrices as lists of rows) with entry ``[i][j]`` of
+    matrix ``k`` set to ``value``; ``k``, ``i``, ``j`` are numbered from ``base`` (0 or 1),
+    called ``names`` in errors, and matrix ``k`` is called ``label(k)``: a ``ValueError``
+    (``checked_index``) says which index is out of range and what it picks."""
+    shapes = [matrix_shape(W) for W in matrices]
+    k = checked_index(where, convention, names[0], k, len(shapes), base, "the layer: " + ", ".join(
+        f"{label(n)} {shape_text(shape)}" for n, shape in enumerate(shapes, start=base)))
+    of = f"of {label(k + base)}, shape {shape_text(shapes[k])}"
+    i = checked_index(where, convention, names[1], i, shapes[k][0], base, f"a row {of}")
+    j = checked_index(where, convention, names[2], j, shapes[k][1], base, f"a column {of}")
+    copy = [[list(row) for row in W] for W in matrices]
+    copy[k][i][j] = float(value)
+    return copy
+
+
 def checked_index(where: str, convention: str, name: str, value: object, count: int,
                   base: int, of: str) -> int:
     """The list index ``value − base`` of one of ``count`` entries numbered from ``base``
-    (0 or 1), else a ``ValueError`` naming ``where``, the valid range, what ``value`` picks
-    (``of``, e.g. ``"a row of W^1, shape (3, 2)"``) and the ``convention``. A negative index,
-    which Python would count from the end, is refused too."""
-    if isinstance(value, Integral) and not isinstance(value, bool) and (
-            base <= value < base + count):
+    (0 or 1), else an error naming ``where``, the valid range, what ``value`` picks (``of``,
+    e.g. ``"a row of W^1, shape (3, 2)"``) and the ``convention``: a ``TypeError`` for what
+    is not an integer, a ``ValueError`` out of range. A negative index, which Python would
+    count from the end, is refused too."""
+    integer = isinstance(value, Integral) and not isinstance(value, bool)
+    if integer and base <= value < base + count:
         return int(value) - base
-    raise ValueError(f"{where}: {name} must be an integer from {base} to {base + count - 1} "
-                     f"({of}), got {value!r}; {convention}")
+    error = ValueError if integer else TypeError
+    raise error(f"{where}: {name} must be an integer from {base} to {base + count - 1} "
+                f"({of}), got {value!r}; {convention}")

@@ -21,10 +21,9 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from backprop._arrays import shape_text
 from backprop.losses import MSE
 from backprop.network import ColumnNetwork
-from backprop.widgets._base import Explorer, checked_index, matrix_shape
+from backprop.widgets._base import Explorer, with_weight
 
 #: the default network 2-3-2-1: W^l of shape (N^l, N^{l-1}), two decimals so sliders land on them
 DEFAULT_WEIGHTS = [
@@ -141,16 +140,9 @@ class BackwardStepper(Explorer):
     def set_weight(self, l: int, i: int, j: int, value: float) -> None:
         """Set ``W^l_{ij}`` (1-based ``l``, ``i``, ``j`` as in the notes) and recompute;
         ``ValueError`` out of range (``l = 0`` too: it is not the last layer)."""
-        where, rule = "BackwardStepper.set_weight", "l, i, j are 1-based, as in the notes"
-        shapes = [matrix_shape(W) for W in self.weights]
-        k = checked_index(where, rule, "l", l, len(shapes), 1, "the layer: " + ", ".join(
-            f"W^{n} {shape_text(shape)}" for n, shape in enumerate(shapes, start=1)))
-        of = f"of W^{k + 1}, shape {shape_text(shapes[k])}"
-        i = checked_index(where, rule, "i", i, shapes[k][0], 1, f"a row {of}")
-        j = checked_index(where, rule, "j", j, shapes[k][1], 1, f"a column {of}")
-        weights = [[list(row) for row in W] for W in self.weights]
-        weights[k][i][j] = float(value)
-        self.weights = weights
+        self.weights = with_weight("BackwardStepper.set_weight",
+                                   "l, i, j are 1-based, as in the notes", self.weights,
+                                   ("l", "i", "j"), 1, lambda k: f"W^{k}", l, i, j, value)
 
     def compute(self) -> dict:
         net = self.network()

@@ -24,7 +24,7 @@ from backprop._arrays import float_array, shape_text
 from backprop.layers import ACTIVATION_LAYERS, Linear, Sequential
 from backprop.losses import MSE
 from backprop.network import ColumnNetwork
-from backprop.widgets._base import Explorer, _first_non_finite, checked_index, matrix_shape
+from backprop.widgets._base import Explorer, checked_index, first_non_finite, with_weight
 
 #: the default network, 2 → 3 → 2 (tanh hidden layer, linear output), two decimals per number
 DEFAULT = {
@@ -162,18 +162,21 @@ class ForwardNetworkExplorer(Explorer):
     # -- the maths, all done by the library --------------------------------------------------
     def _layers(self) -> list[tuple[Linear, Any]]:
         if len(self.weights) == 0:
-            raise ValueError("the network needs at least one weight matrix")
+            raise ValueError("ForwardNetworkExplorer: the network needs at least one weight "
+                             "matrix")
         if not (len(self.biases) == len(self.activations) == len(self.weights)):
-            raise ValueError(f"{len(self.weights)} weight matrices, {len(self.biases)} bias "
-                             f"vectors and {len(self.activations)} activations: give one "
-                             "of each per layer")
+            raise ValueError(f"ForwardNetworkExplorer: {len(self.weights)} weight matrices, "
+                             f"{len(self.biases)} bias vectors and {len(self.activations)} "
+                             "activations: give one of each per layer")
         weights = [float_array("ForwardNetworkExplorer", f"weights[{k}]", W)
                    for k, W in enumerate(self.weights)]
-        # every shape first: a bias cannot fit a W^l whose widths are the wrong way round
+        # the weights' shapes first (a bias cannot fit a W^l whose widths are the wrong way
+        # round, and the chain's message says how to fix that), then one bias per neuron
         for l, W in enumerate(weights, start=1):
             if W.ndim != 2 or W.size == 0:
-                raise ValueError(f"W^{l} must be a non-empty matrix (N^{l - 1}, N^{l}), got "
-                                 f"shape {W.shape}")
+                raise ValueError(f"ForwardNetworkExplorer: weights[{l - 1}] (W^{l}) must be a "
+                                 f"non-empty matrix (N^{l - 1}, N^{l}), got shape "
+                                 f"{shape_text(W.shape)}")
             if l > 1 and W.shape[0] != (W_prev := weights[l - 2]).shape[1]:
                 raise ValueError(
                     f"ForwardNetworkExplorer: widths do not chain: W^{l} has shape "
@@ -181,11 +184,20 @@ class ForwardNetworkExplorer(Explorer):
                     f"W^{l - 1} has shape {shape_text(W_prev.shape)} (N^{l - 1} = "
                     f"{W_prev.shape[1]}); row-convention weights W^l are (N^{{l-1}}, N^l): "
                     "transpose column-convention weights (W.T)")
+        for k, (W, b) in enumerate(zip(weights, self.biases, strict=True)):
+            if np.shape(b) != (W.shape[1],):
+                hint = (f" (is weights[{k}] transposed? its rows are the inputs, its columns "
+                        "the neurons)" if np.shape(b) == (W.shape[0],) else "")
+                raise ValueError(f"ForwardNetworkExplorer: biases[{k}] has shape "
+                                 f"{shape_text(np.shape(b))}, but weights[{k}] "
+                                 f"{shape_text(W.shape)} has {W.shape[1]} columns: one bias per "
+                                 f"neuron of the layer{hint}")
         layers = []
         for l, (W, b, name) in enumerate(zip(weights, self.biases, self.activations,
                                              strict=True), start=1):
             if name not in ACTIVATION_LAYERS:
-                raise ValueError(f"unknown activation {name!r} for layer {l}; expected one of "
+                raise ValueError(f"ForwardNetworkExplorer: unknown activation {name!r} in "
+                                 f"activations[{l - 1}]; expected one of "
                                  f"{', '.join(sorted(ACTIVATION_LAYERS))}")
             layers.append((Linear.from_weights(W, b, name=f"layer {l}"),
                            ACTIVATION_LAYERS[name]()))
@@ -198,7 +210,7 @@ class ForwardNetworkExplorer(Explorer):
     def compute(self) -> dict:
         """Forward ``x`` through the network, then the MSE against ``target``."""
         for name in ("weights", "biases", "x", "target"):
-            if where := _first_non_finite(getattr(self, name), name):
+            if where := first_non_finite(getattr(self, name), name):
                 raise ValueError(f"ForwardNetworkExplorer: {where}; every weight, bias, input "
                                  "and target must be a finite number")
         layers = self._layers()
@@ -206,11 +218,11 @@ class ForwardNetworkExplorer(Explorer):
         x = np.asarray(self.x, dtype=np.float64)
         t = np.asarray(self.target, dtype=np.float64)
         if x.shape != (net.in_features,):
-            raise ValueError(f"x has shape {x.shape} but the network has {net.in_features} "
-                             "inputs")
+            raise ValueError(f"ForwardNetworkExplorer: x has shape {shape_text(x.shape)} but "
+                             f"the network has {net.in_features} inputs")
         if t.shape != (net.out_features,):
-            raise ValueError(f"target has shape {t.shape} but the network has "
-                             f"{net.out_features} outputs")
+            raise ValueError(f"ForwardNetworkExplorer: target has shape {shape_text(t.shape)} "
+                             f"but the network has {net.out_features} outputs")
         a, zs, activations = x[None, :], [], [x]
         for linear, f in layers:
             z = linear.forward(a)                 # z^l = a^{l-1} W^l + b^l, shape (1, N^l)
@@ -229,16 +241,9 @@ class ForwardNetworkExplorer(Explorer):
     def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
         """Set ``W^{layer+1}[i, j]`` (the weight from input ``i`` to neuron ``j``), with 0-based
         ``layer``, ``i``, ``j`` as in ``weights[layer][i][j]``; ``ValueError`` out of range."""
-        where, rule = "ForwardNetworkExplorer.set_weight", "layer, i, j are 0-based"
-        shapes = [matrix_shape(W) for W in self.weights]
-        k = checked_index(where, rule, "layer", layer, len(shapes), 0, "the layer: " + ", ".join(
-            f"weights[{n}] {shape_text(shape)}" for n, shape in enumerate(shapes)))
-        of = f"of weights[{k}], shape {shape_text(shapes[k])}"
-        i = checked_index(where, rule, "i", i, shapes[k][0], 0, f"a row {of}")
-        j = checked_index(where, rule, "j", j, shapes[k][1], 0, f"a column {of}")
-        weights = [[list(row) for row in W] for W in self.weights]
-        weights[k][i][j] = float(value)
-        self.weights = weights
+        self.weights = with_weight("ForwardNetworkExplorer.set_weight", "layer, i, j are 0-based",
+                                   self.weights, ("layer", "i", "j"), 0,
+                                   lambda k: f"weights[{k}]", layer, i, j, value)
 
     def set_bias(self, layer: int, j: int, value: float) -> None:
         """Set ``b^{layer+1}[j]``, with 0-based ``layer``, ``j`` as in ``biases[layer][j]``;

@@ -262,8 +262,10 @@ ALPHA_MAX = Exercise(
     "alpha_max",
     reference_alpha_max,
     cases=[()],
-    rtol=1e-3,
-    diagnosis_rtol=5e-3,  # the text asks for three significant digits: 1.30 is 1/L''
+    # the text asks for three significant digits: α* = 2.6087 rounded to three is within
+    # half a unit of the last digit, 0.005 / 2.6 = 0.19 %; 2.60 and 2.62 are not
+    rtol=2e-3,
+    diagnosis_rtol=5e-3,  # 1.30 is 1/L''
     reveal=False,
     diagnoses=[
         Diagnosis("that is 1/L'', the rate that lands on the minimum in one step; gradient "

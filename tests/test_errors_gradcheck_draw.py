@@ -41,9 +41,12 @@ Y4 = np.array([0, 1, 1, 0])
 # -- 1. an empty batch or x has nothing to check --------------------------------------------
 
 def test_check_layer_and_check_network_refuse_an_empty_batch():
-    with pytest.raises(ValueError, match=r"check_layer: X is empty \(shape \(0, 3\)\); give it "
-                                         r"at least one row"):
+    with pytest.raises(ValueError, match=r"check_layer: X is empty \(shape \(0, 3\)\): it has "
+                                         r"no entry.*give it at least one row"):
         check_layer(BuggyLayer(3, 2, seed=0), np.ones((0, 3)))
+    with pytest.raises(ValueError, match=r"check_layer: X is empty \(shape \(3, 0\)\): it has "
+                                         r"no entry"):          # three rows of nothing
+        check_layer(Tanh(), np.ones((3, 0)))
     with pytest.raises(ValueError, match=r"check_network: X is empty \(shape \(0, 2\)\)"):
         check_network(_net(), SoftmaxCrossEntropy(), np.ones((0, 2)), np.array([], int))
     assert check_layer(BuggyLayer(3, 2, seed=0), np.ones((2, 3)))["W"] > 0.1  # still caught

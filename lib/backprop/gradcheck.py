@@ -172,8 +172,9 @@ def _batch(where: str, what: str, value: object) -> Array:
     """``value`` as a new float64 array, refused when empty or not finite."""
     arr = np.array(float_array(where, what, value), dtype=np.float64)
     if arr.size == 0:
-        raise ValueError(f"{where}: {what} is empty (shape {shape_text(arr.shape)}); give it at "
-                         "least one row: an empty batch has no gradient, every error would be 0")
+        raise ValueError(f"{where}: {what} is empty (shape {shape_text(arr.shape)}): it has no "
+                         "entry, so there is no gradient to check and every error would be 0; "
+                         "give it at least one row of at least one number")
     _require_finite(where, what, arr, "a gradient check needs finite data")
     return arr
 

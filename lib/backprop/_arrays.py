@@ -58,13 +58,11 @@ def check_seed(where: str, seed: object) -> int | None:
     """``seed`` itself when ``np.random.default_rng`` takes it as a seed (``None`` or a whole
     number ≥ 0), else an error naming ``where``: ``TypeError`` for what is not a whole number,
     ``ValueError`` for a negative one."""
-    if seed is None:
+    whole = isinstance(seed, Integral) and not isinstance(seed, bool)
+    if seed is None or (whole and seed >= 0):
         return seed
-    if not isinstance(seed, Integral) or isinstance(seed, bool):
-        raise TypeError(f"{where}: seed must be a whole number ≥ 0 or None, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{where}: seed must be a whole number ≥ 0 or None, got {seed!r}")
-    return seed
+    error = ValueError if whole else TypeError
+    raise error(f"{where}: seed must be a whole number ≥ 0 or None, got {seed!r}")
 
 
 def check_rows(where: str, X: Array) -> None:

@@ -284,8 +284,7 @@ def _points(predict_proba: object, X: object, y: object) -> tuple[np.ndarray, np
     if y.ndim != 1 or not whole or (y.size and y.min() < 0):
         raise ValueError(f"{where}: y must hold class indices (n,), whole numbers ≥ 0, or "
                          f"one-hot rows (n, C); got shape {shape_text(y.shape)}, dtype {y.dtype}"
-                         + (f", values from {y.min()} to {y.max()}"
-                            if y.size and y.dtype.kind in "biuf" else ""))
+                         + (f", values from {y.min()} to {y.max()}" if y.size else ""))
     if len(y) != len(X):
         raise ValueError(f"{where}: X has {len(X)} points but y has {len(y)} labels; give one "
                          "label per row of X")

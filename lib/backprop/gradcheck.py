@@ -31,15 +31,14 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
     Meant for float64: in a coarser dtype the default ``ε`` leaves the difference mostly
     rounding, so a float32 ``x`` needs ``ε ≥ 10⁻³`` and a float16 one ``ε ≥ 0.03`` (the square
     root of the dtype's resolution; a ``ValueError`` otherwise); in any dtype, an ``ε`` so small
-    that ``x_i ± ε`` rounds back to ``x_i`` is refused. A non-float or read-only ``x`` is
-    refused too. ``f`` must return one
-    finite number.
+    that ``x_i ± ε`` rounds back to ``x_i`` is refused. A non-float ``x`` is a ``TypeError``,
+    a read-only one a ``ValueError``. ``f`` must return one finite number.
 
     Returns a float64 array of ``x``'s shape.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError("numerical_gradient: x must be a float NumPy array (it is perturbed "
-                         f"in place), got {type(x).__name__} of dtype {getattr(x, 'dtype', '-')}")
+                        f"in place), got {type(x).__name__} of dtype {getattr(x, 'dtype', '-')}")
     if not x.flags.writeable:
         raise ValueError("numerical_gradient: x must be writeable (it is perturbed in place)")
     if x.size == 0:

@@ -61,7 +61,7 @@ class ColumnNetwork:
     ) -> None:
         if isinstance(weights, np.ndarray):
             raise TypeError(f"ColumnNetwork: weights is one array of shape {weights.shape}; "
-                             "pass a list of weight matrices [W^1, …, W^L], e.g. [W]")
+                            "pass a list of weight matrices [W^1, …, W^L], e.g. [W]")
         self.W = [np.array(float_array("ColumnNetwork", f"W^{l}", W), dtype=np.float64,
                            order="C") for l, W in enumerate(weights, start=1)]
         if not self.W:

@@ -287,7 +287,9 @@ class Trainer:
             value = self._finite_loss(where, out, y)
         if not isinstance(self.loss, SoftmaxCrossEntropy):
             return value, None
-        return value, float(np.mean(_classes(out) == _label_indices(where, y, out)))
+        labels = np.asarray(y)              # checked by the loss: indices or one-hot rows
+        indices = labels.argmax(axis=1) if labels.ndim == 2 else labels
+        return value, float(np.mean(_classes(out) == indices))
 
 
 def _validation_pair(validation: object, trainer: Trainer) -> tuple[Array, Array]:
